@@ -1,0 +1,74 @@
+// Queue file reader and done marks. Runs in qmgr and delivery agents.
+#include "lib/queue/queue_reader.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "lib/base/sys_error.hpp"
+
+namespace postern::queue {
+namespace {
+
+Result<std::string> pread_some(int fd, std::uint64_t offset, std::size_t size) {
+  std::string out(size, '\0');
+  std::size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::pread(fd, out.data() + got, size - got, off_t(offset + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("pread");
+    }
+    if (n == 0) break;
+    got += std::size_t(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+}  // namespace
+
+Result<QueueReader> QueueReader::open(const std::string& path) {
+  QueueReader r;
+  r.path_ = path;
+  r.fd_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!r.fd_) return sys_error("open " + path);
+  struct stat st {};
+  if (::fstat(r.fd_.get(), &st) != 0) return sys_error("fstat " + path);
+  if (!S_ISREG(st.st_mode)) return Error{path + ": not a regular file"};
+  r.complete_ = (st.st_mode & S_IXUSR) != 0;
+  int fd = r.fd_.get();
+  auto parsed = parse_queue_file(
+      [fd](std::uint64_t offset, std::size_t size) { return pread_some(fd, offset, size); },
+      std::uint64_t(st.st_size));
+  if (!parsed) return Error{path + ": " + parsed.error().message, parsed.error().sys_errno};
+  r.file_ = std::move(*parsed);
+  return r;
+}
+
+Result<std::string> QueueReader::read_content(std::uint64_t offset, std::size_t max) const {
+  if (offset >= file_.content_size) return std::string();
+  std::uint64_t left = file_.content_size - offset;
+  auto size = static_cast<std::size_t>(left < max ? left : max);
+  auto data = pread_some(fd_.get(), file_.content_offset + offset, size);
+  if (!data) return data.error();
+  if (data->size() != size) return Error{path_ + ": queue file shrank while reading"};
+  return data;
+}
+
+Status mark_recipient_done(const std::string& path, const Recipient& recipient) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) return sys_error("open " + path);
+  char mark = 0;
+  ssize_t n = ::pread(fd.get(), &mark, 1, off_t(recipient.done_offset));
+  if (n != 1 || (mark != kPending && mark != kDone))
+    return Error{path + ": no recipient mark at offset " + std::to_string(recipient.done_offset)};
+  if (mark == kDone) return {};
+  if (::pwrite(fd.get(), &kDone, 1, off_t(recipient.done_offset)) != 1) return sys_error("pwrite " + path);
+  if (::fsync(fd.get()) != 0) return sys_error("fsync " + path);
+  return {};
+}
+
+}  // namespace postern::queue

@@ -1,0 +1,37 @@
+// Listing, moving and cleaning queue folders. Used by qmgr (scan, moves
+// incoming -> active -> deferred), postsuper (hold, requeue, cleanup) and the
+// start-up cleanup; runs as mail_owner.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/base/result.hpp"
+#include "lib/queue/queue_layout.hpp"
+
+namespace postern::queue {
+
+struct QueueEntry {
+  std::string id;
+  std::string path;
+};
+
+// Complete queue files in a folder (and its hashed subfolders), sorted by ID,
+// i.e. by arrival. Incomplete files (no owner-execute bit), names that are not
+// queue IDs, and anything but regular files are skipped.
+Result<std::vector<QueueEntry>> scan_folder(const QueueLayout& layout, std::string_view folder);
+
+// Removes incomplete files whose last change is older than max_age_seconds
+// before `now` (what a crash mid-write leaves). Returns how many went.
+Result<std::size_t> remove_stale_incomplete(const QueueLayout& layout, std::string_view folder,
+                                            std::int64_t max_age_seconds, std::int64_t now);
+
+// rename(2) of a queue file between folders (incoming -> active, active ->
+// deferred, any -> hold ...), making hashed subfolders as needed and fsyncing
+// both folders. The file keeps its ID and its complete mark.
+Status move_queue_file(const QueueLayout& layout, std::string_view id, std::string_view from,
+                       std::string_view to);
+
+}  // namespace postern::queue
