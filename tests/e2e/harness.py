@@ -1,0 +1,183 @@
+"""End-to-end test harness: a real Postern instance in a short temp folder.
+
+Each Instance writes main.cf/master.cf with loopback addresses and free
+ports, runs the build tree's binaries, and on teardown stops master and kills
+its whole process group (master runs in its own session), so no process
+outlives a test. Python's standard library only.
+"""
+import grp
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+BUILD_DIR = os.environ.get("POSTERN_BUILD_DIR") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "test")
+BIN = os.path.join(BUILD_DIR, "bin")
+IS_ROOT = os.geteuid() == 0
+
+
+def free_port(host="127.0.0.1"):
+    """A TCP port that is free on host right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def process_exists(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def processes_in_group(pgid):
+    """PIDs (not zombies) whose process group is pgid."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(entry))
+    return found
+
+
+class Instance:
+    """One sandboxed Postern: config in <root>/etc, queue in <root>/spool."""
+
+    def __init__(self, main_cf_extra="", master_cf=""):
+        self.root = tempfile.mkdtemp(prefix="pe", dir="/tmp")
+        os.chmod(self.root, 0o755)  # daemons that dropped privileges read it
+        self.conf = os.path.join(self.root, "etc")
+        self.queue = os.path.join(self.root, "spool")
+        self.data = os.path.join(self.root, "lib")
+        self.maillog = os.path.join(self.root, "maillog")
+        for d in (self.conf, self.data):
+            os.makedirs(d, mode=0o755)
+        self.master_pid = None
+        self.write_main_cf(main_cf_extra)
+        self.write_master_cf(master_cf)
+
+    # -- configuration -------------------------------------------------
+    def base_main_cf(self):
+        user = "postfix" if IS_ROOT else pwd.getpwuid(os.getuid()).pw_name
+        group = "postdrop" if IS_ROOT else grp.getgrgid(os.getgid()).gr_name
+        return "\n".join([
+            "# written by tests/e2e/harness.py",
+            f"queue_directory = {self.queue}",
+            f"data_directory = {self.data}",
+            f"daemon_directory = {BIN}",
+            f"command_directory = {BIN}",
+            f"maillog_file = {self.maillog}",
+            f"mail_owner = {user}",
+            f"setgid_group = {group}",
+            "inet_interfaces = 127.0.0.1",
+            "inet_protocols = ipv4",
+            "myhostname = mail.example.test",
+            "mydomain = example.test",
+            "service_throttle_time = 2s",
+            "",
+        ])
+
+    def write_main_cf(self, extra=""):
+        with open(os.path.join(self.conf, "main.cf"), "w") as f:
+            f.write(self.base_main_cf() + extra)
+
+    def write_master_cf(self, text):
+        with open(os.path.join(self.conf, "master.cf"), "w") as f:
+            f.write(text)
+
+    # -- commands --------------------------------------------------------
+    def command(self, name, *args, input=None, check=False):
+        return subprocess.run([os.path.join(BIN, name), "-c", self.conf, *args],
+                              input=input, capture_output=True, text=True,
+                              timeout=120, check=check)
+
+    def postfix(self, *args):
+        return self.command("postfix", *args)
+
+    def start(self):
+        result = self.postfix("start")
+        if result.returncode != 0:
+            raise AssertionError(f"postfix start failed: {result.stderr}\n{self.log()}")
+        self.master_pid = self.read_master_pid()
+        return result
+
+    def read_master_pid(self):
+        path = os.path.join(self.queue, "pid", "master.pid")
+        with open(path) as f:
+            return int(f.read().strip())
+
+    def stop(self):
+        return self.postfix("stop")
+
+    def cleanup(self):
+        """Stop master if it runs and kill anything left in its group."""
+        if self.master_pid and process_exists(self.master_pid):
+            self.postfix("stop")
+        if self.master_pid:
+            for pid in processes_in_group(self.master_pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- logs ------------------------------------------------------------
+    def log(self):
+        try:
+            with open(self.maillog, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def wait_for_log(self, pattern, timeout=10.0):
+        regex = re.compile(pattern)
+        found = wait_until(lambda: regex.search(self.log()), timeout)
+        if not found:
+            raise AssertionError(f"log line /{pattern}/ not seen within {timeout}s:\n{self.log()}")
+        return found
+
+
+class LineClient:
+    """A plain TCP line client (for test services)."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=10):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.file = self.sock.makefile("rwb")
+
+    def read_line(self):
+        return self.file.readline().decode().rstrip("\r\n")
+
+    def send_line(self, line):
+        self.file.write(line.encode() + b"\r\n")
+        self.file.flush()
+
+    def close(self):
+        try:
+            self.file.close()
+            self.sock.close()
+        except OSError:
+            pass
