@@ -92,8 +92,8 @@ class PatternRules {
         continue;
       }
       if (matched != r.negate && !(r.exclude && r.exclude->match(subject, nullptr))) {
-        // Negated rules have no captures to substitute, as in Postfix.
-        return r.negate ? r.result : substitute(r.result, text, caps);
+        // Negated rules have no captures, as in Postfix; "$$" still means "$".
+        return substitute(r.result, text, r.negate ? Captures{} : caps);
       }
       ++i;
     }

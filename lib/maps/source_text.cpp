@@ -28,7 +28,7 @@ std::vector<LogicalLine> logical_lines(std::string_view text, const std::string&
       if (can_continue) {
         out.back().text.append(phys);
       } else {
-        diags.push_back({file, 0, "logical line must not start with whitespace: \"" + std::string(phys) + "\""});
+        diags.push_back({file, lineno, "logical line must not start with whitespace: \"" + std::string(phys) + "\""});
       }
       continue;
     }
