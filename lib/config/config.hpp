@@ -38,6 +38,12 @@ class Config {
   // The raw default from the registry (computed ones computed); "" if unknown.
   std::string raw_default(std::string_view name) const;
   bool is_set(std::string_view name) const { return raw(name).has_value(); }
+  // The unexpanded value in effect: the setting, else the default.
+  // config_directory defaults to config_dir() when that is not empty.
+  std::string raw_value(std::string_view name) const;
+  // True for a parameter in the registry or one set in main.cf / by -o
+  // (user-defined names such as $mua_client_restrictions).
+  bool is_known(std::string_view name) const;
 
   // Expanded value: the setting, else the default. Throws ConfigError on a loop.
   std::string get(std::string_view name) const;

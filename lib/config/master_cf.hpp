@@ -22,9 +22,15 @@ struct MasterEntry {
   bool wakeup_if_used = false;  // "60?": wake up only if the service was used
   std::optional<int> maxproc;   // '-' = nullopt: default_process_limit; 0 = no limit
   std::string command;          // "smtpd"
-  std::vector<std::string> args;  // everything after the command, as written
+  std::vector<std::string> args;  // everything after the command, as written, except -o pairs
   std::vector<std::pair<std::string, std::string>> overrides;  // from -o
   int line = 0;
+  // The first seven columns exactly as written ("-", "n", "60?"), for postconf -M.
+  std::vector<std::string> raw_columns;
+  // Every word after the command in file order, each -o pair normalized the way
+  // `postconf -M` prints it: "-o" then "name=value", or "{name=value}" when the
+  // value holds white space.
+  std::vector<std::string> print_args;
 };
 
 class MasterCf {
