@@ -21,9 +21,11 @@ struct Address {
   int bits() const { return family == AF_INET ? 32 : 128; }
 };
 
-// "1.2.3.4", "[2001:db8::1]" -> binary; nullopt for anything else.
-std::optional<Address> parse_address(std::string_view text) {
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+// "1.2.3.4", "2001:db8::1" -> binary; nullopt for anything else. Only
+// table patterns may be written inside "[]" (lookup keys never are).
+std::optional<Address> parse_address(std::string_view text, bool allow_brackets = false) {
+  if (allow_brackets && text.size() >= 2 && text.front() == '[' && text.back() == ']')
+    text = text.substr(1, text.size() - 2);
   std::string s(text);
   Address a;
   if (::inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
@@ -55,7 +57,7 @@ struct Network {
 
 std::optional<Network> parse_network(std::string_view text, std::string& error) {
   size_t slash = text.find('/');
-  auto addr = parse_address(text.substr(0, slash));
+  auto addr = parse_address(text.substr(0, slash), true);
   if (!addr) {
     error = "bad net/mask pattern: \"" + std::string(text) + "\"";
     return std::nullopt;

@@ -128,16 +128,15 @@ Result<TablePtr> open_pcre_table(const std::string& name, const std::string& spe
       if (!re) warn("error in regex: " + err + ": skipping this rule");
       return re;
     };
+    if (line->has_exclude) {  // "/p1/!/p2/" is regexp_table(5) syntax only, as in Postfix
+      warn("unknown regexp option \"!\": skipping this rule");
+      continue;
+    }
     auto re = compile(line->pattern, line->flags);
     if (!re) continue;
     if (line->kind == RegexLine::Kind::if_begin) {
       t->rules_.add_if(std::move(*re), line->negate, ll.line);
       continue;
-    }
-    std::optional<PcrePattern> exclude;
-    if (line->has_exclude) {
-      exclude = compile(line->exclude_pattern, line->exclude_flags);
-      if (!exclude) continue;
     }
     if (line->result.empty()) warn("no replacement text: using empty string");
     int high = highest_reference(line->result);
@@ -149,7 +148,7 @@ Result<TablePtr> open_pcre_table(const std::string& name, const std::string& spe
       warn("out of range replacement index \"" + std::to_string(high) + "\": skipping this rule");
       continue;
     }
-    t->rules_.add_rule(std::move(*re), line->negate, std::move(exclude), line->result, ll.line);
+    t->rules_.add_rule(std::move(*re), line->negate, std::nullopt, line->result, ll.line);
   }
   for (int l : t->rules_.finish()) diags.push_back({label, l, "IF has no matching ENDIF"});
   return TablePtr(std::move(t));
