@@ -1,0 +1,125 @@
+// cleanup: every message entering the queue passes through here. It takes the
+// envelope, streams the content (spooled privately until commit, so a crash
+// mid-message leaves no file), applies Postfix's header fix-ups and checks,
+// and writes the durable queue file through lib/queue's QueueWriter. A
+// library, not a daemon: linked into smtpd and pickup, runs as mail_owner.
+//
+// Usage (smtpd and pickup alike):
+//
+//   cleanup::Params params = cleanup::Params::from_config(config);   // once
+//   queue::QueueIdGenerator ids;                                      // once per process
+//   cleanup::Submission sub;                  // envelope + who submitted it
+//   sub.source = cleanup::Source::sendmail;  sub.sender = "alice"; ...
+//   cleanup::Session session(params, ids, std::move(sub));
+//   session.write(bytes); session.write(more);   // any chunking, LF or CRLF lines
+//   cleanup::Outcome out = session.finish();      // fsynced before it returns
+//   if (out.ok()) reply 250 ... out.queue_id; else reply out.code out.enhanced out.text
+//
+// finish() logs "QUEUEID: message-id=<...>" (cleanup's line) and, after a
+// successful commit, writes 'A' non-blocking to $queue_directory/public/qmgr
+// when that FIFO exists (failure ignored: qmgr may not run yet).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/queue/queue_file.hpp"
+#include "lib/queue/queue_id.hpp"
+#include "lib/queue/queue_layout.hpp"
+
+namespace postern::config {
+class Config;
+}
+
+namespace postern::cleanup {
+
+// Where a message came from; decides which fix-ups apply.
+enum class Source {
+  smtp,      // smtpd: Received "from helo (name [addr])", no From/Bcc changes
+  sendmail,  // pickup (sendmail/postdrop): Received "by host (Postfix, from userid N)",
+             // From added when missing (user@$myorigin), Bcc/Resent-Bcc removed,
+             // a leading mbox "From " line dropped
+};
+
+// Settings from main.cf, read once per process (cheap to copy).
+struct Params {
+  std::string myhostname;
+  std::string myorigin;                          // appended to unqualified addresses
+  std::string mail_name = "Postfix";            // in Received "(Postfix)", as Postfix writes it
+  std::uint64_t header_size_limit = 102400;     // per logical header; excess discarded
+  std::uint64_t message_size_limit = 10240000;  // 0 = unlimited; backstop for the sendmail path
+  int hopcount_limit = 50;                      // Received headers; at or over: 554 5.4.0
+  queue::QueueLayout layout;                    // queue_directory, hash settings
+  std::size_t memory_spool_limit = 1u << 20;    // content above this spools to an unnamed file
+
+  static Params from_config(const config::Config& config);
+};
+
+// The envelope and who submitted it.
+struct Submission {
+  Source source = Source::smtp;
+  std::string sender;                          // envelope sender; "" for <>; unqualified gets @myorigin
+  std::vector<queue::Recipient> recipients;    // address, orcpt ("rfc822;x@y"), notify bits
+  // client_name, client_address, protocol (SMTP/ESMTP/ESMTPS/ESMTPA/local),
+  // helo_name, sasl_username, envid, ret, body, smtputf8: all kept in the file.
+  queue::Attributes attributes;
+  // sendmail path only:
+  std::string user_name;                       // submitting user (login name)
+  long uid = -1;                               // submitting uid, for "from userid N"
+  std::string full_name;                       // sendmail -F; used in an added From:
+  bool extract_recipients = false;             // sendmail -t: add To/Cc/Bcc addresses
+};
+
+// The result of finish(): a queue ID, or a rejection worded as an SMTP reply
+// that smtpd sends as is and pickup/sendmail turn into a bounce or an error.
+struct Outcome {
+  std::string queue_id;   // set on success
+  int code = 0;           // 250 on success; 452 / 550 / 552 / 554 on failure
+  std::string enhanced;   // "2.0.0", "4.3.1", "5.4.0", "5.3.4", ...
+  std::string text;       // "Ok: queued as ID", "Error: too many hops", "Insufficient system storage"
+
+  bool ok() const { return code == 250; }
+  bool temporary() const { return code >= 400 && code < 500; }
+};
+
+// One message in progress. Move-only. Dropping a session before finish()
+// leaves nothing behind; so does a crash (the spool is an unnamed file and
+// the queue file is written only inside finish()).
+class Session {
+ public:
+  Session(const Params& params, queue::QueueIdGenerator& ids, Submission submission);
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Message bytes (header and body), in any chunking; lines end in <LF> or
+  // <CR><LF> and are stored as <CR><LF>. Never fails: a storage error is
+  // remembered and reported by finish() (452 4.3.1).
+  void write(std::string_view bytes);
+
+  // Ends the message: header fix-ups, hop count, queue file written, fsynced
+  // and marked complete. Failures:
+  //   452 4.3.1 Insufficient system storage      (ENOSPC, EIO, ... while spooling or writing)
+  //   554 5.4.0 Error: too many hops              (hopcount_limit)
+  //   552 5.3.4 Message file too big              (message_size_limit, sendmail path)
+  //   554 5.5.1 Error: no recipients specified    (none given, or none found by -t)
+  Outcome finish();
+
+  // Content bytes received so far (before fix-ups).
+  std::uint64_t size() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// One-shot helper for tests and small callers.
+Outcome enqueue_message(const Params& params, queue::QueueIdGenerator& ids, Submission submission,
+                        std::string_view content);
+
+}  // namespace postern::cleanup
