@@ -57,6 +57,7 @@ class DbTable : public Table {
     if (!db) return db.error();
     db_ = std::move(db.value());
     lock_ = std::move(lock);
+    nul_ = Nul::unknown;
     watch_.remember(stamp);
     return {};
   }
@@ -72,11 +73,17 @@ class DbTable : public Table {
     std::string k = flags_.fold_case ? to_lower(key) : std::string(key);
     SharedLock guard(lock_.get());
     // Postfix on Linux writes "key\0"; other builders (or postmap -n) do not.
-    k.push_back('\0');
-    auto got = db_.get(k);
-    if (got && !got.value()) {
-      k.pop_back();
+    // Like Postfix, try both until one form hits, then stick to that form.
+    Result<std::optional<std::string>> got = std::optional<std::string>{};
+    if (nul_ != Nul::without) {
+      k.push_back('\0');
       got = db_.get(k);
+      k.pop_back();
+      if (got && got.value()) nul_ = Nul::with;
+    }
+    if (got && !got.value() && nul_ != Nul::with) {
+      got = db_.get(k);
+      if (got && got.value()) nul_ = Nul::without;
     }
     if (!got) return LookupResult::temp_fail(got.error().message);
     if (!got.value()) return LookupResult::not_found();
@@ -96,6 +103,7 @@ class DbTable : public Table {
   ChangeWatch watch_;
   UniqueFd lock_;
   DbFile db_;
+  enum class Nul { unknown, with, without } nul_ = Nul::unknown;  // reset when the file is re-opened
 };
 
 }  // namespace

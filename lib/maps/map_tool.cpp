@@ -37,7 +37,7 @@ OpenFlags open_flags(const ToolOptions& o) {
 std::string read_line(std::FILE* in, bool& eof) {
   std::string line;
   int c;
-  while ((c = std::fgetc(in)) != EOF && c != '\n') line.push_back(char(c));
+  while ((c = getc_unlocked(in)) != EOF && c != '\n') line.push_back(char(c));  // one reader thread
   eof = c == EOF && line.empty();
   return line;
 }
