@@ -82,7 +82,16 @@ MainCf MainCf::parse(std::string_view text, const std::string& path) {
   std::string logical;
   int logical_line = 0;
   auto flush = [&] {
-    if (logical_line > 0) cf.entries_.push_back(split_name_value(logical, path, logical_line));
+    if (logical_line > 0) {
+      MainCfEntry entry = split_name_value(logical, path, logical_line);
+      // Postfix warns about a repeated name with a new value; the last one wins.
+      const MainCfEntry* earlier = cf.find(entry.name);
+      if (earlier && earlier->value != entry.value) {
+        log::warning("%s, line %d: overriding earlier entry: %s=%s", path.c_str(), entry.line,
+                     earlier->name.c_str(), earlier->value.c_str());
+      }
+      cf.entries_.push_back(std::move(entry));
+    }
     logical.clear();
     logical_line = 0;
   };
@@ -111,7 +120,8 @@ MainCf MainCf::parse(std::string_view text, const std::string& path) {
 
 MainCf MainCf::load(const std::string& path) {
   auto text = read_file(path);
-  if (!text) throw ConfigError(path, 0, text.error().message);
+  // The message already names the path: "open /etc/postfix/main.cf: No such file or directory".
+  if (!text) throw ConfigError("", 0, text.error().message);
   return parse(*text, path);
 }
 

@@ -173,7 +173,8 @@ MasterCf MasterCf::parse(std::string_view text, const std::string& path) {
 
 MasterCf MasterCf::load(const std::string& path) {
   auto text = read_file(path);
-  if (!text) throw ConfigError(path, 0, text.error().message);
+  // The message already names the path: "open /etc/postfix/main.cf: No such file or directory".
+  if (!text) throw ConfigError("", 0, text.error().message);
   return parse(*text, path);
 }
 

@@ -49,6 +49,8 @@ constexpr ParamInfo kRows[] = {
      "Increment of verbose logging level for debug_peer_list matches", nullptr},
     {"debug_peer_list", ParamType::list, "", 0,
      "Clients or servers whose sessions are logged verbosely", nullptr},
+    {"debugger_command", ParamType::string, "", 0,
+     "Command run to attach a debugger to a daemon started with -D", nullptr},
     {"default_database_type", ParamType::string, "hash", 0,
      "Default lookup table type for newaliases and postmap", nullptr},
     {"default_privs", ParamType::string, "nobody", 0,
