@@ -97,6 +97,7 @@ int print_parameters(const Options& o) {
   };
   auto known = [&](std::string_view name) { return config::find_param(name) || user_defined(name); };
   auto value_of = [&](std::string_view name) {
+    if (o.expand && !o.defaults) return cfg.get(name);  // loops reported at name's line
     std::string raw = o.defaults ? cfg.raw_default(name) : cfg.raw_value(name);
     return o.expand ? cfg.expand(raw) : raw;
   };
