@@ -1,0 +1,27 @@
+// Delivering one message into a Maildir: written to tmp/ under a unique
+// name, fsynced, linked into new/, folder fsynced; only then is the delivery
+// done. Used by local as the recipient.
+#pragma once
+
+#include <string>
+
+#include "lib/base/result.hpp"
+#include "lib/mailbox/delivery_format.hpp"
+
+namespace postern::mailbox {
+
+struct MaildirDelivery {
+  std::string maildir;          // the Maildir folder (tmp/ new/ cur/ are made if missing)
+  DeliveryHeaders headers;
+  std::string hostname;         // for the unique name; '/' and ':' are encoded
+};
+
+// Returns the final path in new/. The unique name is
+// "<sec>.M<usec>P<pid>V<dev>I<ino>.<host>,S=<size>" (the device and inode of
+// the tmp file make it unique even within one microsecond and pid).
+Result<std::string> deliver_maildir(const MaildirDelivery& request, const ContentSource& content);
+
+// Creates maildir, maildir/tmp, maildir/new and maildir/cur (mode 0700) as needed.
+Status make_maildir(const std::string& maildir);
+
+}  // namespace postern::mailbox
