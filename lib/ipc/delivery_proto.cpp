@@ -1,0 +1,150 @@
+// Delivery request protocol (see delivery_proto.hpp). qmgr and the agents.
+#include "lib/ipc/delivery_proto.hpp"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "lib/base/sys_error.hpp"
+#include "lib/base/unique_fd.hpp"
+
+namespace postern::ipc {
+
+namespace {
+
+std::string time_text(double t) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6f", t);
+  return buf;
+}
+
+Result<double> require_time(const AttrList& attrs, std::string_view name) {
+  auto v = require(attrs, name);
+  if (!v) return v.error();
+  char* end = nullptr;
+  double d = std::strtod(v->c_str(), &end);
+  if (v->empty() || *end != '\0' || d < 0) return Error{"protocol error: bad time in " + std::string(name), EPROTO};
+  return d;
+}
+
+}  // namespace
+
+AttrList encode_request(const DeliveryRequest& r) {
+  AttrList a;
+  a.add("request", "deliver");
+  a.add("queue_id", r.queue_id);
+  a.add("queue_path", r.queue_path);
+  a.add("sender", r.sender);
+  a.add("recipient", r.recipient);
+  a.add("orig_rcpt", r.orig_rcpt);
+  a.add("offset", static_cast<long long>(r.recipient_offset));
+  a.add("arrival", time_text(r.arrival));
+  a.add("active_time", time_text(r.active_time));
+  a.add("request_time", time_text(r.request_time));
+  return a;
+}
+
+Result<DeliveryRequest> decode_request(const AttrList& a) {
+  DeliveryRequest r;
+  auto kind = require(a, "request");
+  if (!kind) return kind.error();
+  if (*kind != "deliver") return Error{"protocol error: unknown request " + *kind, EPROTO};
+  for (auto [name, field] : {std::pair{"queue_id", &r.queue_id}, {"queue_path", &r.queue_path},
+                             {"sender", &r.sender}, {"recipient", &r.recipient}, {"orig_rcpt", &r.orig_rcpt}}) {
+    auto v = require(a, name);
+    if (!v) return v.error();
+    *field = std::move(*v);
+  }
+  auto offset = require_int(a, "offset");
+  if (!offset) return offset.error();
+  if (*offset < 0) return Error{"protocol error: negative offset", EPROTO};
+  r.recipient_offset = static_cast<std::uint64_t>(*offset);
+  for (auto [name, field] : {std::pair{"arrival", &r.arrival}, {"active_time", &r.active_time},
+                             {"request_time", &r.request_time}}) {
+    auto v = require_time(a, name);
+    if (!v) return v.error();
+    *field = *v;
+  }
+  if (r.queue_id.empty() || r.queue_path.empty() || r.recipient.empty()) {
+    return Error{"protocol error: empty queue id, path or recipient", EPROTO};
+  }
+  return r;
+}
+
+AttrList encode_reply(const DeliveryReply& r) {
+  AttrList a;
+  a.add("status", r.deferred ? "deferred" : "done");
+  a.add("dsn", r.dsn);
+  a.add("reason", r.reason);
+  for (const auto& f : r.failed) {
+    a.add("failed_address", f.address);
+    a.add("failed_dsn", f.dsn);
+    a.add("failed_reason", f.reason);
+  }
+  return a;
+}
+
+Result<DeliveryReply> decode_reply(const AttrList& a) {
+  DeliveryReply r;
+  auto status = require(a, "status");
+  if (!status) return status.error();
+  if (*status != "deferred" && *status != "done") return Error{"protocol error: bad status " + *status, EPROTO};
+  r.deferred = *status == "deferred";
+  auto dsn = require(a, "dsn");
+  auto reason = require(a, "reason");
+  if (!dsn) return dsn.error();
+  if (!reason) return reason.error();
+  r.dsn = *dsn;
+  r.reason = *reason;
+  auto addrs = a.all("failed_address");
+  auto dsns = a.all("failed_dsn");
+  auto reasons = a.all("failed_reason");
+  if (addrs.size() != dsns.size() || addrs.size() != reasons.size()) {
+    return Error{"protocol error: incomplete failed address list", EPROTO};
+  }
+  for (std::size_t i = 0; i < addrs.size(); ++i) r.failed.push_back({addrs[i], dsns[i], reasons[i]});
+  return r;
+}
+
+Status send_hello(int fd) {
+  AttrList a;
+  a.add("protocol", kDeliveryProtocol);
+  a.add("version", kDeliveryVersion);
+  return write_attrs(fd, a);
+}
+
+Status expect_hello(AttrReader& reader) {
+  auto hello = reader.read();
+  if (!hello) return hello.error();
+  auto protocol = hello->get("protocol");
+  auto version = hello->get("version");
+  if (!protocol || *protocol != kDeliveryProtocol || !version || *version != std::to_string(kDeliveryVersion)) {
+    return Error{"protocol error: unexpected hello", EPROTO};
+  }
+  return {};
+}
+
+Result<DeliveryReply> deliver(const std::string& socket_path, const DeliveryRequest& request, int timeout_seconds) {
+  struct sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  if (socket_path.size() >= sizeof sun.sun_path) return Error{"socket path too long: " + socket_path, ENAMETOOLONG};
+  std::memcpy(sun.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return sys_error("socket");
+  if (::connect(fd.get(), reinterpret_cast<struct sockaddr*>(&sun), sizeof sun) != 0) {
+    return sys_error("connect to " + socket_path);
+  }
+  AttrReader reader(fd.get(), timeout_seconds);
+  if (auto ok = expect_hello(reader); !ok) return ok.error();
+  if (auto ok = write_attrs(fd.get(), encode_request(request)); !ok) return ok.error();
+  auto reply = reader.read();
+  if (!reply) return reply.error();
+  return decode_reply(*reply);
+}
+
+}  // namespace postern::ipc
