@@ -1,0 +1,236 @@
+// cleanup::Session: streams a message into a private spool, then applies the
+// header fix-ups and writes the durable queue file (see cleanup.hpp). Runs
+// inside smtpd and pickup, as mail_owner.
+#include "lib/cleanup/cleanup.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "lib/cleanup/headers.hpp"
+#include "lib/cleanup/spool.hpp"
+#include "lib/log/log.hpp"
+#include "lib/queue/queue_writer.hpp"
+
+namespace postern::cleanup {
+
+struct Session::State {
+  State(const Params& p, queue::QueueIdGenerator& g, Submission s)
+      : params(p), ids(g), sub(std::move(s)), body(p.layout.folder_path(queue::kIncoming), p.memory_spool_limit) {}
+
+  const Params& params;
+  queue::QueueIdGenerator& ids;
+  Submission sub;
+  std::vector<Header> headers;
+  std::uint64_t header_bytes = 0;
+  bool in_header = true;
+  bool first_line = true;
+  bool truncated_header = false;
+  std::string line;          // current header-phase line, without <LF>
+  bool line_overflow = false;
+  bool last_was_cr = false;  // body phase: previous byte was <CR>
+  std::uint64_t size = 0;
+  bool too_big = false;
+  Spool body;
+
+  std::uint64_t header_cap() const { return params.header_size_limit ? params.header_size_limit : 102400; }
+  void header_line(std::string_view text);
+  void body_bytes(std::string_view bytes);
+  void end_header() { in_header = false; }
+};
+
+namespace {
+
+std::string qualify(const std::string& address, const std::string& origin) {
+  if (address.empty() || address.find('@') != std::string::npos || origin.empty()) return address;
+  return address + "@" + origin;
+}
+
+Outcome reject(int code, const char* enhanced, std::string text) {
+  Outcome out;
+  out.code = code;
+  out.enhanced = enhanced;
+  out.text = std::move(text);
+  return out;
+}
+
+Outcome storage_error(const std::string& what) {
+  log::warning("%s", what.c_str());
+  return reject(452, "4.3.1", "Insufficient system storage");
+}
+
+// Wakes qmgr; harmless when there is no qmgr (no FIFO, or nobody reading).
+void trigger_qmgr(const std::string& queue_directory) {
+  std::string path = queue_directory + "/public/qmgr";
+  int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return;
+  [[maybe_unused]] ssize_t n = ::write(fd, "A", 1);
+  ::close(fd);
+}
+
+}  // namespace
+
+void Session::State::header_line(std::string_view text) {
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  const bool first = std::exchange(first_line, false);
+  // sendmail input may start with an mbox "From " line; it is not a header.
+  if (first && sub.source == Source::sendmail && text.substr(0, 5) == "From ") return;
+  if (text.empty()) {
+    end_header();
+    return;
+  }
+  const bool continuation = (text[0] == ' ' || text[0] == '\t') && !headers.empty();
+  const bool header = continuation || is_header_line(text);
+  // Bounded memory: a header section this large is mostly body in disguise.
+  if (!header || header_bytes + text.size() > 16 * header_cap() + 65536) {
+    end_header();
+    body_bytes(text);
+    body_bytes("\r\n");
+    return;
+  }
+  header_bytes += text.size() + 2;
+  if (continuation) {
+    Header& h = headers.back();
+    if (h.text.size() + 2 + text.size() > header_cap()) {
+      truncated_header = true;  // header_size_limit: the excess is discarded
+      return;
+    }
+    h.text += "\r\n";
+    h.text += text;
+    return;
+  }
+  headers.push_back(Header{std::string(text.substr(0, header_cap()))});
+  if (text.size() > header_cap()) truncated_header = true;
+}
+
+void Session::State::body_bytes(std::string_view bytes) {
+  // Bare <LF> becomes <CR><LF>; the queue stores network line endings.
+  while (!bytes.empty()) {
+    auto lf = bytes.find('\n');
+    if (lf == std::string_view::npos) {
+      (void)body.append(bytes);
+      last_was_cr = bytes.back() == '\r';
+      return;
+    }
+    std::string_view seg = bytes.substr(0, lf);
+    const bool has_cr = seg.empty() ? last_was_cr : seg.back() == '\r';
+    (void)body.append(seg);
+    (void)body.append(has_cr ? "\n" : "\r\n");
+    last_was_cr = false;
+    bytes.remove_prefix(lf + 1);
+  }
+}
+
+Session::Session(const Params& params, queue::QueueIdGenerator& ids, Submission submission)
+    : state_(std::make_unique<State>(params, ids, std::move(submission))) {}
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+std::uint64_t Session::size() const { return state_->size; }
+
+void Session::write(std::string_view bytes) {
+  State& s = *state_;
+  s.size += bytes.size();
+  if (s.params.message_size_limit != 0 && s.size > s.params.message_size_limit) s.too_big = true;
+  if (s.too_big) return;  // keep nothing more; finish() reports it
+  while (!bytes.empty() && s.in_header) {
+    auto lf = bytes.find('\n');
+    std::string_view part = bytes.substr(0, lf);
+    if (!s.line_overflow) {
+      std::size_t room = s.header_cap() + 2 > s.line.size() ? s.header_cap() + 2 - s.line.size() : 0;
+      s.line.append(part.substr(0, room));
+      if (part.size() > room) s.line_overflow = true;
+    }
+    if (lf == std::string_view::npos) return;
+    bytes.remove_prefix(lf + 1);
+    std::string text = std::move(s.line);
+    s.line.clear();
+    if (s.line_overflow) s.truncated_header = true;
+    s.line_overflow = false;
+    s.header_line(text);
+  }
+  if (!bytes.empty()) s.body_bytes(bytes);
+}
+
+Outcome Session::finish() {
+  State& s = *state_;
+  if (s.too_big) return reject(552, "5.3.4", "Message file too big");
+  if (s.in_header && !s.line.empty()) {  // a last header line without <LF>
+    std::string text = std::move(s.line);
+    s.line.clear();
+    s.header_line(text);
+  }
+  if (!s.body.empty() && s.body.last_byte() != '\n') s.body_bytes("\n");
+  if (!s.body.status()) return storage_error("cleanup: " + s.body.status().error().message);
+
+  if (count_hops(s.headers) >= s.params.hopcount_limit && s.params.hopcount_limit > 0)
+    return reject(554, "5.4.0", "Error: too many hops");
+  if (s.truncated_header) log::info("cleanup: header longer than header_size_limit was truncated");
+
+  // The envelope, qualified and without duplicates (Postfix's duplicate filter).
+  queue::Envelope env;
+  std::timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  env.arrival_seconds = now.tv_sec;
+  env.arrival_microseconds = static_cast<std::uint32_t>(now.tv_nsec / 1000);
+  env.sender = qualify(s.sub.sender, s.params.myorigin);
+  env.attributes = s.sub.attributes;
+  auto add = [&](queue::Recipient r) {
+    r.address = qualify(r.address, s.params.myorigin);
+    for (const auto& have : env.recipients)
+      if (have.address == r.address && have.orcpt == r.orcpt) return;
+    r.done = false;
+    env.recipients.push_back(std::move(r));
+  };
+  for (auto& r : s.sub.recipients) add(r);
+  if (s.sub.extract_recipients)
+    for (auto& a : extract_recipients(s.headers)) add(queue::Recipient{a, "", 0, false, 0});
+  if (env.recipients.empty()) return reject(554, "5.5.1", "Error: no recipients specified");
+
+  auto writer = queue::QueueWriter::create(s.params.layout, s.ids, env);
+  if (!writer) return storage_error("cleanup: create queue file: " + writer.error().message);
+
+  HeaderContext cx;
+  cx.source = s.sub.source;
+  cx.queue_id = writer->queue_id();
+  cx.myhostname = s.params.myhostname;
+  cx.mail_name = s.params.mail_name;
+  cx.helo_name = env.attributes.helo_name;
+  cx.client_name = env.attributes.client_name;
+  cx.client_address = env.attributes.client_address;
+  cx.protocol = env.attributes.protocol.empty() ? "SMTP" : env.attributes.protocol;
+  if (env.recipients.size() == 1) cx.single_recipient = env.recipients.front().address;
+  cx.sender = env.sender;
+  cx.uid = s.sub.uid;
+  cx.full_name = s.sub.full_name;
+  cx.now = now.tv_sec;
+  std::string message_id;
+  std::string header = fix_headers(s.headers, cx, &message_id);
+
+  Status st = writer->append(header);
+  if (st) st = s.body.read_back([&](std::string_view chunk) { return writer->append(chunk); });
+  if (!st) return storage_error("cleanup: " + cx.queue_id + ": " + st.error().message);
+  auto id = writer->commit();
+  if (!id) return storage_error("cleanup: " + cx.queue_id + ": " + id.error().message);
+  log::info("%s: message-id=%s", id->c_str(), message_id.c_str());
+  trigger_qmgr(s.params.layout.queue_directory);
+
+  Outcome out;
+  out.queue_id = *id;
+  out.code = 250;
+  out.enhanced = "2.0.0";
+  out.text = "Ok: queued as " + *id;
+  return out;
+}
+
+Outcome enqueue_message(const Params& params, queue::QueueIdGenerator& ids, Submission submission,
+                        std::string_view content) {
+  Session session(params, ids, std::move(submission));
+  session.write(content);
+  return session.finish();
+}
+
+}  // namespace postern::cleanup

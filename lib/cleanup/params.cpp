@@ -1,0 +1,23 @@
+// cleanup::Params from main.cf. Part of lib/cleanup (smtpd, pickup; mail_owner).
+#include "lib/cleanup/cleanup.hpp"
+#include "lib/config/config.hpp"
+
+namespace postern::cleanup {
+
+Params Params::from_config(const config::Config& config) {
+  Params p;
+  p.myhostname = config.get("myhostname");
+  p.myorigin = config.get("myorigin");
+  if (p.myorigin.empty()) p.myorigin = p.myhostname;
+  // Received says "(Postfix)" whatever mail_name is: log parsers and spam
+  // filters match on it; mail_name shows in the banner instead.
+  p.header_size_limit = static_cast<std::uint64_t>(config.get_size("header_size_limit"));
+  p.message_size_limit = static_cast<std::uint64_t>(config.get_size("message_size_limit"));
+  p.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
+  p.layout.queue_directory = config.get("queue_directory");
+  p.layout.hash_queue_depth = static_cast<int>(config.get_int("hash_queue_depth"));
+  p.layout.hash_queue_names = config.get_list("hash_queue_names");
+  return p;
+}
+
+}  // namespace postern::cleanup
