@@ -1,0 +1,40 @@
+// Queue layout from main.cf and the set-group-ID config rule; runs in every
+// queue command (postdrop and postqueue set-group-ID postdrop).
+#include "lib/queue_tools/tool_config.hpp"
+
+#include <unistd.h>
+
+#include "lib/base/build_paths.hpp"
+#include "lib/base/strings.hpp"
+#include "lib/config/config_error.hpp"
+
+namespace postern::queue_tools {
+
+queue::QueueLayout layout_from_config(const config::Config& config) {
+  queue::QueueLayout layout;
+  layout.queue_directory = config.get("queue_directory");
+  layout.hash_queue_depth = static_cast<int>(config.get_int("hash_queue_depth"));
+  layout.hash_queue_names = config.get_list("hash_queue_names");
+  return layout;
+}
+
+std::string privileged_config_dir(const std::string& from_option) {
+  std::string dir = config::resolve_config_dir(from_option);
+  bool setgid = ::getegid() != ::getgid() || ::geteuid() != ::getuid();
+  if (!setgid || ::getuid() == 0) return dir;
+  std::string fallback = build::config_directory;
+  auto trimmed = [](std::string s) {
+    while (s.size() > 1 && s.back() == '/') s.pop_back();
+    return s;
+  };
+  if (trimmed(dir) == trimmed(fallback)) return dir;
+  auto defaults = config::Config::load(fallback);
+  for (const auto& allowed : split_list(defaults.get("alternate_config_directories")))
+    if (trimmed(allowed) == trimmed(dir)) return dir;
+  for (const auto& allowed : split_list(defaults.get("multi_instance_directories")))
+    if (trimmed(allowed) == trimmed(dir)) return dir;
+  throw config::ConfigError("", 0, "-c option or MAIL_CONFIG: " + dir +
+                            " is not listed in alternate_config_directories of " + fallback + "/main.cf");
+}
+
+}  // namespace postern::queue_tools
