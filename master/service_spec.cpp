@@ -7,6 +7,7 @@
 #include <map>
 
 #include "lib/base/strings.hpp"
+#include "master/dovecot_services.hpp"
 
 namespace postern::master {
 namespace {
@@ -89,6 +90,7 @@ ServicePlan plan_services(const config::Config& config, const config::MasterCf& 
     }
     plan.run.push_back(std::move(spec));
   }
+  plan_dovecot_services(config, plan);  // pop3d and auth from dovecot.conf
   return plan;
 }
 

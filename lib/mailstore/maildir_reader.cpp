@@ -1,0 +1,126 @@
+// Maildir reader for POP3: lists new/ and cur/ in delivery order, UIDL = the
+// unique base name (stable by Maildir's design), sizes from ",W=" when the
+// writer recorded it, deletion = unlink at QUIT. Runs in pop3d as the owner.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "lib/base/file_io.hpp"
+#include "lib/base/strings.hpp"
+#include "lib/base/sys_error.hpp"
+#include "lib/base/unique_fd.hpp"
+#include "lib/mailstore/mailstore_readers.hpp"
+#include "lib/mailstore/uidl.hpp"
+
+namespace postern::mailstore {
+namespace {
+
+// ",W=123" (CRLF size, Dovecot) in the base name, if present.
+std::optional<uint64_t> size_from_name(std::string_view base) {
+  auto w = base.find(",W=");
+  if (w == std::string_view::npos) return std::nullopt;
+  size_t e = w + 3;
+  while (e < base.size() && std::isdigit(static_cast<unsigned char>(base[e]))) ++e;
+  auto n = parse_long(base.substr(w + 3, e - w - 3));
+  if (!n || *n < 0) return std::nullopt;
+  return uint64_t(*n);
+}
+
+class MaildirReader final : public MailboxReader {
+ public:
+  MaildirReader(std::string path, UniqueFd dir) : path_(std::move(path)), dir_(std::move(dir)) {}
+
+  Status scan() {
+    struct Entry {
+      std::string sort_key, file, base;
+    };
+    std::vector<Entry> entries;
+    for (const char* sub : {"new", "cur"}) {
+      std::string d = path_ + "/" + sub;
+      DIR* dp = ::opendir(d.c_str());
+      if (!dp) {
+        if (errno == ENOENT) continue;
+        return sys_error("open " + d);
+      }
+      while (dirent* de = ::readdir(dp)) {
+        std::string name = de->d_name;
+        if (name.empty() || name[0] == '.') continue;
+        std::string base = name.substr(0, name.find(':'));
+        entries.push_back({base, std::string(sub) + "/" + name, base});
+      }
+      ::closedir(dp);
+    }
+    // Delivery order: base names start with the delivery time in seconds.
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      auto ta = parse_long(a.sort_key.substr(0, a.sort_key.find('.')));
+      auto tb = parse_long(b.sort_key.substr(0, b.sort_key.find('.')));
+      if (ta && tb && *ta != *tb) return *ta < *tb;
+      return a.sort_key < b.sort_key;
+    });
+    for (auto& e : entries) {
+      MessageInfo m;
+      m.file = e.file;
+      m.uidl = sanitize_uidl(e.base);
+      if (auto w = size_from_name(e.base)) {
+        m.size = *w;
+      } else {
+        auto text = read_file(path_ + "/" + e.file);
+        if (!text) {
+          if (text.error().sys_errno == ENOENT) continue;  // removed meanwhile
+          return text.error();
+        }
+        m.size = network_size(*text);
+      }
+      messages_.push_back(std::move(m));
+    }
+    std::vector<std::string*> uidls;
+    for (auto& m : messages_) uidls.push_back(&m.uidl);
+    dedupe_uidls(uidls);
+    return {};
+  }
+
+  Result<std::string> read(size_t index) override {
+    auto text = read_file(path_ + "/" + messages_.at(index).file);
+    if (!text) return text.error();
+    return to_network(*text);
+  }
+
+  Status expunge(const std::vector<bool>& deleted) override {
+    for (size_t i = 0; i < messages_.size() && i < deleted.size(); ++i) {
+      if (!deleted[i]) continue;
+      std::string p = path_ + "/" + messages_[i].file;
+      if (::unlink(p.c_str()) != 0 && errno != ENOENT) {
+        // The client may have moved it new/ -> cur/ elsewhere: try the other name.
+        return sys_error("unlink " + p);
+      }
+    }
+    if (dir_) ::fsync(dir_.get());
+    return {};
+  }
+
+ private:
+  std::string path_;
+  UniqueFd dir_;  // holds the session flock
+};
+
+}  // namespace
+
+Result<std::unique_ptr<MailboxReader>> open_maildir(const std::string& path, OpenError& why) {
+  why = OpenError::failed;
+  UniqueFd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir && errno != ENOENT) return sys_error("open " + path);
+  if (dir && ::flock(dir.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) why = OpenError::in_use;
+    return sys_error("lock " + path);
+  }
+  auto reader = std::make_unique<MaildirReader>(path, std::move(dir));
+  if (auto s = reader->scan(); !s) return s.error();
+  why = OpenError::none;
+  return std::unique_ptr<MailboxReader>(std::move(reader));
+}
+
+}  // namespace postern::mailstore

@@ -1,0 +1,23 @@
+// UIDL and size helpers shared by the mbox and Maildir readers. Pure.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace postern::mailstore {
+
+// Octets of `text` once every bare LF is sent as CRLF.
+uint64_t network_size(std::string_view text);
+// `text` with bare LFs turned into CRLF.
+std::string to_network(std::string_view text);
+// Hex MD5 of the bytes (mbox UIDLs are derived from the message's own header).
+std::string md5_hex(std::string_view bytes);
+// A valid UIDL (1-70 chars in 0x21..0x7E) from any string: unsafe bytes hex-escaped,
+// long ones hashed.
+std::string sanitize_uidl(std::string_view raw);
+// Makes repeated UIDLs unique in order ("x", "x", "x" -> "x", "x-2", "x-3").
+void dedupe_uidls(std::vector<std::string*>& uidls);
+
+}  // namespace postern::mailstore

@@ -1,0 +1,126 @@
+// POP3 transaction state: STAT, LIST, UIDL, RETR, TOP, DELE, RSET, NOOP and
+// QUIT (the only place messages are deleted). Runs in a pop3d session
+// process as the mailbox owner.
+#include <unistd.h>
+
+#include "lib/log/log.hpp"
+#include "pop3d/session.hpp"
+
+namespace postern::pop3d {
+
+void Session::transaction(const pop3::Command& c) {
+  const std::string& k = c.keyword;
+  if (k == "STAT") cmd_stat();
+  else if (k == "LIST") cmd_list(c, false);
+  else if (k == "UIDL") cmd_list(c, true);
+  else if (k == "RETR") cmd_retr(c, false);
+  else if (k == "TOP") cmd_retr(c, true);
+  else if (k == "DELE") cmd_dele(c);
+  else if (k == "RSET") cmd_rset();
+  else if (k == "USER" || k == "PASS" || k == "AUTH" || k == "STLS") send(pop3::err("Already logged in."));
+  else send(pop3::err("Unknown command."));
+}
+
+std::optional<size_t> Session::message_arg(const std::string& arg) {
+  auto n = pop3::parse_number(arg);
+  if (!n || *n == 0 || *n > deleted_.size()) {
+    send(pop3::err("There's no message " + arg.substr(0, 20) + "."));
+    return std::nullopt;
+  }
+  if (deleted_[*n - 1]) {
+    send(pop3::err("Message is deleted."));
+    return std::nullopt;
+  }
+  return *n - 1;
+}
+
+void Session::cmd_stat() {
+  size_t count = 0;
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < deleted_.size(); ++i) {
+    if (deleted_[i]) continue;
+    ++count;
+    bytes += mailbox_->messages()[i].size;
+  }
+  send(pop3::ok(std::to_string(count) + " " + std::to_string(bytes)));
+}
+
+void Session::cmd_list(const Args& c, bool uidl) {
+  const auto& msgs = mailbox_->messages();
+  auto item = [&](size_t i) { return std::to_string(i + 1) + " " + (uidl ? msgs[i].uidl : std::to_string(msgs[i].size)); };
+  if (!c.args.empty()) {
+    if (c.args.size() > 1) {
+      send(pop3::err("Invalid parameters."));
+      return;
+    }
+    if (auto i = message_arg(c.args[0])) send(pop3::ok(item(*i)));
+    return;
+  }
+  std::string out = uidl ? "+OK\r\n" : "+OK " + std::to_string(msgs.size()) + " messages:\r\n";
+  for (size_t i = 0; i < msgs.size(); ++i)
+    if (!deleted_[i]) out += item(i) + "\r\n";
+  send(out + ".\r\n");
+}
+
+void Session::cmd_retr(const Args& c, bool top) {
+  if (c.args.size() != (top ? 2u : 1u)) {
+    send(pop3::err("Invalid parameters."));
+    return;
+  }
+  std::optional<size_t> lines;
+  if (top && !(lines = pop3::parse_number(c.args[1]))) {
+    send(pop3::err("Invalid line count."));
+    return;
+  }
+  auto i = message_arg(c.args[0]);
+  if (!i) return;
+  auto text = mailbox_->read(*i);
+  if (!text) {
+    log::error("pop3(%s): read message %zu: %s", login_user_.c_str(), *i + 1, text.error().message.c_str());
+    send(pop3::err("Couldn't read message.", "SYS/TEMP"));
+    return;
+  }
+  std::string body = top ? pop3::top_of(*text, *lines) : std::move(*text);
+  if (top) {
+    ++counters_.top;
+    counters_.top_bytes += body.size();
+  } else {
+    ++counters_.retr;
+    counters_.retr_bytes += body.size();
+  }
+  send(pop3::ok(std::to_string(mailbox_->messages()[*i].size) + " octets") + pop3::dot_stuff(body));
+}
+
+void Session::cmd_dele(const Args& c) {
+  if (c.args.size() != 1) {
+    send(pop3::err("Invalid parameters."));
+    return;
+  }
+  if (auto i = message_arg(c.args[0])) {
+    deleted_[*i] = true;
+    send(pop3::ok("Marked to be deleted."));
+  }
+}
+
+void Session::cmd_rset() {
+  deleted_.assign(deleted_.size(), false);
+  send(pop3::ok(""));
+}
+
+void Session::cmd_quit() {
+  done_ = true;
+  for (size_t i = 0; i < deleted_.size(); ++i) {
+    if (!deleted_[i]) continue;
+    ++counters_.del;
+    counters_.del_bytes += mailbox_->messages()[i].size;
+  }
+  if (auto s = mailbox_->expunge(deleted_); !s) {
+    log::error("pop3(%s): expunge failed: %s", login_user_.c_str(), s.error().message.c_str());
+    send(pop3::err("Couldn't delete the messages; nothing was deleted.", "SYS/TEMP"));
+    counters_.del = counters_.del_bytes = 0;
+    return;
+  }
+  send(pop3::ok("Logging out, messages deleted."));
+}
+
+}  // namespace postern::pop3d

@@ -1,0 +1,91 @@
+// One POP3 session, run start to end in its own process (forked per
+// connection by pop3d's main). Pre-login it runs as mail_owner; after a
+// successful login it becomes the mailbox owner for good and only then
+// opens the mailbox.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/auth/auth_client.hpp"
+#include "lib/dovecot/dovecot_conf.hpp"
+#include "lib/mailstore/mailstore.hpp"
+#include "lib/pop3/pop3_command.hpp"
+#include "lib/tls/tls_server.hpp"
+#include "pop3d/client_io.hpp"
+
+namespace postern::pop3d {
+
+struct Settings {
+  const dovecot::DovecotConf* conf = nullptr;
+  const tls::TlsContext* tls = nullptr;  // nullptr: ssl = no or no certificate
+  bool implicit_tls = false;             // the pop3s listener
+  bool ssl_required = false;             // ssl = required
+  bool disable_plaintext = true;
+  std::string trusted_networks;
+  std::string greeting;
+  std::string auth_socket;
+  std::string mail_location;
+  std::string spool_dir;
+  long first_valid_uid = 500;
+  bool as_root = false;                  // started as root: privileges to manage
+  uid_t login_uid = 0;                   // mail_owner
+  gid_t login_gid = 0;
+};
+
+class Session {
+ public:
+  Session(const Settings& settings, int fd);
+  // Serves the client until QUIT or disconnect; returns the exit status.
+  int run();
+
+ private:
+  using Args = pop3::Command;
+  bool send(const std::string& text) { return io_.write(text); }
+  bool plaintext_allowed() const;
+  std::string tls_note() const;
+
+  // Authorization state (cmd_auth.cpp).
+  void cmd_capa();
+  void cmd_user(const Args& c);
+  void cmd_pass(const Args& c);
+  void cmd_auth(const Args& c);
+  void cmd_stls();
+  void authenticate(const std::string& mech, const std::optional<std::string>& initial_b64, const std::string& user_hint);
+  bool login(const std::string& user, const std::string& method);
+  bool become_user(uid_t uid, gid_t gid, const std::string& user);
+
+  // Transaction state (cmd_mail.cpp).
+  void transaction(const pop3::Command& c);
+  std::optional<size_t> message_arg(const std::string& arg);
+  void cmd_stat();
+  void cmd_list(const Args& c, bool uidl);
+  void cmd_retr(const Args& c, bool top);
+  void cmd_dele(const Args& c);
+  void cmd_rset();
+  void cmd_quit();
+
+  const Settings& s_;
+  ClientIo io_;
+  std::string rip_, lip_, session_id_;
+  std::optional<auth::AuthClient> auth_;
+  std::string user_;        // USER argument
+  std::string login_user_;  // after login
+  std::string method_;
+  int auth_failures_ = 0;
+  int invalid_commands_ = 0;
+  time_t started_ = 0;
+  bool done_ = false;
+  bool logged_in_ = false;
+  std::unique_ptr<mailstore::MailboxReader> mailbox_;
+  std::vector<bool> deleted_;
+  struct Counters {
+    size_t top = 0, top_bytes = 0, retr = 0, retr_bytes = 0, del = 0, del_bytes = 0;
+  } counters_;
+};
+
+}  // namespace postern::pop3d
