@@ -215,6 +215,8 @@ Outcome Session::finish() {
   if (!st) return storage_error("cleanup: " + cx.queue_id + ": " + st.error().message);
   auto id = writer->commit();
   if (!id) return storage_error("cleanup: " + cx.queue_id + ": " + id.error().message);
+  if (s.sub.source == Source::smtp)
+    log::info("%s: client=%s[%s]", id->c_str(), cx.client_name.c_str(), cx.client_address.c_str());
   log::info("%s: message-id=%s", id->c_str(), message_id.c_str());
   trigger_qmgr(s.params.layout.queue_directory);
 

@@ -15,7 +15,8 @@
 //   cleanup::Outcome out = session.finish();      // fsynced before it returns
 //   if (out.ok()) reply 250 ... out.queue_id; else reply out.code out.enhanced out.text
 //
-// finish() logs "QUEUEID: message-id=<...>" (cleanup's line) and, after a
+// finish() logs "QUEUEID: client=name[addr]" (smtp source; smtpd's line in
+// Postfix) and "QUEUEID: message-id=<...>" (cleanup's line) and, after a
 // successful commit, writes 'A' non-blocking to $queue_directory/public/qmgr
 // when that FIFO exists (failure ignored: qmgr may not run yet).
 #pragma once

@@ -1,0 +1,28 @@
+// RCPT TO: the interim relay rule, the recipient limit, DSN NOTIFY/ORCPT kept
+// for the queue file. In smtpd, as mail_owner.
+#include "smtpd/commands.hpp"
+#include "smtpd/session.hpp"
+
+namespace postern::smtpd {
+
+void cmd_rcpt(Session& s, const smtp::Command& cmd) {
+  auto& tx = s.tx();
+  if (!tx.active) return s.reply(503, "5.5.1", "Error: need MAIL command");
+  if (static_cast<int>(tx.recipients.size()) >= s.params().recipient_limit)
+    return s.reply(452, "4.5.3", "Error: too many recipients");
+  std::string domain = cmd.path.domain;
+  if (!s.params().relay.permitted(s.client().address, domain)) {
+    smtp::Reply r{554, "5.7.1", "<" + cmd.path.address + ">: Relay access denied"};
+    s.log_reject("RCPT", r, cmd.path.address);
+    return s.reply(r);
+  }
+  queue::Recipient rcpt;
+  rcpt.address = cmd.path.address;
+  rcpt.notify = cmd.rcpt.notify;
+  if (cmd.rcpt.orcpt) rcpt.orcpt = cmd.rcpt.orcpt_type.value_or("rfc822") + ";" + *cmd.rcpt.orcpt;
+  tx.recipients.push_back(std::move(rcpt));
+  s.count_ok(cmd.verb);
+  s.reply(250, "2.1.5", "Ok");
+}
+
+}  // namespace postern::smtpd

@@ -1,0 +1,99 @@
+// Command-line dispatch: line limits, the bare <LF> rule for commands, the
+// parser's rejections, then the handler for the verb. In smtpd, mail_owner.
+#include "lib/smtp/reply.hpp"
+#include "smtpd/commands.hpp"
+#include "smtpd/session.hpp"
+
+namespace postern::smtpd {
+namespace {
+
+// The verb a rejected line was meant to be, for the disconnect counts.
+bool guess_verb(std::string_view line, smtp::Verb* verb) {
+  auto sp = line.find_first_of(" \t");
+  std::string word(line.substr(0, sp));
+  for (auto& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (int v = 0; v <= static_cast<int>(smtp::Verb::auth); ++v) {
+    if (word == smtp::verb_name(static_cast<smtp::Verb>(v))) {
+      *verb = static_cast<smtp::Verb>(v);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool bare_lf_excluded(const Session& s) { return s.params().bare_newline_exclusions.contains(s.client().address); }
+
+}  // namespace
+
+void handle_line(Session& s, const smtp::Line& line) {
+  smtp::Verb verb{};
+  const bool known = guess_verb(line.text, &verb) && verb != smtp::Verb::lhlo;
+  if (known) {
+    s.note_verb(verb);
+  } else {
+    s.note_unknown();
+  }
+  if (line.too_long) {
+    // RFC 5321 4.5.3.1.4: 512 octets. Postfix would truncate; we refuse.
+    s.reply(500, "5.5.2", "Error: line too long");
+    return;
+  }
+  if (line.bare_lf && s.params().bare_newline == BareNewline::reject && !bare_lf_excluded(s)) {
+    s.reply(smtp::bare_lf_reply(s.params().bare_newline_code, s.params().myhostname));
+    return;
+  }
+  auto parsed = smtp::parse_command(line.text, s.command_options());
+  if (auto* r = std::get_if<smtp::Reply>(&parsed)) {
+    smtp::Reply reply = *r;
+    // Postfix answers an unknown verb with 502 (RFC 5321 4.2.4).
+    if (reply.text == "Error: command not recognized") reply.code = 502;
+    if (known && (verb == smtp::Verb::mail || verb == smtp::Verb::rcpt)) s.log_reject(smtp::verb_name(verb), reply, "");
+    s.reply(reply);
+    return;
+  }
+  const auto& cmd = std::get<smtp::Command>(parsed);
+  switch (cmd.verb) {
+    case smtp::Verb::helo:
+    case smtp::Verb::ehlo:
+      s.set_stage_name(cmd.verb == smtp::Verb::helo ? "HELO" : "EHLO");
+      return cmd_helo(s, cmd);
+    case smtp::Verb::mail:
+      s.set_stage_name("MAIL");
+      return cmd_mail(s, cmd);
+    case smtp::Verb::rcpt:
+      s.set_stage_name("RCPT");
+      return cmd_rcpt(s, cmd);
+    case smtp::Verb::data:
+      s.set_stage_name("DATA");
+      return cmd_data(s, cmd);
+    case smtp::Verb::bdat:
+      s.set_stage_name("BDAT");
+      return cmd_bdat(s, cmd);
+    case smtp::Verb::rset:
+      s.set_stage_name("RSET");
+      return cmd_rset(s, cmd);
+    case smtp::Verb::noop:
+      s.set_stage_name("NOOP");
+      return cmd_noop(s, cmd);
+    case smtp::Verb::quit:
+      s.set_stage_name("QUIT");
+      return cmd_quit(s, cmd);
+    case smtp::Verb::vrfy:
+      s.set_stage_name("VRFY");
+      return cmd_vrfy(s, cmd);
+    case smtp::Verb::help:
+      s.set_stage_name("HELP");
+      return cmd_help(s, cmd);
+    case smtp::Verb::starttls:
+      s.set_stage_name("STARTTLS");
+      return s.reply(502, "5.5.1", "Error: command not implemented");
+    case smtp::Verb::auth:
+      s.set_stage_name("AUTH");
+      return s.reply(503, "5.5.1", "Error: authentication not enabled");
+    case smtp::Verb::lhlo:
+      s.set_stage_name("UNKNOWN");
+      return s.reply(502, "5.5.2", "Error: command not recognized");
+  }
+}
+
+}  // namespace postern::smtpd

@@ -1,0 +1,46 @@
+// Server (see server.hpp). In smtpd, as mail_owner.
+#include "smtpd/server.hpp"
+
+#include <ctime>
+
+#include "lib/log/log.hpp"
+#include "lib/queue/queue_scan.hpp"
+
+namespace postern::smtpd {
+
+namespace {
+// A writer that crashed mid-commit left an incomplete file; one this old
+// belongs to no live writer (messages take seconds, not an hour).
+constexpr std::int64_t kStaleIncompleteSeconds = 3600;
+}  // namespace
+
+void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
+  params_.emplace(SmtpdParams::from_config(context.config()));
+  context_.emplace(ServerContext{loop, *params_, ids_, [this](std::uint64_t id) {
+                                   done_.push_back(id);
+                                   reaper_.arm(0);
+                                 }});
+  reaper_ = net::Watcher::timer(loop, [this] { reap(); });
+  auto removed = queue::remove_stale_incomplete(params_->cleanup.layout, queue::kIncoming, kStaleIncompleteSeconds,
+                                                static_cast<std::int64_t>(std::time(nullptr)));
+  if (!removed)
+    log::warning("incoming: %s", removed.error().message.c_str());
+  else if (*removed > 0)
+    log::info("removed %zu stale incomplete queue file(s) from incoming", *removed);
+}
+
+void Server::accept(UniqueFd client, service::ClientLease lease) {
+  std::uint64_t id = next_id_++;
+  auto session = std::make_unique<Session>(*context_, id, std::move(client), std::move(lease));
+  Session* raw = session.get();
+  sessions_.emplace(id, std::move(session));
+  raw->start();
+}
+
+void Server::reap() {
+  auto done = std::move(done_);
+  done_.clear();
+  for (auto id : done) sessions_.erase(id);  // closes the socket, releases the lease
+}
+
+}  // namespace postern::smtpd

@@ -1,0 +1,38 @@
+// Server: the sessions of one smtpd process and what they share (settings,
+// queue ID generator, event loop). Sessions that end are destroyed from a
+// zero-delay timer, never inside their own callbacks. Runs in smtpd as mail_owner.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "lib/queue/queue_id.hpp"
+#include "lib/service/daemon_context.hpp"
+#include "lib/service/multi_server.hpp"
+#include "smtpd/session.hpp"
+#include "smtpd/smtpd_params.hpp"
+
+namespace postern::smtpd {
+
+class Server {
+ public:
+  // After the privilege drop: reads the settings, removes what crashed
+  // writers left in incoming/.
+  void start(service::DaemonContext& context, net::EventLoop& loop);
+  void accept(UniqueFd client, service::ClientLease lease);
+
+ private:
+  void reap();
+
+  std::optional<SmtpdParams> params_;
+  queue::QueueIdGenerator ids_;
+  std::optional<ServerContext> context_;
+  std::map<std::uint64_t, std::unique_ptr<Session>> sessions_;
+  std::vector<std::uint64_t> done_;
+  net::Watcher reaper_;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace postern::smtpd

@@ -1,0 +1,301 @@
+// Session I/O, input modes, deadlines and logging (see session.hpp). Runs in
+// smtpd as mail_owner; every callback returns to the loop quickly.
+#include "smtpd/session.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "lib/log/log.hpp"
+#include "smtpd/commands.hpp"
+
+namespace postern::smtpd {
+namespace {
+
+constexpr std::size_t kReadChunk = 65536;
+constexpr std::size_t kMaxPendingOutput = 256 * 1024;  // stop reading a client that does not read replies
+
+Client peer_of(int fd) {
+  Client c;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 && ss.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, buf, sizeof buf);
+    c.address = buf;
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a6 = &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a6))
+      inet_ntop(AF_INET, reinterpret_cast<const unsigned char*>(a6) + 12, buf, sizeof buf);
+    else
+      inet_ntop(AF_INET6, a6, buf, sizeof buf);
+    c.address = buf;
+  } else {
+    // Stand-alone mode (-S) on a pipe or UNIX socket: a local client.
+    c.address = "127.0.0.1";
+  }
+  // No DNS on the event loop yet: loopback is "localhost", the rest "unknown"
+  // (Postfix's word for a client without a verified name).
+  if (c.address == "127.0.0.1" || c.address == "::1") c.name = "localhost";
+  return c;
+}
+
+}  // namespace
+
+Session::Session(ServerContext& server, std::uint64_t id, UniqueFd fd, service::ClientLease lease)
+    : server_(server), id_(id), fd_(std::move(fd)), lease_(std::move(lease)) {
+  smtp::DataOptions data;
+  data.message_size_limit = server_.params.message_size_limit;
+  decoder_ = smtp::DataDecoder(data);
+  bdat_ = smtp::BdatReceiver(server_.params.message_size_limit);
+}
+
+Session::~Session() = default;
+
+void Session::start() {
+  set_nonblocking(fd_.get(), true);
+  client_ = peer_of(fd_.get());
+  log::info("connect from %s", client_.namaddr().c_str());
+  read_watch_ = net::Watcher::readable(server_.loop, fd_.get(), [this] { on_readable(); });
+  write_watch_ = net::Watcher::writable(server_.loop, fd_.get(), [this] { on_writable(); });
+  deadline_ = net::Watcher::timer(server_.loop, [this] { on_timeout(); });
+  resume_ = net::Watcher::timer(server_.loop, [this] {
+    paused_ = false;
+    flush();
+    process();
+  });
+  out_ += "220 " + params().banner + "\r\n";
+  read_watch_.enable();
+  arm_deadline();
+  flush();
+}
+
+void Session::arm_deadline() { deadline_.arm(params().timeout); }
+
+void Session::set_helo(std::string helo, bool esmtp) {
+  helo_ = std::move(helo);
+  esmtp_ = esmtp;
+  protocol_ = esmtp ? "ESMTP" : "SMTP";
+}
+
+smtp::CommandOptions Session::command_options() const {
+  smtp::CommandOptions o;
+  o.strict_rfc821_envelopes = params().strict_rfc821_envelopes;
+  o.smtputf8_enable = params().smtputf8_enable;
+  o.smtputf8_transaction = tx_.mail.smtputf8;
+  o.message_size_limit = params().message_size_limit;
+  return o;
+}
+
+void Session::note_verb(smtp::Verb verb) { ++counts_[verb].total; }
+void Session::count_ok(smtp::Verb verb) { ++counts_[verb].ok; }
+
+void Session::reply(const smtp::Reply& r) {
+  out_ += r.wire();
+  if (r.code < 400 || closing_) return;
+  if (r.code == 421 || r.code == 521) {
+    closing_ = true;
+    return;
+  }
+  ++errors_;
+  if (errors_ >= params().hard_error_limit) {
+    log::info("too many errors after %s from %s", stage_, client_.namaddr().c_str());
+    out_ += smtp::Reply{421, "4.7.0", params().myhostname + " Error: too many errors"}.wire();
+    closing_ = true;
+  } else if (errors_ >= params().soft_error_limit && params().error_sleep > 0) {
+    // Postfix's tarpit: slow down a client that keeps making mistakes,
+    // without blocking the other sessions in this process.
+    paused_ = true;
+    resume_.arm(params().error_sleep);
+  }
+}
+
+void Session::log_reject(const char* stage, const smtp::Reply& r, const std::string& recipient) {
+  std::string line = "NOQUEUE: reject: " + std::string(stage) + " from " + client_.namaddr() + ": " +
+                     std::to_string(r.code) + " " + r.enhanced + " " + r.text + "; from=<" + tx_.sender + ">";
+  if (!recipient.empty()) line += " to=<" + recipient + ">";
+  line += " proto=" + protocol_ + " helo=<" + helo_ + ">";
+  log::info("%s", line.c_str());
+}
+
+cleanup::Submission Session::submission() const {
+  cleanup::Submission s;
+  s.source = cleanup::Source::smtp;
+  s.sender = tx_.sender;
+  s.recipients = tx_.recipients;
+  auto& a = s.attributes;
+  a.client_name = client_.name;
+  a.client_address = client_.address;
+  a.protocol = protocol_;
+  a.helo_name = helo_;
+  if (tx_.mail.envid) a.envid = *tx_.mail.envid;
+  if (tx_.mail.ret == smtp::Ret::full) a.ret = "FULL";
+  if (tx_.mail.ret == smtp::Ret::hdrs) a.ret = "HDRS";
+  if (tx_.mail.body == smtp::Body::seven_bit) a.body = "7BIT";
+  if (tx_.mail.body == smtp::Body::eight_bit_mime) a.body = "8BITMIME";
+  if (tx_.mail.body == smtp::Body::binary_mime) a.body = "BINARYMIME";
+  a.smtputf8 = tx_.mail.smtputf8;
+  return s;
+}
+
+void Session::begin_data() {
+  mode_ = Mode::data;
+  decoder_.reset();
+  set_stage("DATA");
+}
+
+void Session::begin_bdat(std::uint64_t size, bool last, bool keep) {
+  mode_ = Mode::bdat;
+  bdat_keep_ = keep;
+  set_stage("BDAT");
+  if (!keep) bdat_.reset();
+  bdat_.begin_chunk(size, last);
+  if (size == 0) end_of_chunk(*this);
+}
+
+void Session::on_readable() {
+  char buf[kReadChunk];
+  ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    peer_eof_ = true;
+    read_watch_.disable();
+  } else {
+    in_.append(buf, static_cast<std::size_t>(n));
+    arm_deadline();
+  }
+  process();
+}
+
+void Session::process() {
+  while (!paused_ && !finished_ && !closing_ && in_pos_ < in_.size() && out_.size() < kMaxPendingOutput) {
+    std::size_t before = in_pos_;
+    switch (mode_) {
+      case Mode::command:
+        process_command_line();
+        break;
+      case Mode::data:
+        process_data();
+        break;
+      case Mode::bdat:
+        process_bdat();
+        break;
+    }
+    if (in_pos_ == before && mode_ == Mode::command) break;  // a partial line: wait for more
+  }
+  if (finished_) return;
+  in_.erase(0, in_pos_);
+  in_pos_ = 0;
+  if (!paused_) flush();
+  if (finished_) return;
+  // Back-pressure: a client that pipelines without reading replies waits.
+  if (out_.size() >= kMaxPendingOutput || closing_ || paused_)
+    read_watch_.disable();
+  else if (!peer_eof_)
+    read_watch_.enable();
+  if (peer_eof_ && !closing_ && !paused_ && out_.empty()) finish("lost connection");
+}
+
+bool Session::process_command_line() {
+  auto step = lines_.feed(std::string_view(in_).substr(in_pos_));
+  in_pos_ += step.consumed;
+  if (!step.line) return false;
+  handle_line(*this, *step.line);
+  return true;
+}
+
+void Session::process_data() {
+  std::string chunk;
+  auto step = decoder_.feed(std::string_view(in_).substr(in_pos_), chunk);
+  in_pos_ += step.consumed;
+  if (tx_.content && !chunk.empty()) tx_.content->write(chunk);
+  if (step.done) end_of_data(*this);
+}
+
+void Session::process_bdat() {
+  std::string chunk;
+  std::size_t used = bdat_.feed(std::string_view(in_).substr(in_pos_), chunk);
+  in_pos_ += used;
+  if (bdat_keep_ && tx_.content && !chunk.empty()) tx_.content->write(chunk);
+  if (bdat_.chunk_complete()) end_of_chunk(*this);
+}
+
+void Session::flush() {
+  while (!out_.empty()) {
+    ssize_t n = ::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      write_watch_.enable();
+      return;
+    }
+    if (n < 0) {
+      out_.clear();
+      finish("lost connection");
+      return;
+    }
+    out_.erase(0, static_cast<std::size_t>(n));
+    arm_deadline();
+  }
+  write_watch_.disable();
+  if (closing_) finish(nullptr);
+}
+
+void Session::on_writable() {
+  flush();
+  if (!finished_ && out_.empty() && !closing_) process();
+}
+
+void Session::on_timeout() {
+  log::info("timeout after %s from %s", stage_, client_.namaddr().c_str());
+  out_ += smtp::Reply{421, "4.4.2", params().myhostname + " Error: timeout exceeded"}.wire();
+  (void)::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  out_.clear();
+  finish(nullptr);
+}
+
+void Session::finish(const char* why) {
+  if (finished_) return;
+  finished_ = true;
+  if (why != nullptr) {
+    std::string where = stage_;
+    if (mode_ == Mode::data) where += " (" + std::to_string(decoder_.size()) + " bytes)";
+    if (mode_ == Mode::bdat) where += " (" + std::to_string(bdat_.size()) + " bytes)";
+    log::info("%s after %s from %s", why, where.c_str(), client_.namaddr().c_str());
+  }
+  // "disconnect from host[addr] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4", in Postfix's order.
+  static constexpr smtp::Verb kOrder[] = {smtp::Verb::helo, smtp::Verb::ehlo, smtp::Verb::starttls,
+                                          smtp::Verb::auth, smtp::Verb::mail, smtp::Verb::rcpt,
+                                          smtp::Verb::data, smtp::Verb::bdat, smtp::Verb::rset,
+                                          smtp::Verb::noop, smtp::Verb::vrfy, smtp::Verb::help,
+                                          smtp::Verb::quit};
+  std::string line = "disconnect from " + client_.namaddr();
+  int ok = 0, total = 0;
+  auto item = [&line](const std::string& name, int good, int all) {
+    line += " " + name + "=" + std::to_string(good);
+    if (good != all) line += "/" + std::to_string(all);
+  };
+  for (auto verb : kOrder) {
+    auto it = counts_.find(verb);
+    if (it == counts_.end() || it->second.total == 0) continue;
+    std::string name = smtp::verb_name(verb);
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    item(name, it->second.ok, it->second.total);
+    ok += it->second.ok;
+    total += it->second.total;
+  }
+  if (unknown_ > 0) item("unknown", 0, unknown_);
+  total += unknown_;
+  item("commands", ok, total);
+  log::info("%s", line.c_str());
+  read_watch_.disable();
+  write_watch_.disable();
+  deadline_.disable();
+  resume_.disable();
+  tx_ = Transaction{};  // drops an unfinished message: nothing reaches the queue
+  server_.session_done(id_);
+}
+
+}  // namespace postern::smtpd

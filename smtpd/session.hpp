@@ -1,0 +1,150 @@
+// One SMTP session: buffered, bounded, non-blocking I/O on the event loop
+// (a slow client never blocks the others), the command/DATA/BDAT input
+// modes, deadlines, error counting and Postfix's log lines. Command logic
+// lives in cmd_*.cpp. Runs in smtpd as mail_owner.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lib/base/unique_fd.hpp"
+#include "lib/cleanup/cleanup.hpp"
+#include "lib/net/watcher.hpp"
+#include "lib/queue/queue_id.hpp"
+#include "lib/service/multi_server.hpp"
+#include "lib/smtp/bdat.hpp"
+#include "lib/smtp/command.hpp"
+#include "lib/smtp/data_decoder.hpp"
+#include "lib/smtp/line_reader.hpp"
+#include "smtpd/smtpd_params.hpp"
+
+namespace postern::smtpd {
+
+// What the process shares between its sessions.
+struct ServerContext {
+  net::EventLoop& loop;
+  const SmtpdParams& params;
+  queue::QueueIdGenerator& ids;
+  std::function<void(std::uint64_t session_id)> session_done;  // deferred destruction
+};
+
+struct Client {
+  std::string name = "unknown";  // "localhost" for loopback; no DNS yet (see docs/smtpd.md)
+  std::string address;
+  std::string namaddr() const { return name + "[" + address + "]"; }
+};
+
+// The mail transaction between MAIL and the end of the message.
+struct Transaction {
+  bool active = false;  // MAIL accepted
+  std::string sender;
+  smtp::MailParams mail;
+  std::vector<queue::Recipient> recipients;
+  std::optional<cleanup::Session> content;  // from DATA / first BDAT
+  bool bdat_started = false;
+  bool bdat_failed = false;                 // a chunk was rejected: discard until LAST
+};
+
+class Session {
+ public:
+  Session(ServerContext& server, std::uint64_t id, UniqueFd fd, service::ClientLease lease);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start();
+
+  // For the command handlers.
+  const SmtpdParams& params() const { return server_.params; }
+  ServerContext& server() { return server_; }
+  const Client& client() const { return client_; }
+  Transaction& tx() { return tx_; }
+  const std::string& helo() const { return helo_; }
+  void set_helo(std::string helo, bool esmtp);
+  const std::string& protocol() const { return protocol_; }
+  bool esmtp() const { return esmtp_; }
+
+  // Queues a reply; 4xx/5xx count as errors (soft limit: delay, hard: 421 and close).
+  void reply(const smtp::Reply& reply);
+  void reply(int code, const char* enhanced, const std::string& text) { reply(smtp::Reply{code, enhanced, text}); }
+  void send_raw(const std::string& text) { out_ += text; }  // a multi-line reply
+  void close_after_reply() { closing_ = true; }
+  void reset_transaction() { tx_ = Transaction{}; }
+  // "NOQUEUE: reject: RCPT from host[addr]: 554 5.7.1 ...; from=<a> to=<b> proto=ESMTP helo=<h>"
+  void log_reject(const char* stage, const smtp::Reply& reply, const std::string& recipient);
+  void count_ok(smtp::Verb verb);  // a command succeeded (for the disconnect line)
+
+  // Input modes entered by DATA and BDAT.
+  void begin_data();
+  void begin_bdat(std::uint64_t size, bool last, bool keep);
+  cleanup::Submission submission() const;
+  smtp::CommandOptions command_options() const;
+
+ private:
+  enum class Mode { command, data, bdat };
+
+  void on_readable();
+  void on_writable();
+  void on_timeout();
+  void process();
+  bool process_command_line();
+  void process_data();
+  void process_bdat();
+  void flush();
+  void finish(const char* why);
+  void arm_deadline();
+  void set_stage(const char* stage) { stage_ = stage; }
+
+  ServerContext& server_;
+  std::uint64_t id_;
+  UniqueFd fd_;
+  service::ClientLease lease_;
+  net::Watcher read_watch_;
+  net::Watcher write_watch_;
+  net::Watcher deadline_;
+  net::Watcher resume_;  // error sleep
+  Client client_;
+  std::string helo_;
+  std::string protocol_ = "SMTP";
+  bool esmtp_ = false;
+  Transaction tx_;
+
+  Mode mode_ = Mode::command;
+  std::string in_;
+  std::size_t in_pos_ = 0;
+  std::string out_;
+  smtp::LineReader lines_{512};
+  smtp::DataDecoder decoder_;
+  smtp::BdatReceiver bdat_;
+  bool bdat_keep_ = false;
+  bool closing_ = false;
+  bool finished_ = false;
+  bool paused_ = false;     // error sleep in progress
+  bool peer_eof_ = false;
+  int errors_ = 0;
+  const char* stage_ = "CONNECT";
+
+  struct Count {
+    int ok = 0;
+    int total = 0;
+  };
+  std::map<smtp::Verb, Count> counts_;
+  int unknown_ = 0;
+  friend void end_of_data(Session&);
+  friend void end_of_chunk(Session&);
+ public:
+  smtp::DataDecoder& decoder() { return decoder_; }
+  smtp::BdatReceiver& bdat() { return bdat_; }
+  bool bdat_keep() const { return bdat_keep_; }
+  void enter_command_mode() { mode_ = Mode::command; set_stage("END-OF-MESSAGE"); }
+  void note_verb(smtp::Verb verb);
+  void note_unknown() { ++unknown_; }
+  void set_stage_name(const char* stage) { stage_ = stage; }
+};
+
+}  // namespace postern::smtpd

@@ -1,0 +1,44 @@
+// smtpd's settings, read once from main.cf (+ master.cf -o) at start-up and
+// passed by const reference; no globals. Runs in smtpd as mail_owner.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lib/cleanup/cleanup.hpp"
+#include "smtpd/relay_check.hpp"
+
+namespace postern::config {
+class Config;
+}
+
+namespace postern::smtpd {
+
+enum class BareNewline { off, normalize, reject };
+
+struct SmtpdParams {
+  std::string myhostname;
+  std::string banner;                    // smtpd_banner, expanded
+  double timeout = 300;                  // smtpd_timeout
+  int recipient_limit = 1000;            // smtpd_recipient_limit
+  int soft_error_limit = 10;             // smtpd_soft_error_limit
+  int hard_error_limit = 20;             // smtpd_hard_error_limit
+  double error_sleep = 1;                // smtpd_error_sleep_time
+  bool disable_vrfy = true;              // disable_vrfy_command (Postern default: yes)
+  std::uint64_t message_size_limit = 10240000;
+  std::uint64_t queue_minfree = 0;
+  bool smtputf8_enable = true;
+  bool strict_rfc821_envelopes = false;
+  BareNewline bare_newline = BareNewline::reject;  // smtpd_forbid_bare_newline
+  int bare_newline_code = 550;                    // smtpd_forbid_bare_newline_reject_code
+  Networks bare_newline_exclusions;               // smtpd_forbid_bare_newline_exclusions
+  std::vector<std::string> discard_ehlo_keywords; // smtpd_discard_ehlo_keywords, upper case
+  RelayCheck relay;                               // mydestination, mynetworks
+  std::string myorigin;
+  cleanup::Params cleanup;
+
+  static SmtpdParams from_config(const config::Config& config);
+};
+
+}  // namespace postern::smtpd
