@@ -55,7 +55,8 @@ class Parser {
     std::string pending;
     int pending_line = 0;
     size_t pos = 0;
-    while (pos <= text.size()) {
+    // A final newline does not start another line.
+    while (pos < text.size() || (pos == 0 && text.empty())) {
       size_t eol = text.find('\n', pos);
       if (eol == std::string_view::npos) eol = text.size();
       std::string_view raw = text.substr(pos, eol - pos);
@@ -76,6 +77,7 @@ class Parser {
       statement(trim(line), path, pending_line, depth);
       if (pos > text.size()) break;
     }
+    if (!pending.empty()) statement(trim(pending), path, pending_line, depth);
     if (stack_.size() != start_depth)
       throw ConfError(path, line_no, "missing '}' for the block \"" + stack_.back()->type + "\" opened at line " +
                                          std::to_string(stack_.back()->line));
