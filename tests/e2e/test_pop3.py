@@ -355,6 +355,54 @@ class MaildirTest(Pop3Base):
         self.assertLess(time.monotonic() - start, 10)
 
 
+class AuthSocketTest(Pop3Base):
+    """The auth socket, spoken to the way Postfix's smtpd (smtpd_sasl_type =
+    dovecot, smtpd_sasl_path = private/auth) speaks to Dovecot's."""
+
+    def talk(self, lines):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(20)
+        s.connect(os.path.join(self.inst.queue, "private", "auth"))
+        f = s.makefile("rwb")
+        f.write(b"VERSION\t1\t2\nCPID\t4242\n")
+        f.flush()
+        hello = []
+        while True:
+            line = f.readline().decode().rstrip("\n")
+            hello.append(line)
+            if line == "DONE":
+                break
+        answers = []
+        for line in lines:
+            f.write(line.encode() + b"\n")
+            f.flush()
+            answers.append(f.readline().decode().rstrip("\n"))
+        s.close()
+        return hello, answers
+
+    def test_postfix_style_exchange(self):
+        self.start()
+        ok = base64.b64encode(b"\0alice\0alice-pw").decode()
+        bad = base64.b64encode(b"\0alice\0nope").decode()
+        hello, answers = self.talk([
+            f"AUTH\t1\tPLAIN\tservice=smtp\tnologin\tlip=127.0.0.1\trip=127.0.0.1\tsecured\tresp={ok}",
+            f"AUTH\t2\tPLAIN\tservice=smtp\tnologin\tlip=127.0.0.1\trip=127.0.0.1\tsecured\tresp={bad}",
+            "AUTH\t3\tLOGIN\tservice=smtp\tnologin\tlip=127.0.0.1\trip=127.0.0.1\tsecured",
+        ])
+        self.assertEqual(hello[0], "VERSION\t1\t2")
+        self.assertIn("MECH\tPLAIN\tplaintext", hello)
+        self.assertTrue(any(h.startswith("COOKIE\t") for h in hello))
+        self.assertEqual(answers[0], "OK\t1\tuser=alice")
+        self.assertEqual(answers[1], "FAIL\t2\tuser=alice")
+        self.assertEqual(answers[2], "CONT\t3\t" + base64.b64encode(b"Username:").decode())
+        # Plaintext from a remote, non-TLS client is refused (disable_plaintext_auth = yes).
+        _, answers = self.talk([f"AUTH\t1\tPLAIN\tservice=smtp\trip=203.0.113.9\tresp={ok}"])
+        self.assertIn("Plaintext authentication disallowed", answers[0])
+        # Secrets never reach the log.
+        self.assertNotIn("alice-pw", self.inst.log())
+        self.assertNotIn(ok, self.inst.log())
+
+
 class MboxTest(Pop3Base):
     mail_location = "mbox:~/mail:INBOX=/tmp/%u.placeholder"
 
