@@ -355,6 +355,30 @@ class MaildirTest(Pop3Base):
         self.assertLess(time.monotonic() - start, 10)
 
 
+class ShadowAndReloadTest(Pop3Base):
+    def test_shadow_passdb_and_reload(self):
+        maildir_deliver(os.path.join(self.home, "Maildir"), self.pw, 1)
+        # Only shadow + passwd: the system user, hashed by chpasswd (yescrypt or SHA-512).
+        with open(os.path.join(self.inst.conf, "conf.d", "10-auth.conf"), "w") as f:
+            f.write("disable_plaintext_auth = no\npassdb {\n  driver = shadow\n}\nuserdb {\n  driver = passwd\n}\n")
+        self.start()
+        p = self.pop(self.unix_user, "Sys-Pass-1")
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
+        # reload applies a new listener port from dovecot.conf; no master.cf entry involved.
+        new_port = free_port()
+        conf = os.path.join(self.inst.conf, "dovecot.conf")
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(text.replace(f"port = {self.port}\n", f"port = {new_port}\n"))
+        self.assertEqual(self.inst.postfix("reload").returncode, 0)
+        self.assertTrue(wait_until(lambda: self._can_connect(new_port), timeout=10))
+        self.port = new_port
+        p = self.pop(self.unix_user, "Sys-Pass-1")
+        p.quit()
+
+
 class AuthSocketTest(Pop3Base):
     """The auth socket, spoken to the way Postfix's smtpd (smtpd_sasl_type =
     dovecot, smtpd_sasl_path = private/auth) speaks to Dovecot's."""
