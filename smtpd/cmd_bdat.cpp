@@ -13,10 +13,10 @@ void cmd_bdat(Session& s, const smtp::Command& cmd) {
   if (keep && !tx.bdat_started) {
     tx.bdat_started = true;
     tx.content.emplace(s.params().cleanup, s.server().ids, s.submission());
-    s.begin_bdat(cmd.bdat_size, cmd.bdat_last, true);
+    s.begin_bdat(cmd.bdat_size, cmd.bdat_last, true, true);
     return;
   }
-  s.begin_bdat(cmd.bdat_size, cmd.bdat_last, keep);
+  s.begin_bdat(cmd.bdat_size, cmd.bdat_last, keep, false);
 }
 
 void end_of_chunk(Session& s) {

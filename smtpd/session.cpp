@@ -147,11 +147,12 @@ void Session::begin_data() {
   set_stage("DATA");
 }
 
-void Session::begin_bdat(std::uint64_t size, bool last, bool keep) {
+void Session::begin_bdat(std::uint64_t size, bool last, bool keep, bool first) {
   mode_ = Mode::bdat;
   bdat_keep_ = keep;
   set_stage("BDAT");
-  if (!keep) bdat_.reset();
+  // A refused chunk or a new message starts the size and line accounting over.
+  if (!keep || first) bdat_.reset();
   bdat_.begin_chunk(size, last);
   if (size == 0) end_of_chunk(*this);
 }

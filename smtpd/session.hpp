@@ -81,7 +81,7 @@ class Session {
 
   // Input modes entered by DATA and BDAT.
   void begin_data();
-  void begin_bdat(std::uint64_t size, bool last, bool keep);
+  void begin_bdat(std::uint64_t size, bool last, bool keep, bool first);
   cleanup::Submission submission() const;
   smtp::CommandOptions command_options() const;
 
