@@ -8,6 +8,7 @@ namespace postern::smtpd {
 
 void cmd_bdat(Session& s, const smtp::Command& cmd) {
   auto& tx = s.tx();
+  if (cmd.bdat_size == 0 && !cmd.bdat_last) return s.reply(551, "5.7.1", "Null BDAT request");
   // Refused chunks are still read and then answered (end_of_chunk).
   bool keep = tx.active && !tx.recipients.empty() && !tx.bdat_failed;
   if (keep && !tx.bdat_started) {
@@ -28,7 +29,7 @@ void end_of_chunk(Session& s) {
     if (tx.bdat_failed) {
       // The rest of a message whose earlier chunk was refused.
       if (last) s.reset_transaction();
-      return s.reply(503, "5.5.1", "Error: message transfer failed, send RSET");
+      return s.reply(551, "5.0.0", "Discarded " + std::to_string(b.size()) + " bytes after earlier error");
     }
     if (!tx.active) return s.reply(503, "5.5.1", "Error: need MAIL command");
     return s.reply(503, "5.5.1", "Error: need RCPT command");

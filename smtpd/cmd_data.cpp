@@ -10,7 +10,7 @@ namespace postern::smtpd {
 
 void cmd_data(Session& s, const smtp::Command& cmd) {
   auto& tx = s.tx();
-  if (tx.bdat_started) return s.reply(503, "5.5.1", "Error: DATA command not allowed during BDAT transfer");
+  if (tx.bdat_started) return s.reply(503, "5.5.1", "Error: DATA after BDAT");
   if (!tx.active) return s.reply(503, "5.5.1", "Error: need RCPT command");
   if (tx.recipients.empty()) return s.reply(554, "5.5.1", "Error: no valid recipients");
   (void)cmd;
@@ -49,6 +49,9 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   }
   s.count_ok(verb);
   s.reset_transaction();
+  // Postfix words the BDAT LAST reply "Ok: N bytes queued as ID".
+  if (verb == smtp::Verb::bdat)
+    return s.reply(250, "2.0.0", "Ok: " + std::to_string(s.bdat().size()) + " bytes queued as " + out.queue_id);
   s.reply(250, "2.0.0", out.text);
 }
 

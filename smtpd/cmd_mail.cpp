@@ -8,6 +8,7 @@
 namespace postern::smtpd {
 
 void cmd_mail(Session& s, const smtp::Command& cmd) {
+  if (s.tx().bdat_started) return s.reply(503, "5.5.1", "Error: MAIL after BDAT");
   if (s.tx().active) return s.reply(503, "5.5.1", "Error: nested MAIL command");
   if (cmd.mail.smtputf8 && !s.params().smtputf8_enable)
     return s.reply(504, "5.5.4", "Error: SMTPUTF8 support is not enabled");

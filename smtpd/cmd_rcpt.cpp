@@ -8,6 +8,7 @@ namespace postern::smtpd {
 void cmd_rcpt(Session& s, const smtp::Command& cmd) {
   auto& tx = s.tx();
   if (!tx.active) return s.reply(503, "5.5.1", "Error: need MAIL command");
+  if (tx.bdat_started) return s.reply(503, "5.5.1", "Error: RCPT after BDAT");
   if (static_cast<int>(tx.recipients.size()) >= s.params().recipient_limit)
     return s.reply(452, "4.5.3", "Error: too many recipients");
   std::string domain = cmd.path.domain;

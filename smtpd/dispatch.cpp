@@ -44,9 +44,7 @@ void handle_line(Session& s, const smtp::Line& line) {
   }
   auto parsed = smtp::parse_command(line.text, s.command_options());
   if (auto* r = std::get_if<smtp::Reply>(&parsed)) {
-    smtp::Reply reply = *r;
-    // Postfix answers an unknown verb with 502 (RFC 5321 4.2.4).
-    if (reply.text == "Error: command not recognized") reply.code = 502;
+    const smtp::Reply& reply = *r;
     if (known && (verb == smtp::Verb::mail || verb == smtp::Verb::rcpt)) s.log_reject(smtp::verb_name(verb), reply, "");
     s.reply(reply);
     return;
@@ -92,7 +90,7 @@ void handle_line(Session& s, const smtp::Line& line) {
       return s.reply(503, "5.5.1", "Error: authentication not enabled");
     case smtp::Verb::lhlo:
       s.set_stage_name("UNKNOWN");
-      return s.reply(502, "5.5.2", "Error: command not recognized");
+      return s.reply(500, "5.5.2", "Error: command not recognized");
   }
 }
 
