@@ -529,6 +529,47 @@ class SmtpdTest(unittest.TestCase):
         # and the service goes on
         self.assertIsNotNone(self.send_ok())
 
+    def test_client_gone_mid_data_leaves_nothing(self):
+        before = incoming_files(self.queue)
+        c = self.raw()
+        c.cmd("EHLO gone.test")
+        c.cmd("MAIL FROM:<g@example.test>")
+        c.cmd("RCPT TO:<b@mail.example.test>")
+        c.cmd("DATA")
+        c.send(b"Subject: gone\r\n\r\n" + b"0123456789\r\n" * 1000)
+        c.close()
+        self.inst.wait_for_log(r"lost connection after DATA \(\d+ bytes\) from localhost\[127\.0\.0\.1\]")
+        self.assertEqual(incoming_files(self.queue), before)
+
+    def test_bdat_after_a_refused_chunk(self):
+        c = self.raw()
+        c.cmd("EHLO chunk.test")
+        c.cmd("MAIL FROM:<c@example.test>")
+        c.cmd("RCPT TO:<b@mail.example.test>")
+        big = b"y" * 2000001
+        c.send(b"BDAT %d\r\n" % len(big) + big)
+        self.assertEqual(c.reply(), "552 5.3.4 Chunk exceeds message size limit")
+        c.send(b"BDAT 3 LAST\r\nabc")
+        self.assertEqual(c.reply(), "551 5.0.0 Discarded 3 bytes after earlier error")
+        self.assertEqual(c.cmd("MAIL FROM:<c@example.test>"), "250 2.1.0 Ok")
+
+    def test_stale_incomplete_files_removed_at_start(self):
+        for pid in smtpd_pids(self.inst):
+            os.kill(pid, signal.SIGKILL)
+        incoming = os.path.join(self.queue, "incoming")
+        stale = os.path.join(incoming, "4jXV000000z0000000")
+        fresh = os.path.join(incoming, "4jXV000001z0000000")
+        for path in (stale, fresh):
+            with open(path, "wb") as f:
+                f.write(b"PSTNQF\x01half")
+            os.chmod(path, 0o600)
+        old = time.time() - 7200
+        os.utime(stale, (old, old))
+        self.addCleanup(lambda: os.path.exists(fresh) and os.unlink(fresh))
+        self.assertIsNotNone(self.send_ok())  # a new smtpd process starts
+        self.assertFalse(os.path.exists(stale))
+        self.assertTrue(os.path.exists(fresh))  # may belong to a live writer
+
 
 @unittest.skipUnless(IS_ROOT, "needs root to mount a small tmpfs as the queue's incoming/ folder")
 class FullDiskTest(unittest.TestCase):
