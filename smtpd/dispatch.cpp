@@ -45,7 +45,6 @@ void handle_line(Session& s, const smtp::Line& line) {
   auto parsed = smtp::parse_command(line.text, s.command_options());
   if (auto* r = std::get_if<smtp::Reply>(&parsed)) {
     const smtp::Reply& reply = *r;
-    if (known && (verb == smtp::Verb::mail || verb == smtp::Verb::rcpt)) s.log_reject(smtp::verb_name(verb), reply, "");
     s.reply(reply);
     return;
   }

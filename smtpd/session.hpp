@@ -82,8 +82,21 @@ class Session {
   // Input modes entered by DATA and BDAT.
   void begin_data();
   void begin_bdat(std::uint64_t size, bool last, bool keep, bool first);
+  // Back to commands after the end of a message or chunk.
+  void enter_command_mode() {
+    mode_ = Mode::command;
+    set_stage("END-OF-MESSAGE");
+  }
+  smtp::DataDecoder& decoder() { return decoder_; }
+  smtp::BdatReceiver& bdat() { return bdat_; }
+  bool bdat_keep() const { return bdat_keep_; }
   cleanup::Submission submission() const;
   smtp::CommandOptions command_options() const;
+
+  // For the disconnect line and "... after STAGE from ..." logs.
+  void note_verb(smtp::Verb verb);
+  void note_unknown() { ++unknown_; }
+  void set_stage_name(const char* stage) { stage_ = stage; }
 
  private:
   enum class Mode { command, data, bdat };
@@ -135,16 +148,6 @@ class Session {
   };
   std::map<smtp::Verb, Count> counts_;
   int unknown_ = 0;
-  friend void end_of_data(Session&);
-  friend void end_of_chunk(Session&);
- public:
-  smtp::DataDecoder& decoder() { return decoder_; }
-  smtp::BdatReceiver& bdat() { return bdat_; }
-  bool bdat_keep() const { return bdat_keep_; }
-  void enter_command_mode() { mode_ = Mode::command; set_stage("END-OF-MESSAGE"); }
-  void note_verb(smtp::Verb verb);
-  void note_unknown() { ++unknown_; }
-  void set_stage_name(const char* stage) { stage_ = stage; }
 };
 
 }  // namespace postern::smtpd

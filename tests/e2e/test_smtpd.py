@@ -570,6 +570,35 @@ class SmtpdTest(unittest.TestCase):
         self.assertFalse(os.path.exists(stale))
         self.assertTrue(os.path.exists(fresh))  # may belong to a live writer
 
+    def test_stand_alone_mode_on_a_socketpair(self):
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, MAIL_CONFIG=self.inst.conf)
+        proc = subprocess.Popen([os.path.join(os.environ.get("POSTERN_BUILD_DIR", ""), "bin", "smtpd"), "-S",
+                                 "-c", self.inst.conf], stdin=theirs, stdout=theirs, env=env)
+        theirs.close()
+        try:
+            f = ours.makefile("rwb")
+            self.assertEqual(f.readline(), f"220 {HOST} ESMTP Postern\r\n".encode())
+            f.write(b"HELO sa.test\r\nMAIL FROM:<s@example.test>\r\nRCPT TO:<b@mail.example.test>\r\nDATA\r\n")
+            f.flush()
+            self.assertEqual([f.readline() for _ in range(4)],
+                             [f"250 {HOST}\r\n".encode(), b"250 2.1.0 Ok\r\n", b"250 2.1.5 Ok\r\n",
+                              b"354 End data with <CR><LF>.<CR><LF>\r\n"])
+            f.write(b"Subject: sa\r\n\r\nstand-alone\r\n.\r\nQUIT\r\n")
+            f.flush()
+            r = f.readline().decode()
+            self.assertIn("queued as", r)
+            self.assertEqual(f.readline(), b"221 2.0.0 Bye\r\n")
+            q = read_queue_file(self.queue, queued_id(r))
+            self.assertEqual(q["attrs"]["protocol"], "SMTP")
+            self.assertEqual(body_of(q["content"]), b"stand-alone\r\n")
+            self.assertEqual(proc.wait(timeout=10), 0)
+        finally:
+            ours.close()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
 
 @unittest.skipUnless(IS_ROOT, "needs root to mount a small tmpfs as the queue's incoming/ folder")
 class FullDiskTest(unittest.TestCase):
