@@ -116,7 +116,9 @@ std::string fix_headers(const std::vector<Header>& headers, const HeaderContext&
   std::string out;
   // Received goes first: it is the trace of this hop (RFC 5321 4.4).
   if (cx.source == Source::smtp) {
-    std::string namaddr = cx.client_name + " [" + cx.client_address + "]";
+    // RFC 5321 address literal form, as Postfix writes it: "[IPv6:::1]".
+    const bool v6 = cx.client_address.find(':') != std::string::npos;
+    std::string namaddr = cx.client_name + " [" + (v6 ? "IPv6:" : "") + cx.client_address + "]";
     out += "Received: from ";
     out += cx.helo_name.empty() ? namaddr : cx.helo_name + " (" + namaddr + ")";
     out += "\r\n\tby " + cx.myhostname + " (" + cx.mail_name + ") with " + cx.protocol + " id " + cx.queue_id;

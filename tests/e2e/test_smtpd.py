@@ -599,6 +599,16 @@ class SmtpdTest(unittest.TestCase):
                 proc.kill()
                 proc.wait()
 
+    def test_too_many_hops(self):
+        c = self.raw()
+        c.cmd("EHLO hops.test")
+        c.cmd("MAIL FROM:<h@example.test>")
+        c.cmd("RCPT TO:<b@mail.example.test>")
+        c.cmd("DATA")
+        c.send(b"".join(b"Received: from hop%d\r\n" % i for i in range(50)) + b"Subject: loop\r\n\r\nx\r\n.\r\n")
+        self.assertEqual(c.reply(), "554 5.4.0 Error: too many hops")
+        self.assertEqual(c.cmd("NOOP"), "250 2.0.0 Ok")
+
 
 @unittest.skipUnless(IS_ROOT, "needs root to mount a small tmpfs as the queue's incoming/ folder")
 class FullDiskTest(unittest.TestCase):

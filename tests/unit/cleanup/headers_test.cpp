@@ -133,3 +133,10 @@ TEST_CASE("mail_date looks like an RFC 5322 date") {
   CHECK(d.size() > 25);
   CHECK(d[3] == ',');
 }
+
+TEST_CASE("Received names an IPv6 client as an address literal") {
+  auto cx = smtp_context();
+  cx.client_address = "::1";
+  std::string out = fix_headers({}, cx, nullptr);
+  CHECK(out.rfind("Received: from client.test (localhost [IPv6:::1])\r\n", 0) == 0);
+}
