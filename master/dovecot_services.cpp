@@ -22,14 +22,17 @@ struct Listener {
 // `service <name> { inet_listener <x> { port = .. ssl = .. address = .. } }`.
 std::vector<Listener> login_listeners(const dovecot::DovecotConf& conf, const std::string& service,
                                       std::vector<Listener> defaults) {
-  const dovecot::Section* block = conf.root().child("service", service);
-  if (!block) return defaults;
-  for (const dovecot::Section* l : block->children("inet_listener")) {
+  // A service may be written in several blocks (Debian's 10-director.conf
+  // and 10-master.conf both have "service pop3-login"): Dovecot merges them.
+  for (const dovecot::Section* block : conf.root().children("service")) {
+    if (block->name != service) continue;
+    for (const dovecot::Section* l : block->children("inet_listener")) {
     auto it = std::find_if(defaults.begin(), defaults.end(), [&](const Listener& d) { return d.name == l->name; });
     if (it == defaults.end()) it = defaults.insert(defaults.end(), Listener{l->name, "", false, ""});
     it->port = l->get("port", it->port);
     it->ssl = to_lower(l->get("ssl", it->ssl ? "yes" : "no")) == "yes";
     it->address = l->get("address", it->address);
+    }
   }
   return defaults;
 }
@@ -112,7 +115,8 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
   // finds it), plus the unix_listeners inside the queue directory.
   std::vector<std::string> names = {"auth"};
   const std::string queue = config.get("queue_directory");
-  if (const dovecot::Section* auth = conf.root().child("service", "auth")) {
+  for (const dovecot::Section* auth : conf.root().children("service")) {
+    if (auth->name != "auth") continue;
     for (const dovecot::Section* l : auth->children("unix_listener")) {
       std::string p = l->name;
       if (p.starts_with(queue + "/private/")) p = p.substr(queue.size() + 9);

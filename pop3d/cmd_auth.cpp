@@ -211,6 +211,7 @@ bool Session::login(const std::string& user, const std::string& method) {
   }
   mailbox_ = std::move(*box);
   deleted_.assign(mailbox_->messages().size(), false);
+  for (const auto& m : mailbox_->messages()) counters_.size += size_t(m.size);
   auth_.reset();
   logged_in_ = true;
   io_.set_timeout(600);

@@ -122,7 +122,7 @@ int Session::run() {
     log::info("pop3(%s)<%d><%s>: Disconnected: %s top=%zu/%zu, retr=%zu/%zu, del=%zu/%zu, size=%zu", login_user_.c_str(),
               int(::getpid()), session_id_.c_str(), done_ ? "Logged out" : "Connection closed", counters_.top,
               counters_.top_bytes, counters_.retr, counters_.retr_bytes, counters_.del, counters_.del_bytes,
-              size_t(0));
+              counters_.size);
   } else if (auth_failures_ > 0) {
     log::info("pop3-login: Disconnected (auth failed, %d attempts in %ld secs): user=<%s>, method=%s, rip=%s, lip=%s%s, session=<%s>",
               auth_failures_, secs, user_.c_str(), method_.c_str(), rip_.c_str(), lip_.c_str(), tls_note().c_str(),

@@ -84,7 +84,7 @@ class Session {
   std::unique_ptr<mailstore::MailboxReader> mailbox_;
   std::vector<bool> deleted_;
   struct Counters {
-    size_t top = 0, top_bytes = 0, retr = 0, retr_bytes = 0, del = 0, del_bytes = 0;
+    size_t top = 0, top_bytes = 0, retr = 0, retr_bytes = 0, del = 0, del_bytes = 0, size = 0;
   } counters_;
 };
 

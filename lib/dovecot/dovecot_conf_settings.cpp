@@ -16,7 +16,7 @@ using Row = std::pair<std::string_view, std::string_view>;
 // Settings Postern acts on come first; the rest are accepted so that a stock
 // Debian conf.d reads without warnings, even where Postern ignores them.
 constexpr std::array kSettings = {
-    Row{"protocols", "imap pop3 lmtp"},
+    Row{"protocols", ""},  // Debian's default: protocols.d or the administrator name them
     Row{"listen", "*, ::"},
     Row{"base_dir", "/var/run/dovecot"},
     Row{"instance_name", "dovecot"},

@@ -90,7 +90,8 @@ class Pop3Base(unittest.TestCase):
         self.write_dovecot_conf()
 
     def tearDown(self):
-        if not getattr(getattr(self, "_outcome", None), "success", True):
+        if hasattr(self, "inst") and (os.environ.get("POP3_TEST_LOG") or
+                                      not getattr(getattr(self, "_outcome", None), "success", True)):
             print(self.inst.log())
         if hasattr(self, "inst"):
             self.inst.cleanup()
@@ -479,6 +480,65 @@ class MboxTest(Pop3Base):
         self.assertEqual(p.stat()[0], 2)
         self.assertIn(b"Subject: late", p.retr(2)[1])
         p.quit()
+
+
+class StockDebianConfigTest(Pop3Base):
+    """Debian's stock /etc/dovecot (dovecot-core), copied, with only the edits
+    the tutorials make: system users through PAM and passwd-file users."""
+
+    def setUp(self):
+        if not os.path.exists("/etc/dovecot/conf.d/10-master.conf"):
+            self.skipTest("dovecot-core's stock configuration is not installed")
+        super().setUp()
+        stock = os.path.join(self.inst.root, "dovecot")
+        shutil.copytree("/etc/dovecot", stock, ignore=shutil.ignore_patterns("private"))
+        conf_d = os.path.join(stock, "conf.d")
+
+        def edit(name, *pairs):
+            path = os.path.join(stock, name)
+            with open(path) as f:
+                text = f.read()
+            for old, new in pairs:
+                self.assertIn(old, text, f"{name}: {old!r}")
+                text = text.replace(old, new, 1)
+            with open(path, "w") as f:
+                f.write(text)
+
+        edit("dovecot.conf", ("!include conf.d/*.conf", "protocols = imap pop3 lmtp\nlisten = 127.0.0.1\n!include conf.d/*.conf"))
+        edit("conf.d/10-auth.conf", ("#disable_plaintext_auth = yes", "disable_plaintext_auth = no"),
+             ("#!include auth-passwdfile.conf.ext", "!include auth-passwdfile.conf.ext"))
+        edit("conf.d/auth-passwdfile.conf.ext", ("/etc/dovecot/users", self.passwd_file),
+             ("/etc/dovecot/users", self.passwd_file))
+        edit("conf.d/10-mail.conf", ("\nmail_location = mbox:~/mail:INBOX=/var/mail/%u", "\nmail_location = maildir:~/Maildir"))
+        edit("conf.d/10-ssl.conf", ("ssl_cert = </etc/dovecot/private/dovecot.pem", f"ssl_cert = <{self.cert}"),
+             ("ssl_key = </etc/dovecot/private/dovecot.key", f"ssl_key = <{self.key}"))
+        edit("conf.d/10-master.conf", ("#port = 110", f"port = {self.port}"), ("#port = 995", f"port = {self.sport}"),
+             ("#port = 143", "port = 0"), ("#port = 993", "port = 0"),
+             ("#unix_listener /var/spool/postfix/private/auth {\n  #  mode = 0666\n  #}",
+              f"unix_listener {self.inst.queue}/private/auth {{\n    mode = 0666\n  }}"))
+        os.remove(os.path.join(self.inst.conf, "dovecot.conf"))
+        self.inst.write_main_cf(f"dovecot_config_file = {stock}/dovecot.conf\n")
+        del conf_d
+
+    def test_tutorial_edits_give_pop3(self):
+        maildir_deliver(os.path.join(self.home, "Maildir"), self.pw, 2)
+        maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
+        self.start()
+        p = self.pop(self.unix_user, "Sys-Pass-1")  # pam, userdb passwd
+        self.assertEqual(p.stat()[0], 2)
+        p.dele(1)
+        p.quit()
+        p = self.pop("alice", "alice-pw")  # passwd-file
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
+        p = self.pop(self.unix_user, "Sys-Pass-1")
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
+        self.inst.wait_for_log(r"protocol imap is not available in Postern yet")
+        r = self.inst.command("postern-doveconf", "-n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")  # the stock files hold no setting we do not know
+        self.assertIn("disable_plaintext_auth = no", r.stdout)
 
 
 class CommandsTest(unittest.TestCase):
