@@ -477,8 +477,30 @@ class SmtpdTest(unittest.TestCase):
             except Exception as e:  # reported below
                 errors.append(f"client {n}: {e!r}")
 
+        def hostile(n):
+            # Meanwhile: floods, smuggling and junk on other sessions.
+            try:
+                for _ in range(3):
+                    h = Raw(self.port, "127.0.0.4")
+                    h.reply()
+                    h.send(b"NOOP " + b"A" * 300000 + b"\r\n")
+                    if h.reply() != "500 5.5.2 Error: line too long":
+                        raise AssertionError("flood")
+                    h.send(b"EHLO x\n")
+                    if "bare <LF>" not in h.reply():
+                        raise AssertionError("bare LF")
+                    h.send(b"MAIL FROM:<a@b>\r\nRCPT TO:<b@mail.example.test>\r\nDATA\r\n")
+                    h.reply(), h.reply(), h.reply()
+                    h.send(b"x\n.\nMAIL FROM:<evil@b>\r\n\r\n.\r\n")
+                    if "bare <LF>" not in h.reply():
+                        raise AssertionError("smuggling")
+                    h.close()
+            except Exception as e:
+                errors.append(f"hostile {n}: {e!r}")
+
         start = time.monotonic()
         threads = [threading.Thread(target=client, args=(n,)) for n in range(20)]
+        threads += [threading.Thread(target=hostile, args=(n,)) for n in range(3)]
         for t in threads:
             t.start()
         for t in threads:
