@@ -42,8 +42,13 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   p.bare_newline_code = static_cast<int>(c.get_int("smtpd_forbid_bare_newline_reject_code"));
 
   std::vector<std::string> networks = c.get_list("mynetworks");
-  if (networks.empty() && !c.is_set("mynetworks")) {
-    std::string computed = config::default_mynetworks(c);
+  if (!c.is_set("mynetworks")) {
+    networks.clear();
+    // Issue #3: mynetworks_style = host unless main.cf says otherwise, as in
+    // Postfix 3 (the table's default still follows compatibility_level).
+    config::Config host_style = c;
+    if (!c.is_set("mynetworks_style")) host_style.set_override("mynetworks_style", "host");
+    std::string computed = config::default_mynetworks(host_style);
     std::string item;
     for (char ch : computed + " ") {
       if (ch == ' ' || ch == ',') {

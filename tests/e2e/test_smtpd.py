@@ -632,6 +632,47 @@ class SmtpdTest(unittest.TestCase):
         self.assertEqual(c.cmd("NOOP"), "250 2.0.0 Ok")
 
 
+class DefaultConfigTest(unittest.TestCase):
+    """No mynetworks, no smtpd_forbid_bare_newline in main.cf: the defaults."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port = free_port()
+        cls.inst = make_instance("", f"127.0.0.1:{cls.port} inet n - n - - smtpd\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.inst.cleanup()
+
+    def session(self, source):
+        c = Raw(self.port, source)
+        self.addCleanup(c.close)
+        c.reply()
+        c.cmd("EHLO d.test")
+        return c
+
+    def test_mynetworks_style_host(self):
+        c = self.session("127.0.0.2")  # loopback, but not this host's address: not trusted
+        c.cmd("MAIL FROM:<a@b>")
+        self.assertEqual(c.cmd("RCPT TO:<x@remote.test>"), "554 5.7.1 <x@remote.test>: Relay access denied")
+        self.assertEqual(c.cmd("RCPT TO:<x@localhost>"), "250 2.1.5 Ok")
+        c = self.session("127.0.0.1")
+        c.cmd("MAIL FROM:<a@b>")
+        self.assertEqual(c.cmd("RCPT TO:<x@remote.test>"), "250 2.1.5 Ok")
+
+    def test_bare_newline_rejected_except_for_mynetworks(self):
+        c = self.session("127.0.0.2")
+        c.send("NOOP\n")
+        self.assertEqual(c.reply(), "550 5.5.2 mail.example.test Error: bare <LF> received")
+        c = self.session("127.0.0.1")
+        c.send("NOOP\n")
+        self.assertEqual(c.reply(), "250 2.0.0 Ok")
+
+    def test_vrfy_off(self):
+        c = self.session("127.0.0.1")
+        self.assertEqual(c.cmd("VRFY root"), "502 5.5.1 VRFY command is disabled")
+
+
 @unittest.skipUnless(IS_ROOT, "needs root to mount a small tmpfs as the queue's incoming/ folder")
 class FullDiskTest(unittest.TestCase):
     def setUp(self):
