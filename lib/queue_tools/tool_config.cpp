@@ -28,7 +28,12 @@ std::string privileged_config_dir(const std::string& from_option) {
     return s;
   };
   if (trimmed(dir) == trimmed(fallback)) return dir;
-  auto defaults = config::Config::load(fallback);
+  config::Config defaults;
+  try {
+    defaults = config::Config::load(fallback);
+  } catch (const config::ConfigError&) {
+    // No default main.cf: nothing is listed, so nothing else is allowed.
+  }
   for (const auto& allowed : split_list(defaults.get("alternate_config_directories")))
     if (trimmed(allowed) == trimmed(dir)) return dir;
   for (const auto& allowed : split_list(defaults.get("multi_instance_directories")))

@@ -181,3 +181,32 @@ class LineClient:
             self.sock.close()
         except OSError:
             pass
+
+
+# -- queue helpers (added for tests/e2e/test_submission.py) ------------------
+QUEUE_FOLDERS = {"maildrop": 0o1730, "incoming": 0o700, "active": 0o700, "deferred": 0o700,
+                 "hold": 0o700, "corrupt": 0o700, "bounce": 0o700, "defer": 0o700, "trace": 0o700,
+                 "private": 0o700, "public": 0o2710, "pid": 0o755}
+
+
+def make_queue_folders(inst):
+    """The queue folders without starting master: `postfix set-permissions`
+    as root (Postfix's owners), plain folders owned by the test user otherwise."""
+    if IS_ROOT:
+        result = inst.postfix("set-permissions")
+        if result.returncode != 0:
+            raise AssertionError(f"postfix set-permissions failed: {result.stderr}")
+        return
+    for name, mode in QUEUE_FOLDERS.items():
+        path = os.path.join(inst.queue, name)
+        os.makedirs(path, exist_ok=True)
+        os.chmod(path, mode)
+
+
+def queue_json(inst):
+    """postqueue -j as a list of dicts."""
+    import json
+    result = inst.command("postqueue", "-j")
+    if result.returncode != 0:
+        raise AssertionError(f"postqueue -j failed: {result.stderr}")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
