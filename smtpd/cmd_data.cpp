@@ -25,7 +25,8 @@ void end_of_data(Session& s) {
   deliver_message(s, d.bare_lf(), d.longest_line(), d.size_exceeded(), smtp::Verb::data);
 }
 
-void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool size_exceeded, smtp::Verb verb) {
+void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool size_exceeded,
+                     smtp::Verb verb) {
   const auto& p = s.params();
   auto reject = [&](const smtp::Reply& r) {
     s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT", r, "");
@@ -35,15 +36,18 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   if (size_exceeded) return reject({552, "5.3.4", "Message size exceeds fixed limit"});
   // Smuggling: a bare <LF> never ended the data (the decoder saw to that);
   // smtpd_forbid_bare_newline = reject refuses the message outright.
-  if (bare_lf && p.bare_newline == BareNewline::reject && !p.bare_newline_exclusions.contains(s.client().address))
+  if (bare_lf && p.bare_newline == BareNewline::reject &&
+      !p.bare_newline_exclusions.contains(s.client().address))
     return reject(smtp::bare_lf_reply(p.bare_newline_code, p.myhostname));
   // RFC 5321 4.5.3.1.6: text lines are at most 1000 octets with <CR><LF>.
-  if (longest_line > 998) return reject({552, "5.6.0", "Error: message line too long (RFC 5321 limit is 1000 bytes)"});
+  if (longest_line > 998)
+    return reject({552, "5.6.0", "Error: message line too long (RFC 5321 limit is 1000 bytes)"});
 
   auto& tx = s.tx();
   cleanup::Outcome out = tx.content->finish();
   if (!out.ok()) {
-    s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT", smtp::Reply{out.code, out.enhanced, out.text}, "");
+    s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT",
+                 smtp::Reply{out.code, out.enhanced, out.text}, "");
     s.reset_transaction();
     return s.reply(out.code, out.enhanced.c_str(), out.text);
   }
@@ -51,7 +55,8 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   s.reset_transaction();
   // Postfix words the BDAT LAST reply "Ok: N bytes queued as ID".
   if (verb == smtp::Verb::bdat)
-    return s.reply(250, "2.0.0", "Ok: " + std::to_string(s.bdat().size()) + " bytes queued as " + out.queue_id);
+    return s.reply(250, "2.0.0",
+                   "Ok: " + std::to_string(s.bdat().size()) + " bytes queued as " + out.queue_id);
   s.reply(250, "2.0.0", out.text);
 }
 

@@ -10,7 +10,8 @@ void cmd_vrfy(Session& s, const smtp::Command& cmd) {
   if (s.params().disable_vrfy) return s.reply(502, "5.5.1", "VRFY command is disabled");
   s.count_ok(cmd.verb);
   std::string address = cmd.argument;
-  if (address.size() >= 2 && address.front() == '<' && address.back() == '>') address = address.substr(1, address.size() - 2);
+  if (address.size() >= 2 && address.front() == '<' && address.back() == '>')
+    address = address.substr(1, address.size() - 2);
   s.reply(252, "2.0.0", address);
 }
 

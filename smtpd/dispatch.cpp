@@ -21,7 +21,9 @@ bool guess_verb(std::string_view line, smtp::Verb* verb) {
   return false;
 }
 
-bool bare_lf_excluded(const Session& s) { return s.params().bare_newline_exclusions.contains(s.client().address); }
+bool bare_lf_excluded(const Session& s) {
+  return s.params().bare_newline_exclusions.contains(s.client().address);
+}
 
 }  // namespace
 

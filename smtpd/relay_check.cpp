@@ -52,7 +52,8 @@ Networks Networks::parse(const std::vector<std::string>& items, std::string_view
     Net net;
     if (!parse_ip(addr, &net.family, net.addr.data())) {
       // "type:name" tables and "/file" lists come with the access-control issue.
-      const char* why = item.front() == '/' || item.find(':') != std::string::npos ? "is not supported yet" : "is not a network";
+      const char* why = item.front() == '/' || item.find(':') != std::string::npos ? "is not supported yet"
+                                                                                   : "is not a network";
       log::warning("%.*s: \"%s\" %s; ignored", int(parameter.size()), parameter.data(), item.c_str(), why);
       continue;
     }

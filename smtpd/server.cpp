@@ -21,8 +21,9 @@ void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
                                    reaper_.arm(0);
                                  }});
   reaper_ = net::Watcher::timer(loop, [this] { reap(); });
-  auto removed = queue::remove_stale_incomplete(params_->cleanup.layout, queue::kIncoming, kStaleIncompleteSeconds,
-                                                static_cast<std::int64_t>(std::time(nullptr)));
+  auto removed =
+      queue::remove_stale_incomplete(params_->cleanup.layout, queue::kIncoming, kStaleIncompleteSeconds,
+                                     static_cast<std::int64_t>(std::time(nullptr)));
   if (!removed)
     log::warning("incoming: %s", removed.error().message.c_str());
   else if (*removed > 0)

@@ -267,11 +267,10 @@ void Session::finish(const char* why) {
     log::info("%s after %s from %s", why, where.c_str(), client_.namaddr().c_str());
   }
   // "disconnect from host[addr] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4", in Postfix's order.
-  static constexpr smtp::Verb kOrder[] = {smtp::Verb::helo, smtp::Verb::ehlo, smtp::Verb::starttls,
-                                          smtp::Verb::auth, smtp::Verb::mail, smtp::Verb::rcpt,
-                                          smtp::Verb::data, smtp::Verb::bdat, smtp::Verb::rset,
-                                          smtp::Verb::noop, smtp::Verb::vrfy, smtp::Verb::help,
-                                          smtp::Verb::quit};
+  static constexpr smtp::Verb kOrder[] = {
+      smtp::Verb::helo, smtp::Verb::ehlo, smtp::Verb::starttls, smtp::Verb::auth, smtp::Verb::mail,
+      smtp::Verb::rcpt, smtp::Verb::data, smtp::Verb::bdat,     smtp::Verb::rset, smtp::Verb::noop,
+      smtp::Verb::vrfy, smtp::Verb::help, smtp::Verb::quit};
   std::string line = "disconnect from " + client_.namaddr();
   int ok = 0, total = 0;
   auto item = [&line](const std::string& name, int good, int all) {

@@ -47,7 +47,7 @@ struct Transaction {
   std::vector<queue::Recipient> recipients;
   std::optional<cleanup::Session> content;  // from DATA / first BDAT
   bool bdat_started = false;
-  bool bdat_failed = false;                 // a chunk was rejected: discard until LAST
+  bool bdat_failed = false;  // a chunk was rejected: discard until LAST
 };
 
 class Session {
@@ -71,7 +71,9 @@ class Session {
 
   // Queues a reply; 4xx/5xx count as errors (soft limit: delay, hard: 421 and close).
   void reply(const smtp::Reply& reply);
-  void reply(int code, const char* enhanced, const std::string& text) { reply(smtp::Reply{code, enhanced, text}); }
+  void reply(int code, const char* enhanced, const std::string& text) {
+    reply(smtp::Reply{code, enhanced, text});
+  }
   void send_raw(const std::string& text) { out_ += text; }  // a multi-line reply
   void close_after_reply() { closing_ = true; }
   void reset_transaction() { tx_ = Transaction{}; }
@@ -137,7 +139,7 @@ class Session {
   bool bdat_keep_ = false;
   bool closing_ = false;
   bool finished_ = false;
-  bool paused_ = false;     // error sleep in progress
+  bool paused_ = false;  // error sleep in progress
   bool peer_eof_ = false;
   int errors_ = 0;
   const char* stage_ = "CONNECT";

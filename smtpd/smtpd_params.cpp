@@ -35,7 +35,7 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   // normalize). Unset means reject here, as issue #3 asks.
   if (c.is_set("smtpd_forbid_bare_newline")) {
     std::string v = lower(c.get("smtpd_forbid_bare_newline"));
-    p.bare_newline = v == "reject" ? BareNewline::reject
+    p.bare_newline = v == "reject"                 ? BareNewline::reject
                      : (v == "no" || v == "false") ? BareNewline::off
                                                    : BareNewline::normalize;
   }
@@ -61,9 +61,9 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   }
   Networks mynetworks = Networks::parse(networks, "mynetworks");
   std::vector<std::string> exclusions = c.get_list("smtpd_forbid_bare_newline_exclusions");
-  p.bare_newline_exclusions =
-      c.is_set("smtpd_forbid_bare_newline_exclusions") ? Networks::parse(exclusions, "smtpd_forbid_bare_newline_exclusions")
-                                                       : mynetworks;
+  p.bare_newline_exclusions = c.is_set("smtpd_forbid_bare_newline_exclusions")
+                                  ? Networks::parse(exclusions, "smtpd_forbid_bare_newline_exclusions")
+                                  : mynetworks;
   std::vector<std::string> destinations;
   for (auto& d : c.get_list("mydestination")) destinations.push_back(lower(d));
   p.relay = RelayCheck(std::move(destinations), std::move(mynetworks));

@@ -19,22 +19,22 @@ enum class BareNewline { off, normalize, reject };
 
 struct SmtpdParams {
   std::string myhostname;
-  std::string banner;                    // smtpd_banner, expanded
-  double timeout = 300;                  // smtpd_timeout
-  int recipient_limit = 1000;            // smtpd_recipient_limit
-  int soft_error_limit = 10;             // smtpd_soft_error_limit
-  int hard_error_limit = 20;             // smtpd_hard_error_limit
-  double error_sleep = 1;                // smtpd_error_sleep_time
-  bool disable_vrfy = true;              // disable_vrfy_command (Postern default: yes)
+  std::string banner;          // smtpd_banner, expanded
+  double timeout = 300;        // smtpd_timeout
+  int recipient_limit = 1000;  // smtpd_recipient_limit
+  int soft_error_limit = 10;   // smtpd_soft_error_limit
+  int hard_error_limit = 20;   // smtpd_hard_error_limit
+  double error_sleep = 1;      // smtpd_error_sleep_time
+  bool disable_vrfy = true;    // disable_vrfy_command (Postern default: yes)
   std::uint64_t message_size_limit = 10240000;
   std::uint64_t queue_minfree = 0;
   bool smtputf8_enable = true;
   bool strict_rfc821_envelopes = false;
   BareNewline bare_newline = BareNewline::reject;  // smtpd_forbid_bare_newline
-  int bare_newline_code = 550;                    // smtpd_forbid_bare_newline_reject_code
-  Networks bare_newline_exclusions;               // smtpd_forbid_bare_newline_exclusions
-  std::vector<std::string> discard_ehlo_keywords; // smtpd_discard_ehlo_keywords, upper case
-  RelayCheck relay;                               // mydestination, mynetworks
+  int bare_newline_code = 550;                     // smtpd_forbid_bare_newline_reject_code
+  Networks bare_newline_exclusions;                // smtpd_forbid_bare_newline_exclusions
+  std::vector<std::string> discard_ehlo_keywords;  // smtpd_discard_ehlo_keywords, upper case
+  RelayCheck relay;                                // mydestination, mynetworks
   std::string myorigin;
   cleanup::Params cleanup;
 

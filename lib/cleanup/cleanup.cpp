@@ -18,7 +18,10 @@ namespace postern::cleanup {
 
 struct Session::State {
   State(const Params& p, queue::QueueIdGenerator& g, Submission s)
-      : params(p), ids(g), sub(std::move(s)), body(p.layout.folder_path(queue::kIncoming), p.memory_spool_limit) {}
+      : params(p),
+        ids(g),
+        sub(std::move(s)),
+        body(p.layout.folder_path(queue::kIncoming), p.memory_spool_limit) {}
 
   const Params& params;
   queue::QueueIdGenerator& ids;
@@ -28,7 +31,7 @@ struct Session::State {
   bool in_header = true;
   bool first_line = true;
   bool truncated_header = false;
-  std::string line;          // current header-phase line, without <LF>
+  std::string line;  // current header-phase line, without <LF>
   bool line_overflow = false;
   bool last_was_cr = false;  // body phase: previous byte was <CR>
   std::uint64_t size = 0;

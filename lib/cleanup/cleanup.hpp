@@ -48,7 +48,7 @@ enum class Source {
 // Settings from main.cf, read once per process (cheap to copy).
 struct Params {
   std::string myhostname;
-  std::string myorigin;                          // appended to unqualified addresses
+  std::string myorigin;                         // appended to unqualified addresses
   std::string mail_name = "Postfix";            // in Received "(Postfix)", as Postfix writes it
   std::uint64_t header_size_limit = 102400;     // per logical header; excess discarded
   std::uint64_t message_size_limit = 10240000;  // 0 = unlimited; backstop for the sendmail path
@@ -62,25 +62,25 @@ struct Params {
 // The envelope and who submitted it.
 struct Submission {
   Source source = Source::smtp;
-  std::string sender;                          // envelope sender; "" for <>; unqualified gets @myorigin
-  std::vector<queue::Recipient> recipients;    // address, orcpt ("rfc822;x@y"), notify bits
+  std::string sender;                        // envelope sender; "" for <>; unqualified gets @myorigin
+  std::vector<queue::Recipient> recipients;  // address, orcpt ("rfc822;x@y"), notify bits
   // client_name, client_address, protocol (SMTP/ESMTP/ESMTPS/ESMTPA/local),
   // helo_name, sasl_username, envid, ret, body, smtputf8: all kept in the file.
   queue::Attributes attributes;
   // sendmail path only:
-  std::string user_name;                       // submitting user (login name)
-  long uid = -1;                               // submitting uid, for "from userid N"
-  std::string full_name;                       // sendmail -F; used in an added From:
-  bool extract_recipients = false;             // sendmail -t: add To/Cc/Bcc addresses
+  std::string user_name;            // submitting user (login name)
+  long uid = -1;                    // submitting uid, for "from userid N"
+  std::string full_name;            // sendmail -F; used in an added From:
+  bool extract_recipients = false;  // sendmail -t: add To/Cc/Bcc addresses
 };
 
 // The result of finish(): a queue ID, or a rejection worded as an SMTP reply
 // that smtpd sends as is and pickup/sendmail turn into a bounce or an error.
 struct Outcome {
-  std::string queue_id;   // set on success
-  int code = 0;           // 250 on success; 452 / 550 / 552 / 554 on failure
-  std::string enhanced;   // "2.0.0", "4.3.1", "5.4.0", "5.3.4", ...
-  std::string text;       // "Ok: queued as ID", "Error: too many hops", "Insufficient system storage"
+  std::string queue_id;  // set on success
+  int code = 0;          // 250 on success; 452 / 550 / 552 / 554 on failure
+  std::string enhanced;  // "2.0.0", "4.3.1", "5.4.0", "5.3.4", ...
+  std::string text;      // "Ok: queued as ID", "Error: too many hops", "Insufficient system storage"
 
   bool ok() const { return code == 250; }
   bool temporary() const { return code >= 400 && code < 500; }

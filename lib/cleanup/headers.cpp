@@ -10,8 +10,10 @@ namespace postern::cleanup {
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -111,7 +113,8 @@ std::string mail_date(std::time_t when) {
   return std::string(buf, n);
 }
 
-std::string fix_headers(const std::vector<Header>& headers, const HeaderContext& cx, std::string* message_id) {
+std::string fix_headers(const std::vector<Header>& headers, const HeaderContext& cx,
+                        std::string* message_id) {
   const std::string date = mail_date(cx.now);
   std::string out;
   // Received goes first: it is the trace of this hop (RFC 5321 4.4).

@@ -18,9 +18,9 @@ namespace postern::cleanup {
 // <CR><LF> (folding kept), without the final <CR><LF>.
 struct Header {
   std::string text;
-  std::string_view name() const;  // the field name, as written
+  std::string_view name() const;          // the field name, as written
   bool is(std::string_view field) const;  // case-insensitive name match
-  std::string value() const;  // after the colon, unfolded and trimmed
+  std::string value() const;              // after the colon, unfolded and trimmed
 };
 
 // True for "Name:" lines (printable ASCII name, optional blanks, colon).

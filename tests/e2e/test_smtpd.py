@@ -157,11 +157,14 @@ class SmtpdTest(unittest.TestCase):
         cls.minfree_port = free_port()
         cls.timeout_port = free_port()
         cls.normalize_port = free_port()
+        cls.sleep_port = free_port()
         master_cf = (f"127.0.0.1:{cls.port} inet n - n - - smtpd\n"
                      f"127.0.0.1:{cls.minfree_port} inet n - n - - smtpd -o queue_minfree=1000000000000000\n"
                      f"127.0.0.1:{cls.timeout_port} inet n - n - - smtpd -o smtpd_timeout=2s\n"
                      f"127.0.0.1:{cls.normalize_port} inet n - n - - smtpd"
-                     f" -o smtpd_forbid_bare_newline=normalize\n")
+                     f" -o smtpd_forbid_bare_newline=normalize\n"
+                     f"127.0.0.1:{cls.sleep_port} inet n - n - - smtpd -o smtpd_soft_error_limit=2"
+                     f" -o smtpd_error_sleep_time=1s\n")
         cls.inst = make_instance(base_config(), master_cf)
         cls.queue = cls.inst.queue
 
@@ -357,6 +360,26 @@ class SmtpdTest(unittest.TestCase):
         self.assertEqual(c.reply(), "421 4.7.0 mail.example.test Error: too many errors")
         self.assertTrue(c.closed())
         self.inst.wait_for_log(r"too many errors after UNKNOWN|too many errors after CONNECT")
+
+    def test_soft_error_limit_slows_replies(self):
+        c = self.raw(port=self.sleep_port)
+        self.assertEqual(c.cmd("BOGUS"), "500 5.5.2 Error: command not recognized")
+        begin = time.monotonic()
+        c.cmd("BOGUS")  # the second error reaches the soft limit: the next reply waits
+        self.assertEqual(c.cmd("NOOP"), "250 2.0.0 Ok")
+        self.assertGreaterEqual(time.monotonic() - begin, 0.9)
+
+    def test_trickled_input(self):
+        c = self.raw()
+        c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        script = (b"EHLO trickle.test\r\nMAIL FROM:<t@example.test>\r\nRCPT TO:<b@mail.example.test>\r\n"
+                  b"DATA\r\nSubject: trickle\r\n\r\none\r\n..two\r\n.\r\n")
+        for i in range(len(script)):
+            c.send(script[i:i + 1])
+        replies = [c.reply() for _ in range(5)]
+        self.assertTrue(replies[-1].startswith("250 2.0.0 Ok: queued as "), replies)
+        q = read_queue_file(self.queue, queued_id(replies[-1]))
+        self.assertEqual(body_of(q["content"]), b"one\r\n.two\r\n")
 
     def test_timeout(self):
         c = self.raw(port=self.timeout_port)

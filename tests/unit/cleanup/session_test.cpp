@@ -130,7 +130,8 @@ TEST_CASE("sendmail path: From added, Bcc removed, -t, qualification") {
   s.full_name = "Alice Liddell";
   s.extract_recipients = true;
   s.attributes.protocol = "local";
-  auto out = enqueue_message(params, ids, s, "From alice Mon Jan 1\nTo: bob, carol@x.test\nBcc: dave@x.test\nSubject: s\n\nhello\n");
+  auto out = enqueue_message(
+      params, ids, s, "From alice Mon Jan 1\nTo: bob, carol@x.test\nBcc: dave@x.test\nSubject: s\n\nhello\n");
   REQUIRE(out.ok());
   auto path = queue::scan_folder(q.layout, queue::kIncoming)->front().path;
   auto reader = queue::QueueReader::open(path);
@@ -183,6 +184,7 @@ TEST_CASE("a dropped session leaves nothing") {
     s.write("Subject: x\r\n\r\n" + std::string(1000, 'b') + "\r\n");
   }
   std::size_t n = 0;
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(q.layout.folder_path(queue::kIncoming))) ++n;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(q.layout.folder_path(queue::kIncoming)))
+    ++n;
   CHECK(n == 0);
 }
