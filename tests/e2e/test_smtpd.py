@@ -381,6 +381,29 @@ class SmtpdTest(unittest.TestCase):
         q = read_queue_file(self.queue, queued_id(replies[-1]))
         self.assertEqual(body_of(q["content"]), b"one\r\n.two\r\n")
 
+    def test_random_garbage_never_crashes(self):
+        rng = random.Random(3)
+        pieces = [b"\r\n", b"\n", b"\r", b".", b"\r\n.\r\n", b"DATA\r\n", b"BDAT 5\r\n", b"BDAT 7 LAST\r\n",
+                  b"MAIL FROM:<a@b>\r\n", b"RCPT TO:<b@mail.example.test>\r\n", b"EHLO x\r\n", b"\x00",
+                  b"\xff\xfe", b"RSET\r\n", b"A" * 700, "ü".encode()]
+
+        def garbage(n):
+            try:
+                c = Raw(self.port, "127.0.0.5", timeout=5)
+                for _ in range(200):
+                    c.send(rng.choice(pieces) if rng.random() < 0.7 else bytes(rng.randrange(256) for _ in range(20)))
+                c.close()
+            except OSError:
+                pass  # the server may hang up (521, too many errors): fine
+
+        threads = [threading.Thread(target=garbage, args=(n,)) for n in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertIsNotNone(self.send_ok())
+        self.assertNotRegex(self.inst.log(), r"smtpd pid \d+ (killed by signal (?!9\b)|exit status)")
+
     def test_timeout(self):
         c = self.raw(port=self.timeout_port)
         c.cmd("EHLO slow.test")
