@@ -756,6 +756,11 @@ class FullDiskTest(unittest.TestCase):
         os.unlink(filler)
         code, text = self.send(300 * 1024)
         self.assertEqual(code, 250, text)
+        # Larger than the whole file system: the spool file (past 1 MB) fails mid-DATA.
+        code, text = self.send(1536 * 1024)
+        self.assertEqual((code, text), (452, b"4.3.1 Insufficient system storage"))
+        self.assertEqual(len(os.listdir(self.incoming)), 2)  # the two earlier messages only
+        self.assertEqual(self.send(2000)[0], 250)
 
 
 if __name__ == "__main__":
