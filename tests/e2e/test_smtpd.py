@@ -160,7 +160,8 @@ class SmtpdTest(unittest.TestCase):
         cls.sleep_port = free_port()
         master_cf = (f"127.0.0.1:{cls.port} inet n - n - - smtpd\n"
                      f"127.0.0.1:{cls.minfree_port} inet n - n - - smtpd -o queue_minfree=1000000000000000\n"
-                     f"127.0.0.1:{cls.timeout_port} inet n - n - - smtpd -o smtpd_timeout=2s\n"
+                     f"127.0.0.1:{cls.timeout_port} inet n - n - - smtpd -o smtpd_timeout=2s"
+                     f" -o smtpd_recipient_limit=2\n"
                      f"127.0.0.1:{cls.normalize_port} inet n - n - - smtpd"
                      f" -o smtpd_forbid_bare_newline=normalize\n"
                      f"127.0.0.1:{cls.sleep_port} inet n - n - - smtpd -o smtpd_soft_error_limit=2"
@@ -403,6 +404,14 @@ class SmtpdTest(unittest.TestCase):
             t.join()
         self.assertIsNotNone(self.send_ok())
         self.assertNotRegex(self.inst.log(), r"smtpd pid \d+ (killed by signal (?!9\b)|exit status)")
+
+    def test_recipient_limit(self):
+        c = self.raw(port=self.timeout_port)
+        c.cmd("EHLO many.test")
+        c.cmd("MAIL FROM:<a@example.test>")
+        self.assertEqual(c.cmd("RCPT TO:<r1@mail.example.test>"), "250 2.1.5 Ok")
+        self.assertEqual(c.cmd("RCPT TO:<r2@mail.example.test>"), "250 2.1.5 Ok")
+        self.assertEqual(c.cmd("RCPT TO:<r3@mail.example.test>"), "452 4.5.3 Error: too many recipients")
 
     def test_timeout(self):
         c = self.raw(port=self.timeout_port)
