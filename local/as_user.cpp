@@ -1,0 +1,88 @@
+// fork + setresuid work runner (see as_user.hpp). Runs in local (root).
+#include "local/as_user.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "lib/base/file_io.hpp"
+#include "lib/base/sys_error.hpp"
+#include "lib/base/unique_fd.hpp"
+
+namespace postern::local {
+
+Result<UserIdentity> lookup_user(const std::string& name) {
+  struct passwd pw{};
+  struct passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  int rc = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found);
+  if (rc != 0) return sys_error("getpwnam " + name, rc);
+  if (!found) return Error{"unknown user: \"" + name + "\"", ENOENT};
+  return UserIdentity{pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir, pw.pw_shell ? pw.pw_shell : ""};
+}
+
+bool privileged() { return ::geteuid() == 0; }
+
+Status run_as(const UserIdentity& who, const std::function<Status()>& work) {
+  auto r = run_as_value(who, [&]() -> Result<std::string> {
+    auto ok = work();
+    if (!ok) return ok.error();
+    return std::string();
+  });
+  if (!r) return r.error();
+  return {};
+}
+
+Result<std::string> run_as_value(const UserIdentity& who, const std::function<Result<std::string>()>& work) {
+  if (!privileged()) return work();
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return sys_error("pipe");
+  UniqueFd rd(fds[0]);
+  UniqueFd wr(fds[1]);
+  pid_t pid = ::fork();
+  if (pid < 0) return sys_error("fork");
+  if (pid == 0) {
+    rd.reset();
+    Result<std::string> result = std::string();
+    if (::initgroups(who.name.c_str(), who.gid) != 0 || ::setresgid(who.gid, who.gid, who.gid) != 0 ||
+        ::setresuid(who.uid, who.uid, who.uid) != 0) {
+      result = sys_error("cannot switch to user " + who.name);
+    } else if (::setresuid(0, 0, 0) == 0 && who.uid != 0) {
+      result = Error{"could regain root after switching to " + who.name, EPERM};
+    } else {
+      result = work();
+    }
+    // errno, then the message: enough for the parent to classify the failure.
+    std::string out = result.ok() ? "0 " + result.value() : std::to_string(result.error().sys_errno ? result.error().sys_errno : EIO) + " " + result.error().message;
+    (void)write_all(wr.get(), out);
+    wr.reset();
+    ::_exit(0);
+  }
+  wr.reset();
+  std::string reply;
+  char buf[1024];
+  for (;;) {
+    ssize_t n = ::read(rd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    reply.append(buf, static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (reply.empty()) return Error{"delivery process for " + who.name + " died", EIO};
+  auto space = reply.find(' ');
+  int err = std::atoi(reply.substr(0, space).c_str());
+  std::string text = space == std::string::npos ? "" : reply.substr(space + 1);
+  if (err == 0) return text;
+  return Error{space == std::string::npos ? "" : reply.substr(space + 1), err};
+}
+
+}  // namespace postern::local

@@ -1,0 +1,24 @@
+// Serving one qmgr connection in local: hello, request, delivery, reply.
+// Runs in local (root).
+#pragma once
+
+#include "lib/config/config.hpp"
+#include "lib/maps/table.hpp"
+#include "local/local_params.hpp"
+
+namespace postern::local {
+
+class Agent {
+ public:
+  explicit Agent(const config::Config& config);
+  // Handles one client connection to completion; errors are logged.
+  void serve(int fd);
+
+ private:
+  LocalParams params_;
+  maps::TableList aliases_;
+  bool aliases_ok_ = true;
+  std::string alias_error_;
+};
+
+}  // namespace postern::local

@@ -1,0 +1,128 @@
+// Notifications qmgr sends: non-delivery reports to the sender (or, for
+// mail from the null sender, a double bounce to postmaster; never a bounce
+// of a double bounce), success reports for NOTIFY=SUCCESS, and
+// notify_classes copies. Each is a new queue file from the null sender.
+// Runs in qmgr (mail_owner).
+#include <time.h>
+
+#include "lib/base/strings.hpp"
+#include "lib/bounce/dsn_message.hpp"
+#include "lib/bounce/status_log.hpp"
+#include "lib/log/log.hpp"
+#include "lib/queue/queue_writer.hpp"
+#include "qmgr/manager.hpp"
+
+namespace postern::qmgr {
+
+namespace {
+
+constexpr unsigned kNotifyNever = 1;
+constexpr unsigned kNotifySuccess = 2;
+constexpr unsigned kNotifyFailure = 4;
+
+std::string with_domain(const std::string& name, const std::string& domain) {
+  return name.find('@') == std::string::npos ? name + "@" + domain : name;
+}
+
+}  // namespace
+
+// Returns the new queue ID, or an Error.
+static Result<std::string> enqueue_notice(const QmgrParams& p, queue::QueueIdGenerator& ids, const std::string& sender,
+                                          const std::string& to, const std::string& text) {
+  queue::Envelope env;
+  env.sender = sender;
+  double now = bounce::now_seconds();
+  env.arrival_seconds = static_cast<std::int64_t>(now);
+  env.arrival_microseconds = static_cast<std::uint32_t>((now - static_cast<double>(env.arrival_seconds)) * 1e6);
+  queue::Recipient r;
+  r.address = to;
+  env.recipients.push_back(r);
+  env.attributes.protocol = "local";
+  return queue::enqueue(p.layout, ids, env, text);
+}
+
+bool QueueManager::send_bounce(const queue::QueueReader& reader, const std::string& id,
+                               const std::vector<Failure>& failures) {
+  const queue::Envelope& env = reader.envelope();
+  bounce::DsnInput in;
+  in.kind = bounce::DsnKind::failure;
+  in.queue_id = id;
+  in.reporting_mta = p_.myhostname;
+  in.envid = env.attributes.envid;
+  in.arrival = env.arrival_seconds;
+  in.now = ::time(nullptr);
+  for (const auto& f : failures) {
+    unsigned notify = env.recipients[f.index].notify;
+    // NOTIFY=NEVER, or a NOTIFY list without FAILURE: the sender asked for silence.
+    if (notify & kNotifyNever) continue;
+    if (notify != 0 && !(notify & kNotifyFailure)) continue;
+    in.recipients.push_back({f.failed.address, env.recipients[f.index].orcpt, f.failed.dsn, f.failed.reason});
+  }
+  if (in.recipients.empty()) return true;
+  const std::string double_bounce = with_domain(p_.double_bounce_sender, p_.myorigin);
+  if (iequals(env.sender, double_bounce)) {
+    log::info("%s: discarding a failed double bounce", id.c_str());
+    return true;
+  }
+  auto content = reader.read_content(0, static_cast<std::size_t>(p_.bounce_size_limit));
+  if (!content) {
+    log::warning("%s: cannot read message for bounce: %s", id.c_str(), content.error().message.c_str());
+    return false;
+  }
+  in.original = *content;
+  in.headers_only = env.attributes.ret == "HDRS" || reader.file().content_size > static_cast<std::uint64_t>(p_.bounce_size_limit);
+  std::string sender;  // the null sender: nobody answers a bounce
+  if (env.sender.empty()) {
+    // A bounce that bounced: postmaster gets it, from double-bounce, and a
+    // failure of that one is discarded above.
+    in.to = with_domain(p_.double_bounce_recipient, p_.myorigin);
+    in.postmaster_copy = true;
+    in.headers_only = true;
+    sender = double_bounce;
+  } else {
+    in.to = env.sender;
+  }
+  auto new_id = enqueue_notice(p_, ids_, sender, in.to, bounce::build_dsn(in));
+  if (!new_id) {
+    log::warning("%s: cannot write bounce: %s", id.c_str(), new_id.error().message.c_str());
+    return false;
+  }
+  log::info("%s: sender non-delivery notification: %s", id.c_str(), new_id->c_str());
+  // notify_classes "bounce": postmaster gets the headers of ordinary bounces too.
+  bool copy = false;
+  for (const auto& c : p_.notify_classes) copy = copy || c == "bounce";
+  if (copy && !env.sender.empty()) {
+    in.to = with_domain(p_.bounce_notice_recipient, p_.myorigin);
+    in.postmaster_copy = true;
+    in.headers_only = true;
+    auto copy_id = enqueue_notice(p_, ids_, double_bounce, in.to, bounce::build_dsn(in));
+    if (copy_id) log::info("%s: postmaster non-delivery notification: %s", id.c_str(), copy_id->c_str());
+  }
+  return true;
+}
+
+void QueueManager::send_success(const queue::QueueReader& reader, const std::string& id,
+                                const std::vector<std::size_t>& delivered) {
+  const queue::Envelope& env = reader.envelope();
+  if (env.sender.empty()) return;
+  bounce::DsnInput in;
+  in.kind = bounce::DsnKind::success;
+  in.queue_id = id;
+  in.reporting_mta = p_.myhostname;
+  in.envid = env.attributes.envid;
+  in.arrival = env.arrival_seconds;
+  in.now = ::time(nullptr);
+  in.to = env.sender;
+  in.headers_only = true;
+  for (std::size_t i : delivered) {
+    const auto& r = env.recipients[i];
+    if (r.notify & kNotifySuccess) in.recipients.push_back({r.address, r.orcpt, "2.0.0", "delivered"});
+  }
+  if (in.recipients.empty()) return;
+  auto content = reader.read_content(0, static_cast<std::size_t>(p_.bounce_size_limit));
+  if (content) in.original = *content;
+  auto new_id = enqueue_notice(p_, ids_, "", in.to, bounce::build_dsn(in));
+  if (new_id) log::info("%s: sender delivery status notification: %s", id.c_str(), new_id->c_str());
+}
+
+}  // namespace postern::qmgr

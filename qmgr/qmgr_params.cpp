@@ -1,0 +1,40 @@
+// Loading QmgrParams from the configuration. Runs in qmgr (mail_owner).
+#include "qmgr/qmgr_params.hpp"
+
+#include "lib/base/strings.hpp"
+
+namespace postern::qmgr {
+
+QmgrParams load_params(const config::Config& config) {
+  QmgrParams p;
+  p.layout.queue_directory = config.get("queue_directory");
+  p.layout.hash_queue_depth = static_cast<int>(config.get_int("hash_queue_depth"));
+  p.layout.hash_queue_names = config.get_list("hash_queue_names");
+  p.myhostname = config.get("myhostname");
+  p.myorigin = config.get("myorigin");
+  for (const auto& d : config.get_list("mydestination")) p.mydestination.push_back(to_lower(d));
+  for (const auto& a : config.get_list("inet_interfaces")) {
+    if (a == "all" || a == "loopback-only") {
+      p.inet_addresses.push_back("127.0.0.1");
+      p.inet_addresses.push_back("::1");
+    } else {
+      p.inet_addresses.push_back(to_lower(a));
+    }
+  }
+  std::string transport = config.get("local_transport");
+  p.local_transport = transport.substr(0, transport.find(':'));
+  p.double_bounce_sender = config.get("double_bounce_sender");
+  p.bounce_notice_recipient = config.get("bounce_notice_recipient");
+  p.double_bounce_recipient = config.get("2bounce_notice_recipient");
+  p.notify_classes = config.get_list("notify_classes");
+  p.minimal_backoff = config.get_time_seconds("minimal_backoff_time");
+  p.maximal_backoff = config.get_time_seconds("maximal_backoff_time");
+  p.queue_run_delay = config.get_time_seconds("queue_run_delay");
+  p.maximal_queue_lifetime = config.get_time_seconds("maximal_queue_lifetime");
+  p.bounce_queue_lifetime = config.get_time_seconds("bounce_queue_lifetime");
+  p.delay_warning_time = config.get_time_seconds("delay_warning_time");
+  p.bounce_size_limit = config.get_size("bounce_size_limit");
+  return p;
+}
+
+}  // namespace postern::qmgr

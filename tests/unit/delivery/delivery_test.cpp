@@ -1,0 +1,140 @@
+// Unit tests for local's recipient expansion and mailbox delivery against a
+// temp queue and a temp spool: aliases (recursive, self-reference,
+// duplicates), unknown users, Delivered-To loops, alias value syntax, and
+// qmgr's recipient resolution.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <pwd.h>
+#include <string>
+
+#include "lib/base/file_io.hpp"
+#include "lib/config/config.hpp"
+#include "lib/queue/queue_writer.hpp"
+#include "local/deliverer.hpp"
+#include "qmgr/resolve.hpp"
+
+using namespace postern;
+
+namespace {
+
+struct Sandbox {
+  std::string root;
+  queue::QueueLayout layout;
+  local::LocalParams params;
+  std::string me;
+  Sandbox(const std::string& aliases) {
+    char tmpl[] = "/tmp/postern-delivery-test-XXXXXX";
+    root = ::mkdtemp(tmpl);
+    layout.queue_directory = root + "/queue";
+    REQUIRE(queue::ensure_queue_folders(layout));
+    std::filesystem::create_directories(root + "/spool");
+    REQUIRE(write_file_atomic(root + "/aliases", aliases));
+    me = ::getpwuid(::getuid())->pw_name;
+    auto config = config::Config::from_text("myhostname = mail.example.test\nmydomain = example.test\n"
+                                            "queue_directory = " + layout.queue_directory + "\n"
+                                            "mail_spool_directory = " + root + "/spool\n"
+                                            "alias_maps = texthash:" + root + "/aliases\n"
+                                            "deliver_lock_delay = 0\n",
+                                            root);
+    params = local::load_params(config);
+  }
+  ~Sandbox() {
+    std::error_code ec;
+    std::filesystem::remove_all(root, ec);
+  }
+  ipc::DeliveryReply deliver(const std::string& rcpt, const std::string& message = "Subject: t\r\n\r\nhello\r\n") {
+    queue::Envelope env;
+    env.arrival_seconds = ::time(nullptr);
+    env.sender = "alice@remote.test";
+    queue::Recipient r;
+    r.address = rcpt;
+    env.recipients.push_back(r);
+    queue::QueueIdGenerator ids;
+    auto id = queue::enqueue(layout, ids, env, message);
+    REQUIRE(id);
+    auto reader = queue::QueueReader::open(layout.file_path(queue::kIncoming, *id));
+    REQUIRE(reader);
+    auto tables = maps::TableList::open(params.alias_maps);
+    REQUIRE(tables);
+    ipc::DeliveryRequest request{*id, reader->path(), env.sender, rcpt, rcpt, 0, 1, 1, 1};
+    local::Deliverer d(params, *tables, *reader, request);
+    return d.run();
+  }
+  std::string mailbox(const std::string& user) {
+    auto text = read_file(root + "/spool/" + user);
+    return text ? *text : std::string();
+  }
+};
+
+std::size_t count(const std::string& hay, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("alias values split like Postfix's", "[delivery]") {
+  using V = std::vector<std::string>;
+  CHECK(local::split_alias_value("a, b,c", false) == V{"a", "b", "c"});
+  CHECK(local::split_alias_value("\"|cmd a, b\", /tmp/x", false) == V{"|cmd a, b", "/tmp/x"});
+  CHECK(local::split_alias_value("# comment\nuser\n\\me\n", true) == V{"user", "\\me"});
+  CHECK(local::split_alias_value(":include:/etc/list", false) == V{":include:/etc/list"});
+}
+
+TEST_CASE("aliases expand recursively into one mailbox delivery each", "[delivery]") {
+  Sandbox s("");
+  // texthash (postmap syntax): zhangsan -> boss -> me, and -> me directly (a duplicate); me -> me is a self reference.
+  Sandbox t("zhangsan boss, " + s.me + "\nboss " + s.me + "\n" + s.me + " " + s.me + "\n");
+  auto reply = t.deliver("zhangsan@mail.example.test");
+  CHECK(!reply.deferred);
+  CHECK(reply.failed.empty());
+  std::string box_text = t.mailbox(s.me);
+  CHECK(count(box_text, "\nSubject: t\n") == 1);
+  CHECK(box_text.find("Delivered-To: " + s.me + "@mail.example.test\n") != std::string::npos);
+  CHECK(box_text.find("Return-Path: <alice@remote.test>\n") != std::string::npos);
+}
+
+TEST_CASE("unknown users and forwarding loops bounce", "[delivery]") {
+  Sandbox s("loop1 loop2\nloop2 loop1\n");
+  auto unknown = s.deliver("no-such-user-xyz@mail.example.test");
+  CHECK(!unknown.deferred);
+  REQUIRE(unknown.failed.size() == 1);
+  CHECK(unknown.failed[0].dsn == "5.1.1");
+  CHECK(unknown.failed[0].reason == "unknown user: \"no-such-user-xyz\"");
+
+  auto looped = s.deliver(s.me + "@mail.example.test",
+                          "Delivered-To: " + s.me + "@mail.example.test\r\nSubject: t\r\n\r\nx\r\n");
+  REQUIRE(looped.failed.size() == 1);
+  CHECK(looped.failed[0].dsn == "5.4.6");
+  CHECK(looped.failed[0].reason.find("mail forwarding loop") == 0);
+
+  // loop1 -> loop2 -> loop1: the second loop1 is taken as a user, who does not exist.
+  auto alias_loop = s.deliver("loop1@mail.example.test");
+  CHECK(!alias_loop.deferred);
+  CHECK(alias_loop.failed.size() == 1);
+}
+
+TEST_CASE("recipient_delimiter finds the base user", "[delivery]") {
+  Sandbox s("");
+  s.params.recipient_delimiter = "+";
+  auto reply = s.deliver(s.me + "+tag@mail.example.test");
+  CHECK(!reply.deferred);
+  CHECK(reply.failed.empty());
+  CHECK(count(s.mailbox(s.me), "\nhello\n") == 1);
+}
+
+TEST_CASE("qmgr resolves local and remote recipients", "[delivery]") {
+  qmgr::QmgrParams p;
+  p.myhostname = "mail.example.test";
+  p.mydestination = {"mail.example.test", "localhost.example.test", "localhost"};
+  p.inet_addresses = {"127.0.0.1"};
+  p.double_bounce_sender = "double-bounce";
+  CHECK(qmgr::resolve(p, "boss@mail.example.test") == qmgr::Route::local);
+  CHECK(qmgr::resolve(p, "boss@LOCALHOST") == qmgr::Route::local);
+  CHECK(qmgr::resolve(p, "boss@[127.0.0.1]") == qmgr::Route::local);
+  CHECK(qmgr::resolve(p, "boss@example.org") == qmgr::Route::remote);
+  CHECK(qmgr::resolve(p, "double-bounce@mail.example.test") == qmgr::Route::discard);
+}
