@@ -1,6 +1,7 @@
 // Blocking client I/O for a pop3d session process. See client_io.hpp.
 #include "pop3d/client_io.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -63,6 +64,31 @@ bool ClientIo::start_tls(const tls::TlsContext& ctx, std::string& error) {
   }
   tls_ = std::make_unique<tls::TlsStream>(std::move(*s));
   return true;
+}
+
+void ClientIo::relay(int other) {
+  if (!buffer_.empty() && !write_all(other, buffer_)) return;
+  buffer_.clear();
+  char buf[16384];
+  while (true) {
+    // TLS may hold decrypted bytes that poll() cannot see.
+    bool pending = tls_ && tls_->pending() > 0;
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {other, POLLIN, 0}};
+    if (!pending) {
+      int n = ::poll(fds, 2, 600 * 1000);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+    }
+    if (pending || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+      long n = read_some(buf, sizeof buf);
+      if (n <= 0 || !write_all(other, std::string_view(buf, size_t(n)))) return;
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::read(other, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0 || !write(std::string(buf, size_t(n)))) return;
+    }
+  }
 }
 
 }  // namespace postern::pop3d

@@ -27,6 +27,10 @@ class ClientIo {
   // Handshake now; buffered plaintext is discarded first (RFC 2595: no
   // command injection across STLS).
   bool start_tls(const tls::TlsContext& ctx, std::string& error);
+  // After login: copies bytes both ways between the client and `other`
+  // (the mail process), starting with anything the client pipelined, until
+  // either side closes or 10 minutes pass without traffic.
+  void relay(int other);
   bool secured() const { return tls_ != nullptr; }
   std::string tls_description() const { return tls_ ? tls_->description() : ""; }
 

@@ -1,7 +1,6 @@
 // POP3 authorization state: CAPA, USER, PASS, AUTH (RFC 5034), STLS
-// (RFC 2595), and the switch to the mailbox owner at login. Runs in a pop3d
-// session process as mail_owner (regaining root only to become the user).
-#include <grp.h>
+// (RFC 2595). Runs in the login process as mail_owner; SASL exchanges are
+// relayed to the root parent, which alone talks to the auth service.
 #include <unistd.h>
 
 #include "lib/auth/passdb.hpp"
@@ -13,15 +12,23 @@
 
 namespace postern::pop3d {
 
+bool Session::mechanism_offered(const std::string& mech, bool& plaintext) const {
+  for (const auto& [name, plain] : mechs_) {
+    if (name != mech) continue;
+    plaintext = plain;
+    return true;
+  }
+  return false;
+}
+
 void Session::cmd_capa() {
   std::string out = "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\n";
   if (!logged_in_) {
     if (s_.tls && !io_.secured()) out += "STLS\r\n";
     if (plaintext_allowed()) out += "USER\r\n";
     std::string sasl;
-    if (auth_)
-      for (const auto& m : auth_->mechanisms())
-        if (plaintext_allowed() || !auth_->is_plaintext(m)) sasl += " " + m;
+    for (const auto& [name, plain] : mechs_)
+      if (plaintext_allowed() || !plain) sasl += " " + name;
     if (!sasl.empty()) out += "SASL" + sasl + "\r\n";
   }
   send(out + ".\r\n");
@@ -58,9 +65,8 @@ void Session::cmd_auth(const Args& c) {
   if (c.args.empty()) {
     // RFC 1734 style listing, which Outlook sends.
     std::string out = "+OK\r\n";
-    if (auth_)
-      for (const auto& m : auth_->mechanisms())
-        if (plaintext_allowed() || !auth_->is_plaintext(m)) out += m + "\r\n";
+    for (const auto& [name, plain] : mechs_)
+      if (plaintext_allowed() || !plain) out += name + "\r\n";
     send(out + ".\r\n");
     return;
   }
@@ -77,61 +83,66 @@ void Session::cmd_auth(const Args& c) {
 void Session::authenticate(const std::string& mech, const std::optional<std::string>& initial_b64,
                            const std::string& user_hint) {
   method_ = mech;
-  if (!auth_) {
-    auto client = auth::AuthClient::connect(s_.auth_socket, 30);
-    if (!client) {
-      log::warning("pop3-login: %s", client.error().message.c_str());
-      send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
-      return;
-    }
-    auth_ = std::move(*client);
-  }
-  if (!auth_->has_mechanism(mech)) {
-    send(pop3::err("Unsupported authentication mechanism."));
+  bool plaintext = false;
+  if (!mechanism_offered(mech, plaintext)) {
+    send(pop3::err(mechs_.empty() ? "Temporary authentication failure." : "Unsupported authentication mechanism.",
+                   mechs_.empty() ? "SYS/TEMP" : ""));
     return;
   }
-  if (auth_->is_plaintext(mech) && !plaintext_allowed()) {
+  if (plaintext && !plaintext_allowed()) {
     send(pop3::err("Plaintext authentication disallowed on non-secure (SSL/TLS) connections.", "AUTH"));
     log::info("pop3-login: Aborted login (tried to use disallowed plaintext auth): user=<>, rip=%s, lip=%s, session=<%s>",
               rip_.c_str(), lip_.c_str(), session_id_.c_str());
     return;
   }
-  auth::AuthParams params{"pop3", rip_, lip_, io_.secured()};
-  bool cancelled = false;
-  auto reply = auth_->authenticate(mech, params, initial_b64, [&](const std::string& challenge) -> std::optional<std::string> {
-    if (!send("+ " + challenge + "\r\n")) return std::nullopt;
-    std::string line;
-    if (io_.read_line(line, pop3::kMaxAuthLine) != ClientIo::ReadStatus::line || line == "*") {
-      cancelled = true;
-      return std::nullopt;
+  // The root parent runs the exchange with the auth service; we relay.
+  control_->send({"AUTH", mech, io_.secured() ? "1" : "0", initial_b64 ? "R" + *initial_b64 : "N", session_id_,
+                  tls_note()});
+  while (true) {
+    auto f = control_->receive();
+    if (!f || f->empty()) {
+      send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
+      done_ = true;
+      return;
     }
-    return line;
-  });
-  if (!reply) {
-    log::warning("pop3-login: auth: %s", reply.error().message.c_str());
-    auth_.reset();
-    send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
+    const std::string& what = (*f)[0];
+    if (what == "CONT" && f->size() == 2) {
+      std::string line;
+      if (!send("+ " + (*f)[1] + "\r\n") ||
+          io_.read_line(line, pop3::kMaxAuthLine) != ClientIo::ReadStatus::line || line == "*") {
+        control_->send({"CANCEL"});
+        continue;
+      }
+      control_->send({"RESP", line});
+      auth::wipe(line);
+      continue;
+    }
+    if (what == "OK") {
+      UniqueFd mail = control_->take_fd();
+      handed_over_ = true;
+      done_ = true;
+      if (mail) io_.relay(mail.get());
+      return;
+    }
+    if (what == "ABORTED") {
+      send(pop3::err("Authentication aborted by client."));
+      return;
+    }
+    if (what == "TEMPFAIL") {
+      send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
+      return;
+    }
+    // FAIL <temp> <user> <reason>
+    ++auth_failures_;
+    bool temp = f->size() > 1 && (*f)[1] == "1";
+    std::string user = f->size() > 2 ? (*f)[2] : "";
+    std::string reason = f->size() > 3 ? (*f)[3] : "";
+    user_ = !user.empty() ? user : user_hint.empty() ? user_ : user_hint;
+    if (temp) send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
+    else send(pop3::err(reason.starts_with("Plaintext") ? reason : "Authentication failed.", "AUTH"));
+    if (auth_failures_ >= 3) done_ = true;  // logged as "auth failed, N attempts" on disconnect
     return;
   }
-  if (cancelled) {
-    // The server still holds the request: start afresh with a new connection.
-    auth_.reset();
-    send(pop3::err("Authentication aborted by client."));
-    return;
-  }
-  if (reply->kind == auth::AuthReply::Kind::ok) {
-    if (!login(reply->user, mech)) done_ = true;
-    return;
-  }
-  ++auth_failures_;
-  if (!reply->user.empty()) user_ = reply->user;
-  else if (!user_hint.empty()) user_ = user_hint;
-  if (reply->temp) {
-    send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
-  } else {
-    send(pop3::err(reply->reason.starts_with("Plaintext") ? reply->reason : "Authentication failed.", "AUTH"));
-  }
-  if (auth_failures_ >= 3) done_ = true;  // logged as "auth failed, N attempts" on disconnect
 }
 
 void Session::cmd_stls() {
@@ -152,71 +163,6 @@ void Session::cmd_stls() {
     return;
   }
   user_.clear();  // RFC 2595: forget everything from before the handshake
-}
-
-bool Session::become_user(uid_t uid, gid_t gid, const std::string& user) {
-  if (!s_.as_root) return true;
-  // Regain root (saved set-user-ID) only to switch to the user, permanently.
-  if (::setresuid(0, 0, 0) != 0) return false;
-  if (::setgroups(1, &gid) != 0 || ::setresgid(gid, gid, gid) != 0 || ::setresuid(uid, uid, uid) != 0) return false;
-  if (::setuid(0) == 0 && uid != 0) log::panic("pop3(%s): could regain root after dropping privileges", user.c_str());
-  return true;
-}
-
-bool Session::login(const std::string& user, const std::string& method) {
-  if (s_.as_root && ::setresuid(0, 0, 0) != 0) {
-    send(pop3::err("Internal error.", "SYS/TEMP"));
-    return false;
-  }
-  auth::UserInfo info;
-  auth::Lookup l = auth::lookup_user(*s_.conf, user, auth::RequestInfo{"pop3", rip_, lip_}, info);
-  if (l != auth::Lookup::ok || !info.uid || !info.gid) {
-    log::error("pop3(%s)<%d><%s>: user not found in any userdb, or no uid/gid", user.c_str(), int(::getpid()),
-               session_id_.c_str());
-    send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
-    return false;
-  }
-  if (s_.as_root && (*info.uid == 0 || long(*info.uid) < s_.first_valid_uid)) {
-    log::error("pop3(%s): Mail access for users with UID %u not permitted (see first_valid_uid in config file)",
-               user.c_str(), unsigned(*info.uid));
-    send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
-    return false;
-  }
-  if (!become_user(*info.uid, *info.gid, user)) {
-    log::error("pop3(%s): cannot switch to uid %u: %m", user.c_str(), unsigned(*info.uid));
-    send(pop3::err("Internal error.", "SYS/TEMP"));
-    return false;
-  }
-  log::info("pop3-login: Login: user=<%s>, method=%s, rip=%s, lip=%s, mpid=%d%s, session=<%s>", user.c_str(),
-            method.c_str(), rip_.c_str(), lip_.c_str(), int(::getpid()), tls_note().c_str(), session_id_.c_str());
-  login_user_ = user;
-  std::string where = info.mail.empty() ? s_.mail_location : info.mail;
-  auto location = mailstore::resolve_mail_location(where, user, info.home, s_.spool_dir);
-  if (!location) {
-    log::error("pop3(%s): %s", user.c_str(), location.error().message.c_str());
-    send(pop3::err("Internal error occurred. Refer to server log for more information.", "SYS/TEMP"));
-    return false;
-  }
-  mailstore::OpenError why = mailstore::OpenError::none;
-  auto box = mailstore::open_mailbox(*location, why);
-  if (!box) {
-    if (why == mailstore::OpenError::in_use) {
-      send(pop3::err("Mailbox is locked by another POP3 session.", "IN-USE"));
-      log::info("pop3(%s)<%d><%s>: Disconnected: mailbox in use", user.c_str(), int(::getpid()), session_id_.c_str());
-      return false;
-    }
-    log::error("pop3(%s): Couldn't open INBOX: %s", user.c_str(), box.error().message.c_str());
-    send(pop3::err("Couldn't open INBOX.", "SYS/TEMP"));
-    return false;
-  }
-  mailbox_ = std::move(*box);
-  deleted_.assign(mailbox_->messages().size(), false);
-  for (const auto& m : mailbox_->messages()) counters_.size += size_t(m.size);
-  auth_.reset();
-  logged_in_ = true;
-  io_.set_timeout(600);
-  send(pop3::ok("Logged in."));
-  return true;
 }
 
 }  // namespace postern::pop3d

@@ -4,9 +4,10 @@
 //
 // Processes and privileges: this process stays root (when master is root)
 // only to load the TLS key and fork; it never reads client input. Each
-// connection gets its own process, which talks to the client as mail_owner,
-// authenticates through the auth service's socket, then becomes the
-// mailbox owner for good before it opens any mail.
+// connection gets a root process that never reads the client either; it
+// forks a login process (mail_owner for good) that speaks POP3 and TLS, runs
+// the SASL exchange with the auth service for it, and forks a mail process
+// that becomes the mailbox owner before opening any mail.
 // Settings (dovecot.conf): protocols, ssl, ssl_cert, ssl_key,
 // disable_plaintext_auth, login_trusted_networks, login_greeting,
 // mail_location, first_valid_uid, userdb { }; main.cf: dovecot_config_file,
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
     ::close(3);
     for (auto& l : context->listeners()) ::close(l.release());
     set_nonblocking(fd.get(), false);
-    ::_exit(pop3d::run_session(loaded, fd.get()));
+    ::_exit(pop3d::run_connection(loaded, fd.get()));
   };
   return service::run_multi_server(argc, argv, std::move(hooks));
 }

@@ -23,7 +23,9 @@ constexpr int kMaxInvalidCommands = 10;
 constexpr int kPreLoginTimeout = 180;
 constexpr int kSessionTimeout = 600;  // RFC 1939: at least 10 minutes
 
-std::string address_of(int fd, bool peer) {
+}  // namespace
+
+std::string socket_address(int fd, bool peer) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
@@ -37,11 +39,10 @@ std::string address_of(int fd, bool peer) {
   return s;
 }
 
-}  // namespace
-
-Session::Session(const Settings& settings, int fd) : s_(settings), io_(fd) {
-  rip_ = address_of(fd, true);
-  lip_ = address_of(fd, false);
+Session::Session(const Settings& settings, int fd, ControlChannel* control)
+    : s_(settings), io_(fd), control_(control) {
+  rip_ = socket_address(fd, true);
+  lip_ = socket_address(fd, false);
   unsigned char r[9];
   RAND_bytes(r, sizeof r);
   session_id_ = auth::base64_encode(std::string(reinterpret_cast<char*>(r), sizeof r));
@@ -66,10 +67,47 @@ int Session::run() {
       return 0;
     }
   }
-  auto client = auth::AuthClient::connect(s_.auth_socket, 30);
-  if (client) auth_ = std::move(*client);
-  else log::warning("pop3-login: %s", client.error().message.c_str());
+  // The root parent says first which mechanisms the auth service offers.
+  if (auto first = control_->receive(); first && !first->empty() && (*first)[0] == "MECHS") {
+    for (size_t i = 1; i < first->size(); ++i) {
+      const std::string& m = (*first)[i];
+      auto colon = m.find(':');
+      mechs_.emplace_back(m.substr(0, colon), colon != std::string::npos && m.substr(colon + 1) == "p");
+    }
+  }
   if (!send(pop3::ok(s_.greeting))) return 0;
+  serve_loop();
+  log_end();
+  return 0;
+}
+
+int Session::run_mail(const std::string& user, const std::string& session_id, const mailstore::MailLocation& location) {
+  login_user_ = user;
+  session_id_ = session_id;
+  io_.set_timeout(kSessionTimeout);
+  mailstore::OpenError why = mailstore::OpenError::none;
+  auto box = mailstore::open_mailbox(location, why);
+  if (!box) {
+    if (why == mailstore::OpenError::in_use) {
+      send(pop3::err("Mailbox is locked by another POP3 session.", "IN-USE"));
+      log::info("pop3(%s)<%d><%s>: Disconnected: mailbox in use", user.c_str(), int(::getpid()), session_id_.c_str());
+      return 0;
+    }
+    log::error("pop3(%s): Couldn't open INBOX: %s", user.c_str(), box.error().message.c_str());
+    send(pop3::err("Couldn't open INBOX.", "SYS/TEMP"));
+    return 0;
+  }
+  mailbox_ = std::move(*box);
+  deleted_.assign(mailbox_->messages().size(), false);
+  for (const auto& m : mailbox_->messages()) counters_.size += size_t(m.size);
+  logged_in_ = true;
+  if (!send(pop3::ok("Logged in."))) return 0;
+  serve_loop();
+  log_end();
+  return 0;
+}
+
+void Session::serve_loop() {
   std::string line;
   while (!done_) {
     auto st = io_.read_line(line, logged_in_ ? pop3::kMaxCommandLine : pop3::kMaxAuthLine);
@@ -117,7 +155,11 @@ int Session::run() {
     }
     auth::wipe(line);
   }
+}
+
+void Session::log_end() {
   long secs = long(::time(nullptr) - started_);
+  if (handed_over_) return;
   if (logged_in_) {
     log::info("pop3(%s)<%d><%s>: Disconnected: %s top=%zu/%zu, retr=%zu/%zu, del=%zu/%zu, size=%zu", login_user_.c_str(),
               int(::getpid()), session_id_.c_str(), done_ ? "Logged out" : "Connection closed", counters_.top,
@@ -131,7 +173,6 @@ int Session::run() {
     log::info("pop3-login: Disconnected (no auth attempts in %ld secs): user=<>, rip=%s, lip=%s%s, session=<%s>", secs,
               rip_.c_str(), lip_.c_str(), tls_note().c_str(), session_id_.c_str());
   }
-  return 0;
 }
 
 }  // namespace postern::pop3d

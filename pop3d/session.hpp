@@ -1,7 +1,8 @@
-// One POP3 session, run start to end in its own process (forked per
-// connection by pop3d's main). Pre-login it runs as mail_owner; after a
-// successful login it becomes the mailbox owner for good and only then
-// opens the mailbox.
+// One POP3 session in two processes. The login process (mail_owner, no way
+// back to root) talks to the client until it is authenticated, asking its
+// root parent (connection_root.cpp) to run the SASL exchange; then it only
+// relays bytes between the client (TLS or not) and the mail process. The
+// mail process runs as the mailbox owner and serves the transaction state.
 #pragma once
 
 #include <sys/types.h>
@@ -17,6 +18,7 @@
 #include "lib/pop3/pop3_command.hpp"
 #include "lib/tls/tls_server.hpp"
 #include "pop3d/client_io.hpp"
+#include "pop3d/control_channel.hpp"
 
 namespace postern::pop3d {
 
@@ -37,11 +39,17 @@ struct Settings {
   gid_t login_gid = 0;
 };
 
+// "203.0.113.9" for the peer (peer = true) or our end of a socket.
+std::string socket_address(int fd, bool peer);
+
 class Session {
  public:
-  Session(const Settings& settings, int fd);
-  // Serves the client until QUIT or disconnect; returns the exit status.
+  // Login process: `fd` is the client, `control` the channel to the root parent.
+  Session(const Settings& settings, int fd, ControlChannel* control);
+  // Serves the client until it is logged in (then relays) or leaves.
   int run();
+  // Mail process: `fd` is the login process's relay socket.
+  int run_mail(const std::string& user, const std::string& session_id, const mailstore::MailLocation& location);
 
  private:
   using Args = pop3::Command;
@@ -56,8 +64,9 @@ class Session {
   void cmd_auth(const Args& c);
   void cmd_stls();
   void authenticate(const std::string& mech, const std::optional<std::string>& initial_b64, const std::string& user_hint);
-  bool login(const std::string& user, const std::string& method);
-  bool become_user(uid_t uid, gid_t gid, const std::string& user);
+  bool mechanism_offered(const std::string& mech, bool& plaintext) const;
+  void serve_loop();
+  void log_end();
 
   // Transaction state (cmd_mail.cpp).
   void transaction(const pop3::Command& c);
@@ -72,7 +81,9 @@ class Session {
   const Settings& s_;
   ClientIo io_;
   std::string rip_, lip_, session_id_;
-  std::optional<auth::AuthClient> auth_;
+  ControlChannel* control_ = nullptr;
+  std::vector<std::pair<std::string, bool>> mechs_;  // from the root parent: name, plaintext
+  bool handed_over_ = false;  // logged in: the mail process logs the end
   std::string user_;        // USER argument
   std::string login_user_;  // after login
   std::string method_;

@@ -1,7 +1,6 @@
 // Loading pop3d's settings and starting a session process. See settings_load.hpp.
 #include "pop3d/settings_load.hpp"
 
-#include <grp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,21 +53,6 @@ void load_settings(service::DaemonContext& ctx, LoadedSettings& out) {
   } catch (const dovecot::ConfError& e) {
     log::fatal("%s", e.what());
   }
-}
-
-int run_session(const LoadedSettings& loaded, int fd) {
-  const Settings& s = loaded.settings;
-  if (s.as_root) {
-    // Pre-login code talks to the network: it runs as mail_owner. The saved
-    // set-user-ID stays root so that login can become the mailbox owner.
-    gid_t g = s.login_gid;
-    if (::setgroups(1, &g) != 0 || ::setresgid(g, g, 0) != 0 || ::setresuid(s.login_uid, s.login_uid, 0) != 0) {
-      log::error("pop3-login: cannot drop privileges to mail_owner: %m");
-      return 1;
-    }
-  }
-  Session session(s, fd);
-  return session.run();
 }
 
 }  // namespace postern::pop3d

@@ -22,9 +22,9 @@ struct LoadedSettings {
 // Fatal (logged, exit 1: master throttles) on a broken configuration.
 void load_settings(service::DaemonContext& ctx, LoadedSettings& out);
 
-// In a freshly forked session process: drop to mail_owner (keeping only the
-// saved set-user-ID needed to become the mailbox owner at login) and serve
-// the client. Returns the exit status.
-int run_session(const LoadedSettings& loaded, int fd);
+// In a freshly forked connection process (root when master is root): runs
+// the login and mail processes for the client on `fd` (connection_root.cpp).
+// Returns the exit status.
+int run_connection(const LoadedSettings& loaded, int fd);
 
 }  // namespace postern::pop3d

@@ -64,6 +64,8 @@ Status TlsStream::write(std::string_view data) {
   return {};
 }
 
+int TlsStream::pending() const { return SSL_pending(ssl_.get()); }
+
 std::string TlsStream::description() const {
   return std::string(SSL_get_version(ssl_.get())) + " with cipher " + SSL_get_cipher_name(ssl_.get());
 }

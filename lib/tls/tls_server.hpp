@@ -37,6 +37,8 @@ class TlsStream {
   // Like read(2): > 0 bytes, 0 at a clean close, < 0 on error or timeout.
   long read(char* buf, size_t size);
   Status write(std::string_view data);
+  // Decrypted bytes buffered inside OpenSSL (poll() does not see them).
+  int pending() const;
   // "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384", for logs.
   std::string description() const;
 

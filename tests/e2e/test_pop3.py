@@ -204,6 +204,32 @@ class MaildirTest(Pop3Base):
         self.assertEqual(p.stat()[0], 2)
         p.quit()
 
+    def test_privilege_separation(self):
+        maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
+        self.start()
+        p = self.pop()
+
+        def uids_of_pop3d():
+            found = []
+            for pid in os.listdir("/proc"):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if b"pop3d" not in f.read().split(b"\0")[0]:
+                            continue
+                    with open(f"/proc/{pid}/status") as f:
+                        uid_line = next(l for l in f if l.startswith("Uid:"))
+                    found.append(tuple(int(x) for x in uid_line.split()[1:4]))  # real, effective, saved
+                except (OSError, StopIteration):
+                    pass
+            return found
+
+        uids = uids_of_pop3d()
+        postfix_uid = pwd.getpwnam("postfix").pw_uid
+        # The login process: mail_owner in every slot (no saved root); the mail process: the user.
+        self.assertIn((postfix_uid,) * 3, uids)
+        self.assertIn((self.pw.pw_uid,) * 3, uids)
+        p.quit()
+
     def test_in_use(self):
         maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
         self.start()
