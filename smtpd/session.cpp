@@ -250,22 +250,25 @@ void Session::on_writable() {
 }
 
 void Session::on_timeout() {
-  log::info("timeout after %s from %s", stage_, client_.namaddr().c_str());
+  log::info("timeout after %s from %s", where().c_str(), client_.namaddr().c_str());
   out_ += smtp::Reply{421, "4.4.2", params().myhostname + " Error: timeout exceeded"}.wire();
   (void)::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   out_.clear();
   finish(nullptr);
 }
 
+// "DATA (1234 bytes)" mid-message, else the last command, as Postfix logs it.
+std::string Session::where() const {
+  std::string w = stage_;
+  if (mode_ == Mode::data) w += " (" + std::to_string(decoder_.size()) + " bytes)";
+  if (mode_ == Mode::bdat) w += " (" + std::to_string(bdat_.size()) + " bytes)";
+  return w;
+}
+
 void Session::finish(const char* why) {
   if (finished_) return;
   finished_ = true;
-  if (why != nullptr) {
-    std::string where = stage_;
-    if (mode_ == Mode::data) where += " (" + std::to_string(decoder_.size()) + " bytes)";
-    if (mode_ == Mode::bdat) where += " (" + std::to_string(bdat_.size()) + " bytes)";
-    log::info("%s after %s from %s", why, where.c_str(), client_.namaddr().c_str());
-  }
+  if (why != nullptr) log::info("%s after %s from %s", why, where().c_str(), client_.namaddr().c_str());
   // "disconnect from host[addr] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4", in Postfix's order.
   static constexpr smtp::Verb kOrder[] = {
       smtp::Verb::helo, smtp::Verb::ehlo, smtp::Verb::starttls, smtp::Verb::auth, smtp::Verb::mail,

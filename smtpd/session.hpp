@@ -113,6 +113,7 @@ class Session {
   void flush();
   void finish(const char* why);
   void arm_deadline();
+  std::string where() const;
   void set_stage(const char* stage) { stage_ = stage; }
 
   ServerContext& server_;
