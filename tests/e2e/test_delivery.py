@@ -1,0 +1,291 @@
+"""End-to-end delivery: qmgr + local in a real instance, as root, with users
+the test creates. Messages are injected with postern-test-enqueue (a queue
+file written through lib/queue), so the delivery path is tested on its own.
+"""
+import os
+import pwd
+import subprocess
+import sys
+import time
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import BIN, IS_ROOT, Instance, wait_until  # noqa: E402
+
+MASTER_CF = """\
+qmgr      fifo  n       -       n       300     1       qmgr
+local     unix  -       n       n       -       -       local
+"""
+DOMAIN = "mail.example.test"
+
+
+def message(subject, body="hello\n", extra_headers=""):
+    return f"From: alice@remote.test\nSubject: {subject}\n{extra_headers}\n{body}"
+
+
+@unittest.skipUnless(IS_ROOT, "delivery tests create users and switch to them: run as root")
+class DeliveryTest(unittest.TestCase):
+    def setUp(self):
+        self.users = []
+        self.inst = None
+
+    def tearDown(self):
+        if self.inst:
+            if any(self._outcome.result.failures) or any(self._outcome.result.errors):
+                print(self.inst.log(), file=sys.stderr)
+            self.inst.cleanup()
+        for u in self.users:
+            subprocess.run(["userdel", "-r", u], capture_output=True)
+
+    # -- helpers -----------------------------------------------------------
+    def make_user(self):
+        name = "pt" + uuid.uuid4().hex[:8]
+        home = os.path.join(self.inst.root, "home", name)
+        os.makedirs(os.path.dirname(home), exist_ok=True)
+        subprocess.run(["useradd", "-m", "-d", home, "-s", "/bin/sh", name], check=True, capture_output=True)
+        self.users.append(name)
+        return pwd.getpwnam(name)
+
+    def start(self, extra="", aliases=""):
+        self.inst = Instance(master_cf=MASTER_CF)
+        self.spool = os.path.join(self.inst.root, "mail")
+        os.makedirs(self.spool, mode=0o1777)
+        os.chmod(self.spool, 0o1777)
+        self.aliases = os.path.join(self.inst.conf, "aliases")
+        self.extra = extra
+        return aliases
+
+    def launch(self, aliases=""):
+        with open(self.aliases, "w") as f:
+            f.write("postmaster: root\n" + aliases)
+        self.inst.write_main_cf("\n".join([
+            f"mail_spool_directory = {self.spool}",
+            f"alias_maps = hash:{self.aliases}",
+            f"alias_database = hash:{self.aliases}",
+            "minimal_backoff_time = 1s",
+            "maximal_backoff_time = 2s",
+            "queue_run_delay = 1s",
+            "deliver_lock_attempts = 2",
+            "deliver_lock_delay = 1s",
+            self.extra, ""]))
+        r = self.inst.command("postalias", self.aliases)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.inst.postfix("set-permissions")  # the queue folders, owned by mail_owner
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.inst.start()
+
+    def enqueue(self, sender, *rcpts, text):
+        owner = "postfix"
+        r = subprocess.run([os.path.join(BIN, "postern-test-enqueue"), self.inst.queue, owner, sender, *rcpts],
+                           input=text, capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout.strip()
+
+    def wait_removed(self, qid, timeout=20):
+        self.inst.wait_for_log(rf"{qid}: removed", timeout)
+
+    def read(self, path):
+        with open(path, errors="replace") as f:
+            return f.read()
+
+    # -- tests -------------------------------------------------------------
+    def test_alias_to_root_lands_in_roots_mailbox(self):
+        self.start()
+        self.launch("zhangsan: root\n")
+        qid = self.enqueue("alice@remote.test", f"zhangsan@{DOMAIN}", text=message("tutorial"))
+        self.wait_removed(qid)
+        box = os.path.join(self.spool, "root")
+        text = self.read(box)
+        self.assertRegex(text, r"^From alice@remote.test  \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n")
+        self.assertIn("Return-Path: <alice@remote.test>\n", text)
+        self.assertIn(f"Delivered-To: root@{DOMAIN}\n", text)
+        self.assertIn("Subject: tutorial\n", text)
+        self.assertEqual(os.stat(box).st_uid, 0)
+        log = self.inst.log()
+        self.assertRegex(log, rf"postfix/local\[\d+\]: {qid}: to=<root@{DOMAIN}>, orig_to=<zhangsan@{DOMAIN}>, "
+                              r"relay=local, delay=[\d.]+, delays=[\d.]+/[\d.]+/[\d.]+/[\d.]+, dsn=2\.0\.0, "
+                              r"status=sent \(delivered to mailbox\)")
+        self.assertRegex(log, rf"postfix/qmgr\[\d+\]: {qid}: from=<alice@remote.test>, size=\d+, nrcpt=1 \(queue active\)")
+
+    def test_user_mbox_is_owned_by_the_user_and_quotes_from(self):
+        self.start()
+        self.launch()
+        user = self.make_user()
+        qid = self.enqueue("alice@remote.test", f"{user.pw_name}@{DOMAIN}",
+                           text=message("mbox", "From the start\nplain\n"))
+        self.wait_removed(qid)
+        box = os.path.join(self.spool, user.pw_name)
+        st = os.stat(box)
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (user.pw_uid, 0o600))
+        text = self.read(box)
+        self.assertIn("\n>From the start\nplain\n\n", text)
+        self.assertFalse(os.path.exists(box + ".lock"))
+
+    def test_maildir_home_mailbox(self):
+        self.start(extra="home_mailbox = Maildir/")
+        self.launch()
+        user = self.make_user()
+        qid = self.enqueue("alice@remote.test", f"{user.pw_name}@{DOMAIN}", text=message("maildir"))
+        self.wait_removed(qid)
+        new = os.path.join(user.pw_dir, "Maildir", "new")
+        files = os.listdir(new)
+        self.assertEqual(len(files), 1)
+        path = os.path.join(new, files[0])
+        self.assertEqual(os.stat(path).st_uid, user.pw_uid)
+        self.assertIn("Subject: maildir\n", self.read(path))
+        self.assertEqual(os.listdir(os.path.join(user.pw_dir, "Maildir", "tmp")), [])
+        self.assertRegex(self.inst.log(), rf"{qid}: to=<{user.pw_name}@{DOMAIN}>.*status=sent \(delivered to maildir\)")
+
+    def test_unknown_user_bounces_to_sender(self):
+        self.start()
+        self.launch()
+        sender = self.make_user()
+        qid = self.enqueue(f"{sender.pw_name}@{DOMAIN}", f"nosuchuser@{DOMAIN}", text=message("lost"))
+        self.inst.wait_for_log(rf'{qid}: to=<nosuchuser@{DOMAIN}>.*dsn=5\.1\.1, status=bounced \(unknown user: "nosuchuser"\)')
+        self.inst.wait_for_log(rf"{qid}: sender non-delivery notification: \w+")
+        self.wait_removed(qid)
+        box = os.path.join(self.spool, sender.pw_name)
+        self.assertTrue(wait_until(lambda: os.path.exists(box) and "Status: 5.1.1" in self.read(box), 20), self.inst.log())
+        text = self.read(box)
+        self.assertIn("Return-Path: <>\n", text)
+        self.assertIn("Content-Type: multipart/report; report-type=delivery-status;", text)
+        self.assertIn(f"Final-Recipient: rfc822; nosuchuser@{DOMAIN}", text)
+        self.assertIn("Action: failed", text)
+        self.assertIn("Subject: lost", text)
+
+    def test_forward_to_a_command_and_the_mailbox(self):
+        self.start()
+        self.launch()
+        user = self.make_user()
+        out = os.path.join(user.pw_dir, "piped")
+        with open(os.path.join(user.pw_dir, ".forward"), "w") as f:
+            f.write(f'\\{user.pw_name}, "|/usr/bin/id -u > {out}; cat >> {out}"\n')
+        os.chown(os.path.join(user.pw_dir, ".forward"), user.pw_uid, user.pw_gid)
+        qid = self.enqueue("alice@remote.test", f"{user.pw_name}@{DOMAIN}", text=message("forwarded"))
+        self.wait_removed(qid)
+        piped = self.read(out)
+        self.assertEqual(piped.splitlines()[0], str(user.pw_uid))  # ran as the user, not root
+        self.assertIn("Subject: forwarded", piped)
+        self.assertIn("Subject: forwarded", self.read(os.path.join(self.spool, user.pw_name)))
+        self.assertRegex(self.inst.log(), rf"{qid}: to=<{user.pw_name}@{DOMAIN}>.*status=sent \(delivered to command: ")
+
+    def test_deferred_delivery_succeeds_on_flush(self):
+        self.start(extra="minimal_backoff_time = 3600s\nmaximal_backoff_time = 3600s\nqueue_run_delay = 3600s")
+        self.launch()
+        user = self.make_user()
+        box = os.path.join(self.spool, user.pw_name)
+        lock = box + ".lock"
+        with open(lock, "w"):
+            pass  # somebody else (a mail reader) holds the mailbox
+        qid = self.enqueue("alice@remote.test", f"{user.pw_name}@{DOMAIN}", text=message("later"))
+        self.inst.wait_for_log(rf"{qid}: to=<{user.pw_name}@{DOMAIN}>.*status=deferred \(cannot update mailbox", 30)
+        os.unlink(lock)
+        time.sleep(0.5)
+        self.assertFalse(os.path.exists(box) and "Subject: later" in self.read(box))
+        r = self.inst.command("postqueue", "-f")
+        if r.returncode != 0:  # postqueue not built: ask qmgr directly, as postqueue -f does
+            with open(os.path.join(self.inst.queue, "public", "qmgr"), "w") as f:
+                f.write("F")
+        self.wait_removed(qid, 30)
+        self.assertIn("Subject: later", self.read(box))
+
+    def test_remote_recipient_is_deferred_with_a_reason(self):
+        self.start()
+        self.launch()
+        qid = self.enqueue("alice@remote.test", "bob@example.org", text=message("remote"))
+        self.inst.wait_for_log(rf"{qid}: to=<bob@example.org>, relay=none, .*status=deferred \(mail transport unavailable")
+        self.assertTrue(wait_until(lambda: any(qid in files for _, _, files in os.walk(os.path.join(self.inst.queue, "deferred")))))
+
+    def test_mailx_reads_and_procmail_lockfile_holds_the_mailbox(self):
+        self.start()
+        self.launch()
+        user = self.make_user()
+        box = os.path.join(self.spool, user.pw_name)
+        env = dict(os.environ, POSTERN_TEST_COUNT="20")
+        # procmail's lockfile(1) takes the same <mailbox>.lock dotlock.
+        subprocess.run(["lockfile", "-r0", box + ".lock"], check=True)
+        r = subprocess.run([os.path.join(BIN, "postern-test-enqueue"), self.inst.queue, "postfix",
+                            "alice@remote.test", f"{user.pw_name}@{DOMAIN}"],
+                           input=message("batch {n}"), capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.inst.wait_for_log(r"status=deferred \(cannot update mailbox .*unable to lock", 30)
+        os.unlink(box + ".lock")
+        with open(os.path.join(self.inst.queue, "public", "qmgr"), "w") as f:
+            f.write("F")
+        readers = 0
+        def all_there():
+            nonlocal readers
+            # mailx reads the mailbox while local appends to it.
+            out = subprocess.run(["mail", "-f", box], input="q\n", capture_output=True, text=True, timeout=10).stdout
+            readers += 1
+            return '"%s": 20 messages' % box in out
+        self.assertTrue(wait_until(all_there, 60, 0.2), self.inst.log())
+        self.assertGreater(readers, 0)
+        with open(box) as f:
+            split = subprocess.run(["formail", "-s", "sh", "-c", "cat >/dev/null; echo m"], stdin=f,
+                                   capture_output=True, text=True).stdout
+        self.assertEqual(split.count("m"), 20)
+
+    def test_kill_qmgr_and_local_during_1000_messages(self):
+        self.start(extra="minimal_backoff_time = 1s\nmaximal_backoff_time = 1s\nqueue_run_delay = 1s")
+        self.launch()
+        user = self.make_user()
+        box = os.path.join(self.spool, user.pw_name)
+        env = dict(os.environ, POSTERN_TEST_COUNT="1000")
+        r = subprocess.run([os.path.join(BIN, "postern-test-enqueue"), self.inst.queue, "postfix",
+                            "alice@remote.test", f"{user.pw_name}@{DOMAIN}"],
+                           input=message("crash {n}"), capture_output=True, text=True, env=env, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        def pids(name):
+            out = subprocess.run(["pgrep", "-g", str(self.inst.master_pid), "-x", name],
+                                 capture_output=True, text=True).stdout
+            return [int(p) for p in out.split()]
+
+        def delivered():
+            try:
+                return self.read(box).count("\nSubject: crash ")
+            except FileNotFoundError:
+                return 0
+        self.assertTrue(wait_until(lambda: delivered() > 100, 60), self.inst.log())
+        for p in pids("qmgr"):
+            os.kill(p, 9)
+        time.sleep(0.5)
+        with open(os.path.join(self.inst.queue, "public", "qmgr"), "w") as f:
+            f.write("A")  # master starts a new qmgr for the waiting trigger
+        self.assertTrue(wait_until(lambda: delivered() > 400, 60), self.inst.log())
+        for p in pids("local"):
+            os.kill(p, 9)
+        def finished():
+            return all(not files for d in ("incoming", "active", "deferred")
+                       for _, _, files in os.walk(os.path.join(self.inst.queue, d)))
+        self.assertTrue(wait_until(finished, 240, 0.5), self.inst.log()[-3000:])
+        text = self.read(box)
+        seen = {}
+        for line in text.split("\n"):
+            if line.startswith("Subject: crash "):
+                n = int(line.split()[-1])
+                seen[n] = seen.get(n, 0) + 1
+        missing = [n for n in range(1, 1001) if n not in seen]
+        duplicates = sum(c - 1 for c in seen.values())
+        print(f"crash test: 1000 messages, {len(missing)} missing, {duplicates} duplicates", file=sys.stderr)
+        self.assertEqual(missing, [])
+        self.assertLessEqual(duplicates, 5)  # only what was in flight at the kills
+
+    def test_pflogsumm_counts_the_traffic(self):
+        self.start()
+        self.launch()
+        user = self.make_user()
+        ids = [self.enqueue("alice@remote.test", f"{user.pw_name}@{DOMAIN}", text=message(f"sum {i}"))
+               for i in range(3)]
+        bounced = self.enqueue(f"{user.pw_name}@{DOMAIN}", f"nosuchuser@{DOMAIN}", text=message("nobody"))
+        for qid in ids + [bounced]:
+            self.wait_removed(qid)
+        out = subprocess.run(["pflogsumm", "--detail", "0", self.inst.maillog], capture_output=True, text=True).stdout
+        self.assertRegex(out, r"\n\s*4\s+delivered", out)  # three messages and the bounce
+        self.assertRegex(out, r"\n\s*1\s+bounced", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
