@@ -300,6 +300,11 @@ class MaildirTest(Pop3Base):
         self.assertGreater(times[2], times[0] + 1)
         self.assertLess(times[2], 16)
         self.inst.wait_for_log(r"pop3-login: Disconnected \(auth failed, 3 attempts in \d+ secs\): user=<alice>, method=PLAIN, rip=127\.0\.0\.1")
+        # fail2ban's stock dovecot filter sees the failure line.
+        if shutil.which("fail2ban-regex") and os.path.exists("/etc/fail2ban/filter.d/dovecot.conf"):
+            r = subprocess.run(["fail2ban-regex", self.inst.maillog, "/etc/fail2ban/filter.d/dovecot.conf"],
+                               capture_output=True, text=True, timeout=120)
+            self.assertRegex(r.stdout, r"Failregex: [1-9]\d* total", r.stdout)
         # The server process survived all of it.
         time.sleep(0.2)
         maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
