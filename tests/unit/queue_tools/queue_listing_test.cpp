@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <ctime>
 
 #include "lib/base/file_io.hpp"
@@ -105,6 +106,7 @@ TEST_CASE("collect_listing reads every folder in mailq order and skips done reci
   REQUIRE(queue::move_queue_file(q.layout, *deferred, queue::kIncoming, queue::kDeferred).ok());
   auto held = queue::enqueue(q.layout, ids, env, "x\r\n", queue::kHold);
   REQUIRE(held.ok());
+  std::filesystem::create_directories(q.layout.dir_path(queue::kDefer, *deferred));
   REQUIRE(write_file_atomic(q.layout.file_path(queue::kDefer, *deferred), "recipient=todo@x\nreason=busy\n\n").ok());
   auto listing = collect_listing(q.layout);
   REQUIRE(listing.ok());
