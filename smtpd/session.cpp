@@ -173,7 +173,8 @@ void Session::on_readable() {
 
 void Session::process() {
   while (!paused_ && !finished_ && !closing_ && in_pos_ < in_.size() && out_.size() < kMaxPendingOutput) {
-    std::size_t before = in_pos_;
+    const std::size_t before = in_pos_;
+    const Mode mode_before = mode_;
     switch (mode_) {
       case Mode::command:
         process_command_line();
@@ -185,7 +186,7 @@ void Session::process() {
         process_bdat();
         break;
     }
-    if (in_pos_ == before && mode_ == Mode::command) break;  // a partial line: wait for more
+    if (in_pos_ == before && mode_ == mode_before) break;  // nothing consumed: wait for more input
   }
   if (finished_) return;
   in_.erase(0, in_pos_);
