@@ -113,7 +113,7 @@ TEST_CASE("collect_listing reads every folder in mailq order and skips done reci
   REQUIRE(listing->size() == 2);
   CHECK((*listing)[0].queue_name == "hold");
   CHECK((*listing)[1].queue_name == "deferred");
-  CHECK((*listing)[1].message_size == 21);
+  CHECK((*listing)[1].message_size == 20);
   REQUIRE((*listing)[1].recipients.size() == 1);
   CHECK((*listing)[1].recipients[0].address == "todo@x");
   CHECK((*listing)[1].recipients[0].delay_reason == "busy");
