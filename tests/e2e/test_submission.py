@@ -270,6 +270,51 @@ class MaildropWithoutPickupTest(QueueCase):
         self.assertEqual(self.postcat("-bq", msg["queue_id"]), "x\n")
 
 
+class PickupValidationTest(QueueCase):
+    """pickup treats maildrop files as hostile: bad ones go to corrupt/."""
+
+    def plant(self, name, data, mode=0o744):
+        path = os.path.join(self.inst.queue, "maildrop", name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, mode)
+        return path
+
+    def wake_pickup(self):
+        fd = os.open(os.path.join(self.inst.queue, "public", "pickup"), os.O_WRONLY | os.O_NONBLOCK)
+        os.write(fd, b"W")
+        os.close(fd)
+
+    def test_garbage_and_hard_links_are_moved_to_corrupt(self):
+        self.plant("4jXVLr0Np8z00Ky010", b"PSTNQF\x01garbage")
+        linked = self.plant("4jXVLr0Np8z00Ky011", b"whatever")
+        os.link(linked, os.path.join(self.inst.root, "second-link"))
+        self.wake_pickup()
+        self.inst.wait_for_log(r"4jXVLr0Np8z00Ky010: uid=\d+: bad maildrop file: corrupt queue file")
+        self.inst.wait_for_log(r"4jXVLr0Np8z00Ky011: uid=\d+: bad maildrop file: file has more than one link")
+        corrupt = os.listdir(os.path.join(self.inst.queue, "corrupt"))
+        self.assertIn("4jXVLr0Np8z00Ky010", corrupt)
+        self.assertIn("4jXVLr0Np8z00Ky011", corrupt)
+        self.assertEqual(os.listdir(os.path.join(self.inst.queue, "maildrop")), [])
+
+    def test_forged_client_attributes_are_refused_by_postdrop(self):
+        # A hand-made stream claiming to come from an authenticated network
+        # client: postdrop refuses it (exit 65), nothing reaches maildrop/.
+        import struct
+
+        def rec(t, payload):
+            return t + struct.pack(">I", len(payload)) + payload
+        rcpt = b"N\x00" + struct.pack(">I", 5) + b"b@x.y"
+        body = b"Subject: x\r\n\r\nx\r\n"
+        stream = (b"PSTNQF\x01" + rec(b"T", b"1.0") + rec(b"S", b"a@x.y") +
+                  rec(b"A", b"sasl_username=admin") + rec(b"R", rcpt) + rec(b"M", body) + rec(b"E", b""))
+        result = subprocess.run([os.path.join(BIN, "postdrop"), "-c", self.inst.conf], input=stream,
+                                capture_output=True, timeout=60)
+        self.assertEqual(result.returncode, 65, result.stderr)
+        self.assertIn(b"client attributes are not allowed", result.stderr)
+        self.assertEqual(os.listdir(os.path.join(self.inst.queue, "maildrop")), [])
+
+
 @unittest.skipUnless(IS_ROOT, "needs root to create a second user")
 class PrivacyTest(unittest.TestCase):
     """Another local user can neither read nor list queued mail; a user's
