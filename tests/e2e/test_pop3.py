@@ -411,6 +411,65 @@ class ShadowAndReloadTest(Pop3Base):
         p.quit()
 
 
+class PostfixSmtpdTest(Pop3Base):
+    """Debian's Postfix smtpd (its own master, in a temp config) with
+    smtpd_sasl_type = dovecot, pointed at Postern's auth socket."""
+
+    def postfix(self, pf, *args):
+        return subprocess.run(["/usr/sbin/postfix", "-c", os.path.join(pf, "etc"), *args], capture_output=True,
+                              text=True, timeout=60, env={**os.environ, "MAIL_CONFIG": os.path.join(pf, "etc")})
+
+    def test_postfix_smtpd_authenticates(self):
+        if not os.path.exists("/usr/lib/postfix/sbin/smtpd"):
+            self.skipTest("Debian's postfix is not installed")
+        self.start()
+        pf = os.path.join(self.inst.root, "pf")
+        for d in ("etc", "queue", "data"):
+            os.makedirs(os.path.join(pf, d))
+        os.chown(os.path.join(pf, "data"), pwd.getpwnam("postfix").pw_uid, -1)
+        port = free_port()
+        with open(os.path.join(pf, "etc", "main.cf"), "w") as f:
+            f.write(f"compatibility_level = 3.6\nqueue_directory = {pf}/queue\ndata_directory = {pf}/data\n"
+                    "mail_owner = postfix\nsetgid_group = postdrop\ninet_interfaces = 127.0.0.1\n"
+                    "inet_protocols = ipv4\nmyhostname = pf.example.test\n"
+                    f"maillog_file = {pf}/maillog\nmaillog_file_prefixes = {pf}\nlocal_recipient_maps =\n"
+                    "smtpd_sasl_auth_enable = yes\nsmtpd_sasl_type = dovecot\n"
+                    f"smtpd_sasl_path = {self.inst.queue}/private/auth\nsmtpd_tls_security_level = none\n")
+        with open(os.path.join(pf, "etc", "master.cf"), "w") as f:
+            f.write(f"127.0.0.1:{port} inet n - n - - smtpd\npostlog unix-dgram n - n - 1 postlogd\n")
+        started = self.postfix(pf, "start")
+        try:
+            self.assertEqual(started.returncode, 0, started.stdout + started.stderr)
+            self.assertTrue(wait_until(lambda: self._can_connect(port), timeout=10))
+            import smtplib
+            smtp = smtplib.SMTP("127.0.0.1", port, timeout=30)
+            smtp.ehlo("client.test")
+            self.assertIn("PLAIN", smtp.esmtp_features.get("auth", "").upper())
+            with self.assertRaises(smtplib.SMTPAuthenticationError):
+                smtp.login("alice", "wrong")
+            smtp.close()
+            smtp = smtplib.SMTP("127.0.0.1", port, timeout=30)
+            smtp.ehlo("client.test")
+            code, _ = smtp.login("alice", "alice-pw")
+            self.assertEqual(code, 235)
+            smtp.quit()
+        except AssertionError:
+            with open(os.path.join(pf, "maillog"), errors="replace") as f:
+                print(f.read())
+            raise
+        finally:
+            self.postfix(pf, "stop")
+            pid_file = os.path.join(pf, "queue", "pid", "master.pid")
+            if os.path.exists(pid_file):
+                with open(pid_file) as f:
+                    text = f.read().strip()
+                if text.isdigit() and os.path.exists(f"/proc/{text}"):
+                    try:
+                        os.kill(int(text), 9)
+                    except ProcessLookupError:
+                        pass
+
+
 class AuthSocketTest(Pop3Base):
     """The auth socket, spoken to the way Postfix's smtpd (smtpd_sasl_type =
     dovecot, smtpd_sasl_path = private/auth) speaks to Dovecot's."""
