@@ -28,7 +28,7 @@ void Session::cmd_capa() {
     if (plaintext_allowed()) out += "USER\r\n";
     std::string sasl;
     for (const auto& [name, plain] : mechs_)
-      if (plaintext_allowed() || !plain) sasl += " " + name;
+      if ((plaintext_allowed() || !plain) && !(s_.ssl_required && !io_.secured())) sasl += " " + name;
     if (!sasl.empty()) out += "SASL" + sasl + "\r\n";
   }
   send(out + ".\r\n");
@@ -84,6 +84,11 @@ void Session::authenticate(const std::string& mech, const std::optional<std::str
                            const std::string& user_hint) {
   method_ = mech;
   bool plaintext = false;
+  if (s_.ssl_required && !io_.secured()) {
+    // ssl = required: no authentication at all before TLS (Dovecot's meaning).
+    send(pop3::err("Authentication is not allowed until STLS.", "AUTH"));
+    return;
+  }
   if (!mechanism_offered(mech, plaintext)) {
     send(pop3::err(mechs_.empty() ? "Temporary authentication failure." : "Unsupported authentication mechanism.",
                    mechs_.empty() ? "SYS/TEMP" : ""));

@@ -572,6 +572,30 @@ class MboxTest(Pop3Base):
         p.quit()
 
 
+class SslRequiredTest(Pop3Base):
+    extra_conf = "protocol pop3 {\n  ssl = required\n}\n"
+
+    def test_no_login_before_tls(self):
+        maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
+        self.start()
+        p = poplib.POP3("127.0.0.1", self.port, timeout=20)
+        caps = p.capa()
+        self.assertNotIn("USER", caps)
+        self.assertNotIn("SASL", caps)
+        with self.assertRaises(poplib.error_proto) as cm:
+            p.user("alice")
+        self.assertIn(b"[AUTH]", cm.exception.args[0])
+        with self.assertRaises(poplib.error_proto):
+            p._shortcmd("AUTH PLAIN " + base64.b64encode(b"\0bob\0bob-pw").decode())
+        ctx = ssl.create_default_context(cafile=self.cert)
+        ctx.check_hostname = False
+        p.stls(ctx)
+        p.user("alice")
+        p.pass_("alice-pw")
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
+
+
 class StockDebianConfigTest(Pop3Base):
     """Debian's stock /etc/dovecot (dovecot-core), copied, with only the edits
     the tutorials make: system users through PAM and passwd-file users."""
