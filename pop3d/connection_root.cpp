@@ -4,6 +4,8 @@
 // forks the mail process, which becomes that user before opening any mail.
 // Runs as root when master is root (otherwise nothing changes user).
 #include <grp.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +24,14 @@ namespace {
 bool become(uid_t uid, gid_t gid) {
   return ::setgroups(1, &gid) == 0 && ::setresgid(gid, gid, gid) == 0 && ::setresuid(uid, uid, uid) == 0 &&
          (uid == 0 || ::setuid(0) != 0);
+}
+
+// Dovecot's shutdown_clients = yes: when pop3d stops, its sessions end too
+// (and, having no QUIT, delete nothing). Set after any change of user ID,
+// which clears it.
+void die_with_parent(pid_t parent) {
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (::getppid() != parent) ::_exit(0);
 }
 
 void reap(pid_t pid) {
@@ -109,6 +119,7 @@ struct Login {
     int sp[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) return tempfail();
     UniqueFd ours(sp[0]), theirs(sp[1]);
+    pid_t parent = ::getpid();
     pid_t mail = ::fork();
     if (mail < 0) return tempfail();
     if (mail == 0) {
@@ -118,6 +129,7 @@ struct Login {
         log::error("pop3(%s): cannot become uid %u: %m", user.c_str(), unsigned(*info.uid));
         ::_exit(1);
       }
+      die_with_parent(parent);
       Session session(s, theirs.get(), nullptr);
       ::_exit(session.run_mail(user, session_id, *location));
     }
@@ -141,6 +153,7 @@ int run_connection(const LoadedSettings& loaded, int fd) {
     return 1;
   }
   UniqueFd ours(sp[0]), theirs(sp[1]);
+  pid_t parent = ::getpid();
   pid_t login = ::fork();
   if (login < 0) return 1;
   if (login == 0) {
@@ -150,6 +163,7 @@ int run_connection(const LoadedSettings& loaded, int fd) {
       log::error("pop3-login: cannot drop privileges to mail_owner: %m");
       ::_exit(1);
     }
+    die_with_parent(parent);
     ControlChannel ctl(std::move(theirs));
     Session session(s, fd, &ctl);
     ::_exit(session.run());

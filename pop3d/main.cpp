@@ -13,6 +13,7 @@
 // mail_location, first_valid_uid, userdb { }; main.cf: dovecot_config_file,
 // mail_owner, mail_spool_directory, queue_directory (private/auth socket).
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     });
   };
   hooks.on_client = [&](UniqueFd fd, service::ClientLease lease) {
+    pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) {
       log::warning("fork: %m");
@@ -62,6 +64,9 @@ int main(int argc, char** argv) {
     // `lease` is left alone: the parent owns the count, and _exit() below
     // never runs its destructor.
     for (int sig : {SIGCHLD, SIGTERM, SIGHUP, SIGINT}) ::signal(sig, SIG_DFL);
+    // When pop3d is stopped, its connections end (Dovecot's shutdown_clients).
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(0);
     ::close(3);
     for (auto& l : context->listeners()) ::close(l.release());
     set_nonblocking(fd.get(), false);

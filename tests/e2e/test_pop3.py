@@ -230,6 +230,21 @@ class MaildirTest(Pop3Base):
         self.assertIn((self.pw.pw_uid,) * 3, uids)
         p.quit()
 
+    def test_stop_ends_sessions_without_deleting(self):
+        maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 2)
+        self.start()
+        p = self.pop()
+        p.dele(1)
+        self.assertEqual(self.inst.stop().returncode, 0)
+
+        def session_processes():
+            r = subprocess.run(["pgrep", "-u", str(self.pw.pw_uid), "-f", "pop3d"], capture_output=True, text=True)
+            return r.stdout.split()
+
+        self.assertTrue(wait_until(lambda: not session_processes(), timeout=10))
+        p.close()
+        self.assertEqual(len(os.listdir(os.path.join(self.vhome, "Maildir", "new"))), 2)
+
     def test_in_use(self):
         maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
         self.start()
