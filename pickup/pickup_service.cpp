@@ -22,6 +22,8 @@ namespace {
 
 constexpr std::uint64_t kEnvelopeAllowance = 32u << 20;  // as postdrop allows
 
+// In a chroot without /etc/passwd the name is unknown; the uid (which is
+// what Received records anyway) stands in for it.
 std::string user_name(uid_t uid) {
   struct passwd pw {};
   struct passwd* found = nullptr;
@@ -46,10 +48,15 @@ Result<std::string> read_all(int fd, std::uint64_t size) {
 
 }  // namespace
 
-Pickup::Pickup(const config::Config& config)
+Pickup::Pickup(const config::Config& config, bool chrooted)
     : params_(cleanup::Params::from_config(config)),
       layout_(queue_tools::layout_from_config(config)),
-      size_limit_(static_cast<std::uint64_t>(config.get_size("message_size_limit"))) {}
+      size_limit_(static_cast<std::uint64_t>(config.get_size("message_size_limit"))) {
+  if (chrooted) {
+    layout_.queue_directory = "/";
+    params_.layout.queue_directory = "/";
+  }
+}
 
 void Pickup::scan() {
   auto entries = queue::scan_folder(layout_, queue::kMaildrop);

@@ -16,8 +16,10 @@ namespace postern::pickup {
 
 class Pickup {
  public:
-  // Reads cleanup's parameters and the queue layout. Throws ConfigError.
-  explicit Pickup(const config::Config& config);
+  // Reads cleanup's parameters and the queue layout. `chrooted`: the process
+  // already runs chrooted to queue_directory (master.cf chroot = y, as in
+  // Debian's stock entry), so queue paths start at "/". Throws ConfigError.
+  Pickup(const config::Config& config, bool chrooted);
 
   // Processes every complete maildrop file, oldest first. Stops early on a
   // temporary failure (the file stays; the next wake-up retries it).

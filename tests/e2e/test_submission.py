@@ -270,6 +270,21 @@ class MaildropWithoutPickupTest(QueueCase):
         self.assertEqual(self.postcat("-bq", msg["queue_id"]), "x\n")
 
 
+@unittest.skipUnless(IS_ROOT, "chroot needs root")
+class ChrootPickupTest(QueueCase):
+    """Debian's stock entry runs pickup chrooted to queue_directory."""
+
+    def setUp(self):
+        self.inst = Instance(master_cf="pickup fifo n - y 60 1 pickup\n")
+        make_queue_folders(self.inst)
+        self.inst.start()
+
+    def test_chrooted_pickup_queues_mail(self):
+        self.sendmail("-f", "c@example.test", "r@example.org", input="Subject: chroot\n\nx\n")
+        [msg] = self.wait_queued(1)
+        self.assertEqual(self.postcat("-bq", msg["queue_id"]), "x\n")
+
+
 class PickupValidationTest(QueueCase):
     """pickup treats maildrop files as hostile: bad ones go to corrupt/."""
 
