@@ -90,6 +90,7 @@ void QueueManager::process(const std::string& id) {
   log::info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)", id.c_str(), env.sender.c_str(),
             static_cast<unsigned long long>(reader->file().content_size), pending);
 
+  deferrals_.clear();
   const bool null_sender = env.sender.empty();
   const double lifetime = static_cast<double>(null_sender ? p_.bounce_queue_lifetime : p_.maximal_queue_lifetime);
   const bool expired = active_time - arrival_of(env) > lifetime;
@@ -116,6 +117,7 @@ void QueueManager::process(const std::string& id) {
       dsn = "4.3.0";
       reason = "mail transport unavailable: no smtp transport in this Postern version";
       log_deferred(id, env, r, active_time, relay, dsn, reason);
+      deferrals_.push_back({i, r.address, dsn, reason});
     } else {
       std::size_t before = failures.size();
       bool ok = deliver_local(*reader, id, i, active_time, failures, delivered);
@@ -151,8 +153,16 @@ void QueueManager::process(const std::string& id) {
     }
   }
   if (any_deferred) {
+    bool warned = delay_warning_sent(id);
+    if (!warned && p_.delay_warning_time > 0 && !null_sender &&
+        active_time - arrival_of(env) > static_cast<double>(p_.delay_warning_time) && !deferrals_.empty()) {
+      send_delay_warning(*reader, id);
+      warned = true;
+    }
+    write_defer_log(id, warned);
     defer_file(id, env);
   } else {
+    ::unlink(p_.layout.file_path(queue::kDefer, id).c_str());
     remove_file(id);
   }
 }
@@ -181,11 +191,15 @@ bool QueueManager::deliver_local(const queue::QueueReader& reader, const std::st
     // recipient stays pending; a crash after delivery means at most a duplicate.
     log_deferred(id, env, r, active_time, "none", "4.3.0",
                  "delivery temporarily suspended: " + reply.error().message);
+    deferrals_.push_back({index, r.address, "4.3.0", "delivery temporarily suspended: " + reply.error().message});
     return false;
   }
   // A partly deferred recipient is retried whole: its failures are
   // reported when it is finally done, so it is never marked done early.
-  if (reply->deferred) return false;
+  if (reply->deferred) {
+    deferrals_.push_back({index, r.address, reply->dsn, reply->reason});
+    return false;
+  }
   for (const auto& f : reply->failed) failures.push_back({index, f});
   if (reply->failed.empty()) delivered.push_back(index);
   return true;

@@ -44,8 +44,19 @@ class QueueManager {
   bool send_bounce(const queue::QueueReader& reader, const std::string& id, const std::vector<Failure>& failures);
   void send_success(const queue::QueueReader& reader, const std::string& id, const std::vector<std::size_t>& delivered);
   void defer_file(const std::string& id, const queue::Envelope& env);
+  // defer/ID: the reasons mailq shows, and whether a delay warning went out.
+  void write_defer_log(const std::string& id, bool warned);
+  bool delay_warning_sent(const std::string& id) const;
+  void send_delay_warning(const queue::QueueReader& reader, const std::string& id);
   void remove_file(const std::string& id);
 
+  struct Deferral {
+    std::size_t index;
+    std::string address;
+    std::string dsn;
+    std::string reason;
+  };
+  std::vector<Deferral> deferrals_;  // of the message being processed
   QmgrParams p_;
   queue::QueueIdGenerator ids_;
   bool flush_ = false;

@@ -4,6 +4,7 @@ file written through lib/queue), so the delivery path is tested on its own.
 """
 import os
 import pwd
+import smtplib
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, IS_ROOT, Instance, wait_until  # noqa: E402
+from harness import BIN, IS_ROOT, Instance, free_port, wait_until  # noqa: E402
 
 MASTER_CF = """\
 qmgr      fifo  n       -       n       300     1       qmgr
@@ -190,12 +191,22 @@ class DeliveryTest(unittest.TestCase):
         self.wait_removed(qid, 30)
         self.assertIn("Subject: later", self.read(box))
 
-    def test_remote_recipient_is_deferred_with_a_reason(self):
-        self.start()
+    def test_remote_recipient_is_deferred_with_a_reason_and_a_delay_warning(self):
+        self.start(extra="delay_warning_time = 1s")
         self.launch()
-        qid = self.enqueue("alice@remote.test", "bob@example.org", text=message("remote"))
+        sender = self.make_user()
+        qid = self.enqueue(f"{sender.pw_name}@{DOMAIN}", "bob@example.org", text=message("remote"))
         self.inst.wait_for_log(rf"{qid}: to=<bob@example.org>, relay=none, .*status=deferred \(mail transport unavailable")
         self.assertTrue(wait_until(lambda: any(qid in files for _, _, files in os.walk(os.path.join(self.inst.queue, "deferred")))))
+        # mailq shows the reason from the defer log.
+        self.assertTrue(wait_until(lambda: "mail transport unavailable" in self.inst.command("postqueue", "-p").stdout, 10),
+                        self.inst.command("postqueue", "-p").stdout)
+        # Once older than delay_warning_time: one "still trying" report to the sender.
+        self.inst.wait_for_log(rf"{qid}: sender delay notification: \w+", 20)
+        box = os.path.join(self.spool, sender.pw_name)
+        self.assertTrue(wait_until(lambda: os.path.exists(box) and "Action: delayed" in self.read(box), 20), self.inst.log())
+        time.sleep(3)
+        self.assertEqual(self.inst.log().count(f"{qid}: sender delay notification"), 1)
 
     def test_mailx_reads_and_procmail_lockfile_holds_the_mailbox(self):
         self.start()
@@ -285,6 +296,81 @@ class DeliveryTest(unittest.TestCase):
         out = subprocess.run(["pflogsumm", "--detail", "0", self.inst.maillog], capture_output=True, text=True).stdout
         self.assertRegex(out, r"\n\s*4\s+delivered", out)  # three messages and the bounce
         self.assertRegex(out, r"\n\s*1\s+bounced", out)
+
+
+@unittest.skipUnless(IS_ROOT, "the tutorial flow creates users: run as root")
+class TutorialTest(unittest.TestCase):
+    """The first thing every tutorial does: sendmail, mail(1) and SMTP to a
+    local user, /etc/aliases with newaliases, then cat the spool mailbox."""
+
+    def setUp(self):
+        self.port = free_port()
+        self.inst = Instance(master_cf=MASTER_CF + (
+            "pickup    fifo  n       -       n       60      1       pickup\n"
+            f"127.0.0.1:{self.port} inet n - n - - smtpd\n"))
+        self.spool = os.path.join(self.inst.root, "mail")
+        os.makedirs(self.spool)
+        self.aliases = os.path.join(self.inst.conf, "aliases")
+        with open(self.aliases, "w") as f:
+            f.write("postmaster: root\nzhangsan: root\n")
+        self.inst.write_main_cf("\n".join([
+            f"mail_spool_directory = {self.spool}",
+            f"alias_maps = hash:{self.aliases}",
+            f"alias_database = hash:{self.aliases}",
+            "smtpd_error_sleep_time = 0",
+            ""]))
+        self.user = "pt" + uuid.uuid4().hex[:8]
+        subprocess.run(["useradd", "-M", "-d", "/nonexistent", self.user], check=True, capture_output=True)
+        r = self.inst.command("newaliases")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.inst.postfix("set-permissions").returncode, 0)
+        self.inst.start()
+
+    def tearDown(self):
+        if not getattr(getattr(self, "_outcome", None), "success", True):
+            print(self.inst.log(), file=sys.stderr)
+        self.inst.cleanup()
+        subprocess.run(["userdel", self.user], capture_output=True)
+
+    def box(self, name):
+        try:
+            with open(os.path.join(self.spool, name), errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def test_sendmail_mailx_and_smtp_reach_the_mailbox(self):
+        rcpt = f"{self.user}@{DOMAIN}"
+        r = self.inst.command("sendmail", "-f", "root", rcpt, input="Subject: via sendmail\n\ntext\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # mail(1) as the tutorials run it, with sendmail pointed at ours.
+        wrapper = os.path.join(self.inst.root, "sendmail-wrapper")
+        with open(wrapper, "w") as f:
+            f.write(f"#!/bin/sh\nexec {BIN}/sendmail -c {self.inst.conf} \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        mailrc = os.path.join(self.inst.root, "mailrc")
+        with open(mailrc, "w") as f:
+            f.write(f"set sendmail={wrapper}\n")
+        subprocess.run(["mail", "-s", "via mailx", rcpt], input="text\n", text=True, check=True, timeout=30,
+                       env=dict(os.environ, MAILRC=mailrc))
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=10) as s:
+            s.sendmail("alice@remote.test", [rcpt], "Subject: via smtp\r\n\r\ntext\r\n")
+        self.assertTrue(wait_until(lambda: all(f"Subject: via {w}" in self.box(self.user)
+                                               for w in ("sendmail", "mailx", "smtp")), 30), self.box(self.user))
+        self.assertEqual(os.stat(os.path.join(self.spool, self.user)).st_uid, pwd.getpwnam(self.user).pw_uid)
+
+    def test_system_account_aliased_to_root(self):
+        r = self.inst.command("sendmail", "-f", "root", f"zhangsan@{DOMAIN}", input="Subject: to zhangsan\n\nx\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(wait_until(lambda: "Subject: to zhangsan" in self.box("root"), 30))
+        self.assertIn(f"Delivered-To: root@{DOMAIN}", self.box("root"))
+
+    def test_unknown_user_through_sendmail_bounces(self):
+        r = self.inst.command("sendmail", "-f", f"{self.user}@{DOMAIN}", f"nosuchuser@{DOMAIN}",
+                              input="Subject: to nobody\n\nx\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(wait_until(lambda: "Status: 5.1.1" in self.box(self.user), 30), self.inst.log())
+        self.assertIn("Subject: to nobody", self.box(self.user))
 
 
 if __name__ == "__main__":

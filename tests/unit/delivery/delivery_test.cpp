@@ -126,6 +126,30 @@ TEST_CASE("recipient_delimiter finds the base user", "[delivery]") {
   CHECK(count(s.mailbox(s.me), "\nhello\n") == 1);
 }
 
+TEST_CASE(":include: files and /file targets", "[delivery]") {
+  Sandbox s("");
+  std::filesystem::create_directories(s.root + "/files");
+  std::filesystem::permissions(s.root + "/files", std::filesystem::perms::all | std::filesystem::perms::sticky_bit);
+  std::filesystem::permissions(s.root, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                           std::filesystem::perms::others_exec);
+  REQUIRE(write_file_atomic(s.root + "/list", "# members\n" + s.me + "\n" + s.root + "/files/archive\n"));
+  REQUIRE(write_file_atomic(s.root + "/aliases", "list :include:" + s.root + "/list\n"));
+  // Files from :include: need the "include" class (the default is alias, forward).
+  s.params.allow_mail_to_files = {"alias", "forward", "include"};
+  auto reply = s.deliver("list@mail.example.test");
+  CHECK(!reply.deferred);
+  CHECK(reply.failed.empty());
+  CHECK(count(s.mailbox(s.me), "\nhello\n") == 1);
+  auto archive = read_file(s.root + "/files/archive");
+  REQUIRE(archive);
+  CHECK(archive->find("\nhello\n") != std::string::npos);
+  // Commands from :include: are not allowed by default (allow_mail_to_commands = alias, forward).
+  REQUIRE(write_file_atomic(s.root + "/list", "|/bin/true\n"));
+  auto refused = s.deliver("list@mail.example.test");
+  REQUIRE(refused.failed.size() == 1);
+  CHECK(refused.failed[0].reason == "mail to command is restricted");
+}
+
 TEST_CASE("qmgr resolves local and remote recipients", "[delivery]") {
   qmgr::QmgrParams p;
   p.myhostname = "mail.example.test";
