@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "lib/auth/auth_client.hpp"
 #include "lib/dovecot/dovecot_conf.hpp"
 #include "lib/mailstore/mailstore.hpp"
 #include "lib/pop3/pop3_command.hpp"

@@ -40,6 +40,7 @@ AuthEngine::AuthEngine(const dovecot::DovecotConf& conf) {
     hostname_ = host;
   }
   username_format_ = conf.get("auth_username_format");
+  username_chars_ = conf.get("auth_username_chars");
   trusted_networks_ = conf.get("login_trusted_networks");
   disable_plaintext_ = conf.get_bool("disable_plaintext_auth");
   verbose_ = conf.get_bool("auth_verbose");
@@ -76,6 +77,12 @@ Outcome AuthEngine::run(Exchange& ex, MechStep step) {
     return o;
   }
   if (step.kind == Kind::fail) return failed(ex, "", step.reason, false);
+  // Names with other characters never reach a passdb (PAM, files): a failure like any other.
+  if (!username_chars_.empty() && step.user.find_first_not_of(username_chars_) != std::string::npos) {
+    wipe(step.password);
+    if (verbose_) log::info("auth: invalid username from %s", ex.info.request.rip.c_str());
+    return failed(ex, "", "", false);
+  }
   std::string user = format_user(step.user);
   bool mismatch = false, temp = false;
   std::string driver;

@@ -68,6 +68,7 @@ class AuthEngine {
   std::vector<MechInfo> mechs_;
   std::string hostname_;
   std::string username_format_;
+  std::string username_chars_;  // auth_username_chars; empty: anything
   std::string trusted_networks_;
   bool disable_plaintext_ = true;
   bool verbose_ = false;

@@ -74,6 +74,9 @@ TEST_CASE("handshake and PLAIN", "[auth]") {
   CHECK(run(c, "AUTH\t20\tPLAIN\tservice=smtp\trip=10.1.1.1\tresp=" + plain("ALICE", "secret1")) == "OK\t20\tuser=alice\n");
   CHECK(engine.penalty_for("10.1.1.1") == 1);  // success resets
   CHECK(run(c, "AUTH\t21\tPLAIN\tservice=smtp\tresp=" + plain("nobody", "x")) == "FAIL\t21\tuser=nobody\n");
+  // auth_username_chars: "../etc" or a shell character never reaches a passdb.
+  CHECK(run(c, "AUTH\t22\tPLAIN\tservice=smtp\tresp=" + plain("a/../b", "x")) == "FAIL\t22\n");
+  CHECK(run(c, "AUTH\t23\tPLAIN\tservice=smtp\tresp=" + plain("a;b", "x")) == "FAIL\t23\n");
 }
 
 TEST_CASE("LOGIN and CRAM-MD5 continue", "[auth]") {
