@@ -94,7 +94,8 @@ Pickup::Result Pickup::process(const queue::QueueEntry& entry) {
   if (!S_ISREG(st.st_mode)) return reject(entry.id, uid, "not a regular file"), Result::done;
   if (st.st_nlink != 1) return reject(entry.id, uid, "file has more than one link"), Result::done;
   std::uint64_t bound = (size_limit_ ? size_limit_ : (1ull << 32)) + kEnvelopeAllowance;
-  if (static_cast<std::uint64_t>(st.st_size) > bound) return reject(entry.id, uid, "file too big"), Result::done;
+  if (static_cast<std::uint64_t>(st.st_size) > bound)
+    return reject(entry.id, uid, "file too big"), Result::done;
 
   auto bytes = read_all(fd.get(), static_cast<std::uint64_t>(st.st_size));
   if (!bytes) {
@@ -103,7 +104,8 @@ Pickup::Result Pickup::process(const queue::QueueEntry& entry) {
   }
   auto parsed = queue::parse_queue_file(*bytes);
   if (!parsed) return reject(entry.id, uid, parsed.error().message), Result::done;
-  if (auto s = queue_tools::check_maildrop(*parsed, size_limit_); !s) return reject(entry.id, uid, s.error().message), Result::done;
+  if (auto s = queue_tools::check_maildrop(*parsed, size_limit_); !s)
+    return reject(entry.id, uid, s.error().message), Result::done;
 
   const auto& env = parsed->envelope;
   cleanup::Submission sub;
@@ -133,8 +135,8 @@ Pickup::Result Pickup::process(const queue::QueueEntry& entry) {
   } else {
     // No bounce service yet: the rejection is logged and the file removed,
     // so one bad message does not block the maildrop queue forever.
-    log::warning("%s: uid=%u from=<%s>: rejected: %d %s %s", entry.id.c_str(), uid, env.sender.c_str(), out.code,
-                 out.enhanced.c_str(), out.text.c_str());
+    log::warning("%s: uid=%u from=<%s>: rejected: %d %s %s", entry.id.c_str(), uid, env.sender.c_str(),
+                 out.code, out.enhanced.c_str(), out.text.c_str());
   }
   if (::unlink(entry.path.c_str()) != 0 && errno != ENOENT) log::warning("remove %s: %m", entry.path.c_str());
   return Result::done;

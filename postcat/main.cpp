@@ -37,17 +37,34 @@ int main(int argc, char** argv) {
   int c;
   while ((c = ::getopt(argc, argv, "behoqc:vrs:")) != -1) {
     switch (c) {
-      case 'b': wanted.body = true; break;
-      case 'e': wanted.envelope = true; break;
-      case 'h': wanted.header = true; break;
-      case 'o': wanted.offsets = true; break;
-      case 'q': by_id = true; break;
-      case 'c': config_option = optarg; break;
-      case 'v': case 'r': case 's': break;
-      default: log::fatal("usage: postcat [-behov] [-c config_dir] [-q] file|queue_id ...");
+      case 'b':
+        wanted.body = true;
+        break;
+      case 'e':
+        wanted.envelope = true;
+        break;
+      case 'h':
+        wanted.header = true;
+        break;
+      case 'o':
+        wanted.offsets = true;
+        break;
+      case 'q':
+        by_id = true;
+        break;
+      case 'c':
+        config_option = optarg;
+        break;
+      case 'v':
+      case 'r':
+      case 's':
+        break;
+      default:
+        log::fatal("usage: postcat [-behov] [-c config_dir] [-q] file|queue_id ...");
     }
   }
-  if (!wanted.body && !wanted.envelope && !wanted.header) wanted.body = wanted.envelope = wanted.header = true;
+  if (!wanted.body && !wanted.envelope && !wanted.header)
+    wanted.body = wanted.envelope = wanted.header = true;
   if (optind == argc) log::fatal("usage: postcat [-behov] [-c config_dir] [-q] file|queue_id ...");
   queue::QueueLayout layout;
   if (by_id) {

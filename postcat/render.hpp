@@ -21,6 +21,7 @@ struct Sections {
 // "*** ENVELOPE RECORDS label ***"-style banner and the output ends with
 // "*** MESSAGE FILE END label ***"; a single section is printed bare, so
 // `postcat -bq ID` is exactly the body. Errors: unreadable or corrupt file.
-Result<std::string> render_queue_file(const std::string& path, std::string_view label, const Sections& sections);
+Result<std::string> render_queue_file(const std::string& path, std::string_view label,
+                                      const Sections& sections);
 
 }  // namespace postern::postcat

@@ -36,7 +36,8 @@ Result<std::string> read_bounded(int fd, std::uint64_t limit) {
 }  // namespace
 
 Result<std::string> drop_message(int in_fd, const DropOptions& options) {
-  std::uint64_t limit = (options.message_size_limit ? options.message_size_limit : (1ull << 32)) + kEnvelopeAllowance;
+  std::uint64_t limit =
+      (options.message_size_limit ? options.message_size_limit : (1ull << 32)) + kEnvelopeAllowance;
   auto input = read_bounded(in_fd, limit);
   if (!input) return input.error();
   auto parsed = queue::parse_queue_file(*input);
@@ -57,7 +58,8 @@ Result<std::string> drop_message(int in_fd, const DropOptions& options) {
   // pickup may not run (yet): no endpoint or no reader is normal, and its
   // periodic wake-up finds the file anyway.
   if (auto s = queue_tools::send_trigger(options.pickup_endpoint, std::string(1, queue_tools::kWakeup));
-      !s && s.error().sys_errno != ENOENT && s.error().sys_errno != ENXIO && s.error().sys_errno != ECONNREFUSED)
+      !s && s.error().sys_errno != ENOENT && s.error().sys_errno != ENXIO &&
+      s.error().sys_errno != ECONNREFUSED)
     log::warning("%s: pickup not notified: %s", id->c_str(), s.error().message.c_str());
   return id;
 }

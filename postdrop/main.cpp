@@ -34,8 +34,10 @@ int main(int argc, char** argv) {
   std::string config_option;
   int c;
   while ((c = ::getopt(argc, argv, "c:rv")) != -1) {
-    if (c == 'c') config_option = optarg;
-    else if (c != 'r' && c != 'v') log::fatal("usage: postdrop [-rv] [-c config_dir]");
+    if (c == 'c')
+      config_option = optarg;
+    else if (c != 'r' && c != 'v')
+      log::fatal("usage: postdrop [-rv] [-c config_dir]");
   }
   postdrop::DropOptions options;
   try {

@@ -15,13 +15,16 @@
 namespace postern::postqueue {
 namespace {
 
-std::string qmgr_endpoint(const queue::QueueLayout& layout) { return layout.queue_directory + "/public/qmgr"; }
+std::string qmgr_endpoint(const queue::QueueLayout& layout) {
+  return layout.queue_directory + "/public/qmgr";
+}
 
 // Asks qmgr to act; when it does not run, the mail simply waits for it, so
 // this is a warning rather than Postfix's "mail system is down" failure.
 void tell_qmgr(const queue::QueueLayout& layout, std::string_view requests) {
   if (auto s = queue_tools::send_trigger(qmgr_endpoint(layout), requests); !s)
-    log::warning("qmgr is not running (%s); the queue is processed when it starts", s.error().message.c_str());
+    log::warning("qmgr is not running (%s); the queue is processed when it starts",
+                 s.error().message.c_str());
 }
 
 }  // namespace
@@ -43,8 +46,8 @@ int list_queue(const queue::QueueLayout& layout, bool json) {
 int flush_queue(const queue::QueueLayout& layout) {
   // Postfix's flush of everything: forget dead destinations, ignore retry
   // times, scan deferred and incoming.
-  const char requests[] = {queue_tools::kQmgrFlushDead, queue_tools::kQmgrScanAll, queue_tools::kQmgrScanDeferred,
-                           queue_tools::kQmgrScanIncoming};
+  const char requests[] = {queue_tools::kQmgrFlushDead, queue_tools::kQmgrScanAll,
+                           queue_tools::kQmgrScanDeferred, queue_tools::kQmgrScanIncoming};
   tell_qmgr(layout, std::string_view(requests, sizeof requests));
   return 0;
 }

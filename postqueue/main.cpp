@@ -32,14 +32,22 @@ int main(int argc, char** argv) {
   int c;
   while ((c = ::getopt(argc, argv, "c:fi:jps:v")) != -1) {
     switch (c) {
-      case 'c': config_option = optarg; break;
-      case 'v': break;
-      case 'f': case 'j': case 'p': case 'i': case 's':
+      case 'c':
+        config_option = optarg;
+        break;
+      case 'v':
+        break;
+      case 'f':
+      case 'j':
+      case 'p':
+      case 'i':
+      case 's':
         if (action) log::fatal("specify only one of -f -i -j -p -s");
         action = static_cast<char>(c);
         if (optarg) arg = optarg;
         break;
-      default: log::fatal("usage: postqueue -f | -i queue_id | -j | -p | -s site");
+      default:
+        log::fatal("usage: postqueue -f | -i queue_id | -j | -p | -s site");
     }
   }
   if (!action || optind != argc) log::fatal("usage: postqueue -f | -i queue_id | -j | -p | -s site");
@@ -52,9 +60,13 @@ int main(int argc, char** argv) {
     log::fatal("%s", e.what());
   }
   switch (action) {
-    case 'p': return postqueue::list_queue(layout, false);
-    case 'j': return postqueue::list_queue(layout, true);
-    case 'i': return postqueue::flush_message(layout, arg);
-    default: return postqueue::flush_queue(layout);
+    case 'p':
+      return postqueue::list_queue(layout, false);
+    case 'j':
+      return postqueue::list_queue(layout, true);
+    case 'i':
+      return postqueue::flush_message(layout, arg);
+    default:
+      return postqueue::flush_queue(layout);
   }
 }

@@ -41,23 +41,38 @@ int main(int argc, char** argv) {
   int c;
   while ((c = ::getopt(argc, argv, "c:d:h:H:r:psSv")) != -1) {
     std::string arg = optarg ? optarg : "";
-    auto op = c == 'd' ? postsuper::Operation::remove : c == 'h' ? postsuper::Operation::hold
-            : c == 'H' ? postsuper::Operation::release : postsuper::Operation::requeue;
+    auto op = c == 'd'   ? postsuper::Operation::remove
+              : c == 'h' ? postsuper::Operation::hold
+              : c == 'H' ? postsuper::Operation::release
+                         : postsuper::Operation::requeue;
     switch (c) {
-      case 'c': config_option = arg; break;
-      case 'd': case 'h': case 'H': case 'r':
+      case 'c':
+        config_option = arg;
+        break;
+      case 'd':
+      case 'h':
+      case 'H':
+      case 'r':
         if (arg == "-") {
           std::vector<std::string> ids;
-          for (std::string line; std::getline(std::cin, line);) if (!line.empty()) ids.push_back(line);
+          for (std::string line; std::getline(std::cin, line);)
+            if (!line.empty()) ids.push_back(line);
           requests.push_back({op, ids});
         } else {
           requests.push_back({op, {arg}});
         }
         break;
-      case 's': repair = true; break;
-      case 'p': purge = true; break;
-      case 'S': case 'v': break;
-      default: log::fatal("usage: postsuper [-psv] [-c dir] [-d|-h|-H|-r queue_id|ALL|-] [queue ...]");
+      case 's':
+        repair = true;
+        break;
+      case 'p':
+        purge = true;
+        break;
+      case 'S':
+      case 'v':
+        break;
+      default:
+        log::fatal("usage: postsuper [-psv] [-c dir] [-d|-h|-H|-r queue_id|ALL|-] [queue ...]");
     }
   }
   std::vector<std::string> queues(argv + optind, argv + argc);
@@ -76,10 +91,13 @@ int main(int argc, char** argv) {
   } catch (const config::ConfigError& e) {
     log::fatal("%s", e.what());
   }
-  if (::chdir(layout.queue_directory.c_str()) != 0) log::fatal("chdir %s: %m", layout.queue_directory.c_str());
+  if (::chdir(layout.queue_directory.c_str()) != 0)
+    log::fatal("chdir %s: %m", layout.queue_directory.c_str());
   constexpr std::int64_t kStale = 24 * 3600;  // Postfix's bound for temporary files
-  if (repair) postsuper::repair_queue(layout, kStale);
-  else if (purge) postsuper::purge_stale(layout, kStale);
+  if (repair)
+    postsuper::repair_queue(layout, kStale);
+  else if (purge)
+    postsuper::purge_stale(layout, kStale);
   for (const auto& r : requests) {
     int n = postsuper::apply(layout, r, queues.empty() ? postsuper::default_folders(r.op) : queues);
     log::info("%s", postsuper::summary(r.op, n).c_str());

@@ -47,7 +47,9 @@ bool act(const queue::QueueLayout& layout, Operation op, const std::string& id, 
       // Released mail is due at once: a deferred file's time is its next try.
       if (op == Operation::release) ::utimes(layout.file_path(to, id).c_str(), nullptr);
       log::info("%s: %s", id.c_str(),
-                op == Operation::hold ? "placed on hold" : op == Operation::release ? "released from hold" : "requeued");
+                op == Operation::hold      ? "placed on hold"
+                : op == Operation::release ? "released from hold"
+                                           : "requeued");
       return true;
     }
   }
@@ -58,10 +60,14 @@ bool act(const queue::QueueLayout& layout, Operation op, const std::string& id, 
 
 std::vector<std::string> default_folders(Operation op) {
   switch (op) {
-    case Operation::remove: return {"hold", "incoming", "active", "deferred"};
-    case Operation::hold: return {"incoming", "active", "deferred"};
-    case Operation::release: return {"hold"};
-    case Operation::requeue: return {"hold", "incoming", "active", "deferred"};
+    case Operation::remove:
+      return {"hold", "incoming", "active", "deferred"};
+    case Operation::hold:
+      return {"incoming", "active", "deferred"};
+    case Operation::release:
+      return {"hold"};
+    case Operation::requeue:
+      return {"hold", "incoming", "active", "deferred"};
   }
   return {};
 }
@@ -88,7 +94,8 @@ int apply(const queue::QueueLayout& layout, const Request& request, const std::v
     }
     auto where = queue_tools::find_message(layout, id, folders);
     if (!where) {
-      log::warning("%s: no such message in the %s queue", id.c_str(), folders.size() == 1 ? folders[0].c_str() : "selected");
+      log::warning("%s: no such message in the %s queue", id.c_str(),
+                   folders.size() == 1 ? folders[0].c_str() : "selected");
       continue;
     }
     changed += act(layout, request.op, id, where->folder);

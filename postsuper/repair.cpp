@@ -46,8 +46,10 @@ void walk(const std::string& dir, int depth, std::vector<Found>& out) {
     struct stat st {};
     if (::fstatat(::dirfd(d.get()), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     std::string path = dir + "/" + name;
-    if (S_ISDIR(st.st_mode) && depth > 0 && name.size() == 1) walk(path, depth - 1, out);
-    else out.push_back({path, name, st});
+    if (S_ISDIR(st.st_mode) && depth > 0 && name.size() == 1)
+      walk(path, depth - 1, out);
+    else
+      out.push_back({path, name, st});
   }
 }
 
@@ -125,7 +127,8 @@ int repair_queue(const queue::QueueLayout& layout, std::int64_t stale_seconds) {
       auto reader = queue::QueueReader::open(path);
       if (!reader && reader.error().sys_errno != ENOENT) {
         if (move_to(path, layout.file_path(queue::kCorrupt, f.name))) {
-          log::warning("%s: %s; moved to %s", f.name.c_str(), reader.error().message.c_str(), queue::kCorrupt.data());
+          log::warning("%s: %s; moved to %s", f.name.c_str(), reader.error().message.c_str(),
+                       queue::kCorrupt.data());
           ++repairs;
         }
       }

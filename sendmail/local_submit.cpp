@@ -2,9 +2,10 @@
 #include "sendmail/local_submit.hpp"
 
 #include <pwd.h>
-#include <algorithm>
 #include <sys/time.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "lib/log/log.hpp"
 #include "lib/queue/queue_file.hpp"

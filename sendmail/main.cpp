@@ -19,9 +19,10 @@
 // Privilege: none; runs as the invoking user. postdrop is set-group-ID.
 // Parameters: command_directory, message_size_limit, myhostname, mail_name.
 // Exit status: sysexits (0, 64, 65, 75).
+#include <unistd.h>
+
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 #include "lib/config/config_error.hpp"
 #include "lib/log/log.hpp"
@@ -58,11 +59,13 @@ int main(int argc, char** argv) {
   sendmail::PostdropCommand postdrop{bin + "/postdrop", opt.config_dir};
   auto size_limit = static_cast<std::uint64_t>(config.get_size("message_size_limit"));
   switch (opt.mode) {
-    case sendmail::Mode::list_queue: return run("postqueue", {"-p"});
-    case sendmail::Mode::new_aliases: return run("newaliases", {});
+    case sendmail::Mode::list_queue:
+      return run("postqueue", {"-p"});
+    case sendmail::Mode::new_aliases:
+      return run("newaliases", {});
     case sendmail::Mode::flush_queue:
       return run("postqueue", opt.flush_site.empty() ? std::vector<std::string>{"-f"}
-                                              : std::vector<std::string>{"-s", opt.flush_site});
+                                                     : std::vector<std::string>{"-s", opt.flush_site});
     case sendmail::Mode::daemon_noop:
       if (opt.unsupported.rfind("-q", 0) == 0) return 0;  // a queue-run interval: nothing to do
       log::error("%s option is not supported", opt.unsupported.c_str());
@@ -70,7 +73,8 @@ int main(int argc, char** argv) {
     case sendmail::Mode::smtp_stdin:
       return sendmail::serve_smtp_stdin(STDIN_FILENO, STDOUT_FILENO,
                                         {config.get("myhostname"), "Postfix", size_limit, postdrop});
-    case sendmail::Mode::deliver: break;
+    case sendmail::Mode::deliver:
+      break;
   }
   return sendmail::submit_from_stdin(opt, {size_limit, postdrop});
 }

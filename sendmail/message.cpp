@@ -33,7 +33,10 @@ Result<std::string> read_message(int fd, bool ignore_dots, std::uint64_t limit) 
     if (n == 0) break;
     for (ssize_t i = 0; i < n; ++i) {
       if (buf[i] == '\n') {
-        if (!finish_line(true)) { at_eof = true; break; }
+        if (!finish_line(true)) {
+          at_eof = true;
+          break;
+        }
       } else {
         line += buf[i];
       }
@@ -46,8 +49,8 @@ Result<std::string> read_message(int fd, bool ignore_dots, std::uint64_t limit) 
 
 std::vector<std::string> parse_address_list(std::string_view text) {
   std::vector<std::string> result;
-  std::string current;        // the address being built (outside brackets)
-  std::string bracketed;      // the last <...> seen for this entry
+  std::string current;    // the address being built (outside brackets)
+  std::string bracketed;  // the last <...> seen for this entry
   bool have_bracket = false;
   auto flush = [&] {
     std::string addr = have_bracket ? bracketed : std::string(trim(current));
@@ -74,9 +77,15 @@ std::vector<std::string> parse_address_list(std::string_view text) {
     } else if (c == '(') {  // comment, nested
       int depth = 0;
       while (i < text.size()) {
-        if (text[i] == '\\') { i += 2; continue; }
+        if (text[i] == '\\') {
+          i += 2;
+          continue;
+        }
         if (text[i] == '(') ++depth;
-        if (text[i] == ')' && --depth == 0) { ++i; break; }
+        if (text[i] == ')' && --depth == 0) {
+          ++i;
+          break;
+        }
         ++i;
       }
     } else if (c == '<') {

@@ -51,10 +51,14 @@ class LineInput {
 
 const char* body_name(smtp::Body b) {
   switch (b) {
-    case smtp::Body::seven_bit: return "7BIT";
-    case smtp::Body::eight_bit_mime: return "8BITMIME";
-    case smtp::Body::binary_mime: return "BINARYMIME";
-    default: return "";
+    case smtp::Body::seven_bit:
+      return "7BIT";
+    case smtp::Body::eight_bit_mime:
+      return "8BITMIME";
+    case smtp::Body::binary_mime:
+      return "BINARYMIME";
+    default:
+      return "";
   }
 }
 
@@ -89,25 +93,35 @@ int serve_smtp_stdin(int in_fd, int out_fd, const SmtpStdinOptions& options) {
         esmtp = true;
         txn.reset();
         std::vector<std::string> kw = {"PIPELINING"};
-        if (options.message_size_limit) kw.push_back("SIZE " + std::to_string(options.message_size_limit));
-        else kw.push_back("SIZE");
+        if (options.message_size_limit)
+          kw.push_back("SIZE " + std::to_string(options.message_size_limit));
+        else
+          kw.push_back("SIZE");
         for (const char* k : {"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8"}) kw.emplace_back(k);
         send(smtp::ehlo_reply(options.myhostname, kw));
         break;
       }
       case smtp::Verb::mail:
-        if (txn) { reply(503, "5.5.1", "Error: nested MAIL command"); break; }
+        if (txn) {
+          reply(503, "5.5.1", "Error: nested MAIL command");
+          break;
+        }
         txn.emplace();
         txn->sender = cmd.path.null ? "" : cmd.path.address;
         txn->attributes.protocol = esmtp ? "ESMTP" : "SMTP";
         txn->attributes.body = body_name(cmd.mail.body);
         txn->attributes.smtputf8 = cmd.mail.smtputf8;
-        txn->attributes.ret = cmd.mail.ret == smtp::Ret::full ? "FULL" : cmd.mail.ret == smtp::Ret::hdrs ? "HDRS" : "";
+        txn->attributes.ret = cmd.mail.ret == smtp::Ret::full   ? "FULL"
+                              : cmd.mail.ret == smtp::Ret::hdrs ? "HDRS"
+                                                                : "";
         if (cmd.mail.envid) txn->attributes.envid = *cmd.mail.envid;
         reply(250, "2.1.0", "Ok");
         break;
       case smtp::Verb::rcpt: {
-        if (!txn) { reply(503, "5.5.1", "Error: need MAIL command"); break; }
+        if (!txn) {
+          reply(503, "5.5.1", "Error: need MAIL command");
+          break;
+        }
         queue::Recipient r;
         r.address = cmd.path.address;
         r.notify = cmd.rcpt.notify;
@@ -117,17 +131,30 @@ int serve_smtp_stdin(int in_fd, int out_fd, const SmtpStdinOptions& options) {
         break;
       }
       case smtp::Verb::data: {
-        if (!txn) { reply(503, "5.5.1", "Error: need RCPT command"); break; }
-        if (txn->recipients.empty()) { reply(554, "5.5.1", "Error: no valid recipients"); break; }
+        if (!txn) {
+          reply(503, "5.5.1", "Error: need RCPT command");
+          break;
+        }
+        if (txn->recipients.empty()) {
+          reply(554, "5.5.1", "Error: no valid recipients");
+          break;
+        }
         reply(354, "", "End data with <CR><LF>.<CR><LF>");
         std::string content;
         bool ended = false, too_big = false;
         while (auto data = in.next()) {
-          if (*data == ".") { ended = true; break; }
+          if (*data == ".") {
+            ended = true;
+            break;
+          }
           std::string_view l = *data;
           if (!l.empty() && l[0] == '.') l.remove_prefix(1);  // dot-stuffing
-          if (options.message_size_limit && content.size() + l.size() + 2 > options.message_size_limit) too_big = true;
-          if (!too_big) { content.append(l); content += "\r\n"; }
+          if (options.message_size_limit && content.size() + l.size() + 2 > options.message_size_limit)
+            too_big = true;
+          if (!too_big) {
+            content.append(l);
+            content += "\r\n";
+          }
         }
         if (!ended) return 0;  // EOF inside DATA: nothing is queued
         if (too_big) {
@@ -141,11 +168,22 @@ int serve_smtp_stdin(int in_fd, int out_fd, const SmtpStdinOptions& options) {
         txn.reset();
         break;
       }
-      case smtp::Verb::rset: txn.reset(); reply(250, "2.0.0", "Ok"); break;
-      case smtp::Verb::noop: reply(250, "2.0.0", "Ok"); break;
-      case smtp::Verb::quit: reply(221, "2.0.0", "Bye"); return 0;
-      case smtp::Verb::vrfy: reply(502, "5.5.1", "VRFY command is disabled"); break;
-      default: reply(502, "5.5.1", "Error: command not implemented"); break;
+      case smtp::Verb::rset:
+        txn.reset();
+        reply(250, "2.0.0", "Ok");
+        break;
+      case smtp::Verb::noop:
+        reply(250, "2.0.0", "Ok");
+        break;
+      case smtp::Verb::quit:
+        reply(221, "2.0.0", "Bye");
+        return 0;
+      case smtp::Verb::vrfy:
+        reply(502, "5.5.1", "VRFY command is disabled");
+        break;
+      default:
+        reply(502, "5.5.1", "Error: command not implemented");
+        break;
     }
   }
   return 0;

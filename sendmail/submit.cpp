@@ -25,7 +25,8 @@ std::vector<char*> c_argv(std::vector<std::string>& args) {
 
 }  // namespace
 
-Status run_postdrop(const PostdropCommand& command, const queue::Envelope& envelope, std::string_view content) {
+Status run_postdrop(const PostdropCommand& command, const queue::Envelope& envelope,
+                    std::string_view content) {
   std::string stream = queue_tools::encode_maildrop(envelope, content);
   std::vector<std::string> args = {command.path, "-r"};
   if (!command.config_dir.empty()) {
@@ -56,7 +57,8 @@ Status run_postdrop(const PostdropCommand& command, const queue::Envelope& envel
     return {};
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return Error{"unable to execute " + command.path};
-  if (WIFEXITED(status)) return Error{command.path + " exited with status " + std::to_string(WEXITSTATUS(status))};
+  if (WIFEXITED(status))
+    return Error{command.path + " exited with status " + std::to_string(WEXITSTATUS(status))};
   return Error{command.path + " killed by signal " + std::to_string(WTERMSIG(status))};
 }
 

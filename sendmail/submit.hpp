@@ -19,7 +19,8 @@ struct PostdropCommand {
 
 // Runs postdrop with the stream on its standard input and waits for it.
 // An Error carries postdrop's exit status in its text.
-Status run_postdrop(const PostdropCommand& command, const queue::Envelope& envelope, std::string_view content);
+Status run_postdrop(const PostdropCommand& command, const queue::Envelope& envelope,
+                    std::string_view content);
 
 // Executes another command in place of this process (mailq -> postqueue -p,
 // newaliases -> ...); returns only on failure.

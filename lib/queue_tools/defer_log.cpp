@@ -26,8 +26,10 @@ std::map<std::string, std::string> parse_defer_log(std::string_view text) {
     size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;
     std::string_view name = line.substr(0, eq), value = line.substr(eq + 1);
-    if (name == "recipient") recipient = value;
-    else if (name == "reason") reason = value;
+    if (name == "recipient")
+      recipient = value;
+    else if (name == "reason")
+      reason = value;
   }
   flush();
   return reasons;

@@ -19,9 +19,9 @@ namespace postern::queue_tools {
 
 // Attributes only the sendmail path uses (in Attributes::extra).
 inline constexpr std::string_view kAttrFullName = "sendmail_full_name";  // -F
-inline constexpr std::string_view kAttrUid = "sendmail_uid";             // informational; pickup trusts the file owner
+inline constexpr std::string_view kAttrUid = "sendmail_uid";  // informational; pickup trusts the file owner
 
-inline constexpr std::size_t kMaxAddress = 2048;     // longer addresses are not mail
+inline constexpr std::size_t kMaxAddress = 2048;  // longer addresses are not mail
 inline constexpr std::size_t kMaxRecipients = 10000;
 inline constexpr std::size_t kMaxFullName = 512;
 

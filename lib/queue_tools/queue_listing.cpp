@@ -109,7 +109,8 @@ std::string format_mailq(const std::vector<ListedMessage>& messages) {
     }
   }
   std::snprintf(line, sizeof line, "\n-- %llu Kbytes in %zu Request%s.\n",
-                static_cast<unsigned long long>(total / 1024), messages.size(), messages.size() == 1 ? "" : "s");
+                static_cast<unsigned long long>(total / 1024), messages.size(),
+                messages.size() == 1 ? "" : "s");
   out += line;
   return out;
 }
@@ -118,11 +119,21 @@ std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];

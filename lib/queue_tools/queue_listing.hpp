@@ -18,12 +18,12 @@ struct ListedRecipient {
 };
 
 struct ListedMessage {
-  std::string queue_name;    // maildrop, hold, incoming, active, deferred
+  std::string queue_name;  // maildrop, hold, incoming, active, deferred
   std::string queue_id;
   std::int64_t arrival_time = 0;
   std::uint64_t message_size = 0;
   bool forced_expire = false;
-  std::string sender;        // "" for <>
+  std::string sender;                       // "" for <>
   std::vector<ListedRecipient> recipients;  // pending ones only, as Postfix shows
 };
 

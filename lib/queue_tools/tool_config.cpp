@@ -38,8 +38,9 @@ std::string privileged_config_dir(const std::string& from_option) {
     if (trimmed(allowed) == trimmed(dir)) return dir;
   for (const auto& allowed : split_list(defaults.get("multi_instance_directories")))
     if (trimmed(allowed) == trimmed(dir)) return dir;
-  throw config::ConfigError("", 0, "-c option or MAIL_CONFIG: " + dir +
-                            " is not listed in alternate_config_directories of " + fallback + "/main.cf");
+  throw config::ConfigError("", 0,
+                            "-c option or MAIL_CONFIG: " + dir +
+                                " is not listed in alternate_config_directories of " + fallback + "/main.cf");
 }
 
 }  // namespace postern::queue_tools

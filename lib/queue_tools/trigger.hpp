@@ -13,8 +13,8 @@ namespace postern::queue_tools {
 // qmgr request bytes, as Postfix's qmgr understands them.
 inline constexpr char kQmgrScanIncoming = 'I';
 inline constexpr char kQmgrScanDeferred = 'D';
-inline constexpr char kQmgrScanAll = 'A';      // ignore deferred files' retry times
-inline constexpr char kQmgrFlushDead = 'F';    // forget "dead destination" state
+inline constexpr char kQmgrScanAll = 'A';    // ignore deferred files' retry times
+inline constexpr char kQmgrFlushDead = 'F';  // forget "dead destination" state
 inline constexpr char kWakeup = 'W';
 
 // Writes `requests` to the service endpoint at `path` without blocking: an

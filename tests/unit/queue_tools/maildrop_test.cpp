@@ -1,12 +1,13 @@
 // Maildrop stream checks: every hostile input is refused with a reason.
-#include <catch2/catch.hpp>
+#include "lib/queue_tools/maildrop.hpp"
 
 #include <sys/stat.h>
+
+#include <catch2/catch.hpp>
 
 #include "lib/base/file_io.hpp"
 #include "lib/queue/queue_reader.hpp"
 #include "lib/queue/queue_scan.hpp"
-#include "lib/queue_tools/maildrop.hpp"
 #include "temp_dir.hpp"
 
 using namespace postern;
@@ -48,15 +49,18 @@ TEST_CASE("hostile maildrop streams are refused", "[queue_tools][maildrop]") {
     const char* reason;
   };
   std::vector<Row> rows = {
-      {"control character in sender", [](auto& e) { e.sender = "a\nb"; }, "sender address has control characters"},
+      {"control character in sender", [](auto& e) { e.sender = "a\nb"; },
+       "sender address has control characters"},
       {"huge sender", [](auto& e) { e.sender = std::string(5000, 'a'); }, "sender address too long"},
       {"empty recipient", [](auto& e) { e.recipients[0].address.clear(); }, "empty recipient address"},
       {"recipient already done", [](auto& e) { e.recipients[0].done = true; }, "recipient marked done"},
       {"forged client", [](auto& e) { e.attributes.client_address = "192.0.2.1"; }, "client attributes"},
       {"forged SASL user", [](auto& e) { e.attributes.sasl_username = "admin"; }, "client attributes"},
       {"odd protocol", [](auto& e) { e.attributes.protocol = "ESMTPSA"; }, "bad protocol attribute"},
-      {"unknown attribute", [](auto& e) { e.attributes.extra.emplace_back("rewrite", "x"); }, "unknown attribute rewrite"},
-      {"bad uid", [](auto& e) { e.attributes.extra.emplace_back(std::string(kAttrUid), "root"); }, "bad uid attribute"},
+      {"unknown attribute", [](auto& e) { e.attributes.extra.emplace_back("rewrite", "x"); },
+       "unknown attribute rewrite"},
+      {"bad uid", [](auto& e) { e.attributes.extra.emplace_back(std::string(kAttrUid), "root"); },
+       "bad uid attribute"},
       {"bad notify", [](auto& e) { e.recipients[0].notify = 200; }, "bad NOTIFY flags"},
   };
   for (const auto& row : rows) {

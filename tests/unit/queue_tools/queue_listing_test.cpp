@@ -1,15 +1,15 @@
 // mailq table, JSON lines, defer logs and ID lookup.
-#include <catch2/catch.hpp>
+#include "lib/queue_tools/queue_listing.hpp"
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <ctime>
+#include <filesystem>
 
 #include "lib/base/file_io.hpp"
 #include "lib/queue/queue_scan.hpp"
 #include "lib/queue/queue_writer.hpp"
 #include "lib/queue_tools/defer_log.hpp"
-#include "lib/queue_tools/queue_listing.hpp"
 #include "lib/queue_tools/queue_search.hpp"
 #include "temp_dir.hpp"
 
@@ -47,7 +47,8 @@ TEST_CASE("the mailq table has Postfix's columns, markers and trailer", "[queue_
       message("active", "4jXVLr0Np8z00Ky000", 1234, "sender@example.com", {{"rcpt@example.org", ""}}),
       message("hold", "4jXVLr0Np8z00Ky001", 2048, "", {{"a@example.org", ""}}),
       message("deferred", "4jXVLr0Np8z00Ky002", 10, "s@x",
-              {{"b@example.org", "connect to x: Connection refused"}, {"c@example.org", "connect to x: Connection refused"}}),
+              {{"b@example.org", "connect to x: Connection refused"},
+               {"c@example.org", "connect to x: Connection refused"}}),
   };
   std::string expected =
       "-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------\n"
@@ -84,7 +85,8 @@ TEST_CASE("JSON lines carry Postfix's field names", "[queue_tools][json]") {
 }
 
 TEST_CASE("defer logs give a reason per recipient", "[queue_tools][defer]") {
-  auto r = parse_defer_log("recipient=a@x\noffset=12\nstatus=4.4.1\nreason=timed out\n\nrecipient=b@x\nreason=refused\n");
+  auto r = parse_defer_log(
+      "recipient=a@x\noffset=12\nstatus=4.4.1\nreason=timed out\n\nrecipient=b@x\nreason=refused\n");
   REQUIRE(r.size() == 2);
   CHECK(r["a@x"] == "timed out");
   CHECK(r["b@x"] == "refused");
@@ -92,7 +94,8 @@ TEST_CASE("defer logs give a reason per recipient", "[queue_tools][defer]") {
   CHECK(parse_defer_log("garbage without equals\n\n").empty());
 }
 
-TEST_CASE("collect_listing reads every folder in mailq order and skips done recipients", "[queue_tools][listing]") {
+TEST_CASE("collect_listing reads every folder in mailq order and skips done recipients",
+          "[queue_tools][listing]") {
   TempQueueDir q;
   queue::QueueIdGenerator ids;
   queue::Envelope env;
@@ -107,7 +110,8 @@ TEST_CASE("collect_listing reads every folder in mailq order and skips done reci
   auto held = queue::enqueue(q.layout, ids, env, "x\r\n", queue::kHold);
   REQUIRE(held.ok());
   std::filesystem::create_directories(q.layout.dir_path(queue::kDefer, *deferred));
-  REQUIRE(write_file_atomic(q.layout.file_path(queue::kDefer, *deferred), "recipient=todo@x\nreason=busy\n\n").ok());
+  REQUIRE(write_file_atomic(q.layout.file_path(queue::kDefer, *deferred), "recipient=todo@x\nreason=busy\n\n")
+              .ok());
   auto listing = collect_listing(q.layout);
   REQUIRE(listing.ok());
   REQUIRE(listing->size() == 2);

@@ -1,7 +1,7 @@
 // sendmail's options, message reading and -t address extraction.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "sendmail/message.hpp"
 #include "sendmail/options.hpp"
@@ -33,7 +33,8 @@ std::string read_through_pipe(const std::string& input, bool ignore_dots, std::u
 }  // namespace
 
 TEST_CASE("sendmail options as people use them", "[sendmail][options]") {
-  auto r = parse({"-t", "-i", "-f", "<a@x>", "-F", "Alice", "-N", "success,delay", "-R", "hdrs", "-c", "/etc/p", "b@y"});
+  auto r = parse(
+      {"-t", "-i", "-f", "<a@x>", "-F", "Alice", "-N", "success,delay", "-R", "hdrs", "-c", "/etc/p", "b@y"});
   REQUIRE(r.error.empty());
   CHECK(r.options.mode == Mode::deliver);
   CHECK(r.options.extract_recipients);

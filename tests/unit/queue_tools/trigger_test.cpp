@@ -1,5 +1,5 @@
 // Trigger client: FIFO with and without a reader, UNIX socket, missing endpoint.
-#include <catch2/catch.hpp>
+#include "lib/queue_tools/trigger.hpp"
 
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -7,10 +7,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 
 #include "lib/base/unique_fd.hpp"
-#include "lib/queue_tools/trigger.hpp"
 #include "temp_dir.hpp"
 
 using namespace postern;
