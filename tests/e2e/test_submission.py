@@ -124,6 +124,19 @@ class SendmailTest(QueueCase):
         self.assertIn("q@example.test", mailq.stdout)
 
 
+class NewaliasesTest(QueueCase):
+    start_pickup = False
+
+    def test_bi_rebuilds_alias_database(self):
+        aliases = os.path.join(self.inst.conf, "aliases")
+        with open(aliases, "w") as f:
+            f.write("postmaster: root\n")
+        self.inst.write_main_cf(f"alias_maps = hash:{aliases}\nalias_database = hash:{aliases}\n")
+        result = self.inst.command("sendmail", "-bi")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(os.path.exists(aliases + ".db"))
+
+
 class PostqueueFormatTest(QueueCase):
     def test_p_and_j_formats(self):
         for i in range(3):
