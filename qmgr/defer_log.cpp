@@ -32,9 +32,9 @@ bool QueueManager::delay_warning_sent(const std::string& id) const {
   return text && text->find("\ndelay_warning=sent\n") != std::string::npos;
 }
 
-void QueueManager::write_defer_log(const std::string& id, bool warned) {
+void QueueManager::write_defer_log(const std::string& id, const std::vector<Deferral>& deferrals, bool warned) {
   std::string text;
-  for (const auto& d : deferrals_) {
+  for (const auto& d : deferrals) {
     text += "recipient=" + one_line(d.address) + "\nstatus=" + d.dsn + "\naction=delayed\nreason=" +
             one_line(d.reason) + "\n\n";
   }
@@ -49,7 +49,8 @@ void QueueManager::write_defer_log(const std::string& id, bool warned) {
   }
 }
 
-void QueueManager::send_delay_warning(const queue::QueueReader& reader, const std::string& id) {
+void QueueManager::send_delay_warning(const queue::QueueReader& reader, const std::string& id,
+                                      const std::vector<Deferral>& deferrals) {
   const queue::Envelope& env = reader.envelope();
   bounce::DsnInput in;
   in.kind = bounce::DsnKind::delay;
@@ -60,7 +61,7 @@ void QueueManager::send_delay_warning(const queue::QueueReader& reader, const st
   in.now = ::time(nullptr);
   in.to = env.sender;
   in.headers_only = true;
-  for (const auto& d : deferrals_) {
+  for (const auto& d : deferrals) {
     unsigned notify = env.recipients[d.index].notify;
     // Without NOTIFY, delay_warning_time decides; with it, only DELAY asks for one.
     if (notify != 0 && !(notify & 8u)) continue;

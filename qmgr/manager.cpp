@@ -1,5 +1,5 @@
-// Queue runs and the life of one message in active/ (see manager.hpp).
-// Runs in qmgr (mail_owner).
+// Queue runs and the life of one message in active/ (see manager.hpp); the
+// concurrent delivery loop is in dispatch.cpp. Runs in qmgr (mail_owner).
 #include "qmgr/manager.hpp"
 
 #include <errno.h>
@@ -10,7 +10,6 @@
 #include <ctime>
 #include <utility>
 
-#include "lib/base/strings.hpp"
 #include "lib/bounce/status_log.hpp"
 #include "lib/log/log.hpp"
 #include "lib/queue/queue_scan.hpp"
@@ -48,133 +47,120 @@ void QueueManager::on_trigger(std::string_view requests) {
 void QueueManager::run_queue() {
   if (running_) return;
   running_ = true;
-  // Incoming first, again and again while new mail arrives (local forwards
-  // and bounces land there too), then the deferred files that are due.
+  // Each message in a batch holds its queue file open until it is finished.
+  std::size_t batch_limit = static_cast<std::size_t>(p_.message_active_limit > 0 ? p_.message_active_limit : 1);
+  if (batch_limit > 500) batch_limit = 500;
+  // Incoming first, again while new mail arrives (local forwards and bounces
+  // land there too), then the deferred files that are due.
   for (int round = 0; round < 100; ++round) {
     auto incoming = queue::scan_folder(p_.layout, queue::kIncoming);
     if (!incoming || incoming->empty()) break;
+    std::vector<Active> batch;
+    std::deque<Job> jobs;
     for (const auto& f : *incoming) {
+      if (batch.size() >= batch_limit) break;
       if (!queue::move_queue_file(p_.layout, f.id, queue::kIncoming, queue::kActive)) continue;
-      process(f.id);
+      begin(f.id, batch, jobs);
     }
+    dispatch(batch, jobs);
   }
-  auto deferred = queue::scan_folder(p_.layout, queue::kDeferred);
   const bool flush = std::exchange(flush_, false);
   const time_t now = ::time(nullptr);
-  if (deferred) {
+  if (auto deferred = queue::scan_folder(p_.layout, queue::kDeferred); deferred) {
+    std::vector<Active> batch;
+    std::deque<Job> jobs;
     for (const auto& f : *deferred) {
       struct stat st{};
       if (::stat(f.path.c_str(), &st) != 0) continue;
       // The file's mtime is its next retry time (set by defer_file), as in Postfix.
       if (!flush && st.st_mtime > now) continue;
+      if (batch.size() >= batch_limit) {
+        dispatch(batch, jobs);
+        batch.clear();
+        jobs.clear();
+      }
       if (!queue::move_queue_file(p_.layout, f.id, queue::kDeferred, queue::kActive)) continue;
-      process(f.id);
+      begin(f.id, batch, jobs);
     }
+    dispatch(batch, jobs);
   }
   running_ = false;
 }
 
-void QueueManager::process(const std::string& id) {
+bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std::deque<Job>& jobs) {
   const std::string path = p_.layout.file_path(queue::kActive, id);
   auto reader = queue::QueueReader::open(path);
   if (!reader) {
-    if (reader.error().sys_errno == ENOENT) return;
+    if (reader.error().sys_errno == ENOENT) return false;
     log::warning("%s: %s; moved to corrupt", id.c_str(), reader.error().message.c_str());
     (void)queue::move_queue_file(p_.layout, id, queue::kActive, queue::kCorrupt);
-    return;
+    return false;
   }
-  const queue::Envelope& env = reader->envelope();
-  const double active_time = bounce::now_seconds();
+  Active m;
+  m.id = id;
+  m.reader = std::make_unique<queue::QueueReader>(std::move(*reader));
+  const queue::Envelope& env = m.reader->envelope();
+  m.active_time = bounce::now_seconds();
   std::size_t pending = 0;
   for (const auto& r : env.recipients) pending += r.done ? 0 : 1;
   log::info("%s: from=<%s>, size=%llu, nrcpt=%zu (queue active)", id.c_str(), env.sender.c_str(),
-            static_cast<unsigned long long>(reader->file().content_size), pending);
-
-  deferrals_.clear();
-  const bool null_sender = env.sender.empty();
-  const double lifetime = static_cast<double>(null_sender ? p_.bounce_queue_lifetime : p_.maximal_queue_lifetime);
-  const bool expired = active_time - arrival_of(env) > lifetime;
-  std::vector<Failure> failures;
-  std::vector<std::size_t> delivered;
-  std::vector<std::size_t> finished;  // done without a bounce (sent, discarded)
-  bool any_deferred = false;
+            static_cast<unsigned long long>(m.reader->file().content_size), pending);
+  const double lifetime = static_cast<double>(env.sender.empty() ? p_.bounce_queue_lifetime : p_.maximal_queue_lifetime);
+  m.expired = m.active_time - arrival_of(env) > lifetime;
+  batch.push_back(std::move(m));
+  Active& added = batch.back();
   for (std::size_t i = 0; i < env.recipients.size(); ++i) {
     const auto& r = env.recipients[i];
     if (r.done) continue;
     Route route = resolve(p_, r.address);
-    std::string dsn, reason, relay = "none";
-    bool deferred = false;
     if (route == Route::discard) {
-      bounce::StatusLine line{id, r.address, "", "none", {arrival_of(env), active_time, active_time, active_time, bounce::now_seconds()},
+      double now = bounce::now_seconds();
+      bounce::StatusLine line{id, r.address, "", "none", {arrival_of(env), added.active_time, now, now, now},
                               "2.0.0", "discarded", "mail to the double-bounce address is discarded"};
       log::info("%s", bounce::format_status(line).c_str());
-      finished.push_back(i);
-      continue;
-    }
-    if (route == Route::remote) {
+      added.finished.push_back(i);
+    } else if (route == Route::remote) {
       // Until the smtp transport exists, remote mail waits in deferred/.
-      deferred = true;
-      dsn = "4.3.0";
-      reason = "mail transport unavailable: no smtp transport in this Postern version";
-      log_deferred(id, env, r, active_time, relay, dsn, reason);
-      deferrals_.push_back({i, r.address, dsn, reason});
+      defer_recipient(added, i, "none", "4.3.0", "mail transport unavailable: no smtp transport in this Postern version", true);
     } else {
-      std::size_t before = failures.size();
-      bool ok = deliver_local(*reader, id, i, active_time, failures, delivered);
-      if (!ok) {
-        deferred = true;
-      } else if (failures.size() == before) {
-        finished.push_back(i);
-      }
-    }
-    if (deferred && expired) {
-      failures.push_back({i, {r.address, "4.4.7", "message delivery time limit exceeded"}});
-      bounce::StatusLine line{id, r.address, "", relay, {arrival_of(env), active_time, active_time, active_time, bounce::now_seconds()},
-                              "4.4.7", "expired", "returned to sender"};
-      log::info("%s", bounce::format_status(line).c_str());
-      continue;
-    }
-    if (deferred) any_deferred = true;
-  }
-  for (std::size_t i : finished) {
-    if (auto ok = queue::mark_recipient_done(path, env.recipients[i]); !ok) {
-      log::warning("%s: mark done: %s", id.c_str(), ok.error().message.c_str());
-      any_deferred = true;
+      jobs.push_back({batch.size() - 1, i});
+      ++added.outstanding;
     }
   }
-  if (!delivered.empty()) send_success(*reader, id, delivered);
-  if (!failures.empty()) {
-    if (send_bounce(*reader, id, failures)) {
-      for (const auto& f : failures) {
-        if (!queue::mark_recipient_done(path, env.recipients[f.index])) any_deferred = true;
-      }
-    } else {
-      any_deferred = true;
-    }
+  if (added.outstanding == 0) {
+    finish(added);
+    added.reader.reset();
   }
-  if (any_deferred) {
-    bool warned = delay_warning_sent(id);
-    if (!warned && p_.delay_warning_time > 0 && !null_sender &&
-        active_time - arrival_of(env) > static_cast<double>(p_.delay_warning_time) && !deferrals_.empty()) {
-      send_delay_warning(*reader, id);
-      warned = true;
-    }
-    write_defer_log(id, warned);
-    defer_file(id, env);
-  } else {
-    ::unlink(p_.layout.file_path(queue::kDefer, id).c_str());
-    remove_file(id);
-  }
+  return true;
 }
 
-bool QueueManager::deliver_local(const queue::QueueReader& reader, const std::string& id, std::size_t index,
-                                 double active_time, std::vector<Failure>& failures,
-                                 std::vector<std::size_t>& delivered) {
-  const queue::Envelope& env = reader.envelope();
+void QueueManager::defer_recipient(Active& m, std::size_t index, const std::string& relay, const std::string& dsn,
+                                   const std::string& reason, bool log_it) {
+  const queue::Envelope& env = m.reader->envelope();
+  const auto& r = env.recipients[index];
+  double now = bounce::now_seconds();
+  if (m.expired) {
+    // Past maximal_queue_lifetime: the sender gets it back with the last reason.
+    m.failures.push_back({index, {r.address, "4.4.7", "message delivery time limit exceeded; last reason: " + reason}});
+    bounce::StatusLine line{m.id, r.address, "", relay, {arrival_of(env), m.active_time, now, now, now}, dsn,
+                            "expired", "returned to sender: " + reason};
+    log::info("%s", bounce::format_status(line).c_str());
+    return;
+  }
+  if (log_it) {
+    bounce::StatusLine line{m.id, r.address, "", relay, {arrival_of(env), m.active_time, now, now, now}, dsn,
+                            "deferred", reason};
+    log::info("%s", bounce::format_status(line).c_str());
+  }
+  m.deferrals.push_back({index, r.address, dsn, reason});
+}
+
+ipc::DeliveryRequest QueueManager::make_request(const Active& m, std::size_t index) const {
+  const queue::Envelope& env = m.reader->envelope();
   const queue::Recipient& r = env.recipients[index];
   ipc::DeliveryRequest request;
-  request.queue_id = id;
-  request.queue_path = reader.path();
+  request.queue_id = m.id;
+  request.queue_path = m.reader->path();
   request.sender = env.sender;
   request.recipient = r.address;
   std::string orig = r.orcpt;
@@ -182,35 +168,59 @@ bool QueueManager::deliver_local(const queue::QueueReader& reader, const std::st
   request.orig_rcpt = orig.empty() ? r.address : orig;
   request.recipient_offset = r.done_offset;
   request.arrival = arrival_of(env);
-  request.active_time = active_time;
+  request.active_time = m.active_time;
   request.request_time = bounce::now_seconds();
-  const std::string socket = p_.layout.queue_directory + "/private/" + p_.local_transport;
-  auto reply = ipc::deliver(socket, request, p_.ipc_timeout);
+  return request;
+}
+
+void QueueManager::settle_reply(Active& m, std::size_t index, const Result<ipc::DeliveryReply>& reply) {
   if (!reply) {
     // The agent never answered (not running, crashed, timed out): the
     // recipient stays pending; a crash after delivery means at most a duplicate.
-    log_deferred(id, env, r, active_time, "none", "4.3.0",
-                 "delivery temporarily suspended: " + reply.error().message);
-    deferrals_.push_back({index, r.address, "4.3.0", "delivery temporarily suspended: " + reply.error().message});
-    return false;
+    return defer_recipient(m, index, "none", "4.3.0", "delivery temporarily suspended: " + reply.error().message, true);
   }
-  // A partly deferred recipient is retried whole: its failures are
-  // reported when it is finally done, so it is never marked done early.
-  if (reply->deferred) {
-    deferrals_.push_back({index, r.address, reply->dsn, reply->reason});
-    return false;
+  // A partly deferred recipient is retried whole (local has logged it):
+  // its failures are reported when it is finally done.
+  if (reply->deferred) return defer_recipient(m, index, "local", reply->dsn, reply->reason, false);
+  for (const auto& f : reply->failed) m.failures.push_back({index, f});
+  if (reply->failed.empty()) {
+    m.delivered.push_back(index);
+    m.finished.push_back(index);
   }
-  for (const auto& f : reply->failed) failures.push_back({index, f});
-  if (reply->failed.empty()) delivered.push_back(index);
-  return true;
 }
 
-void QueueManager::log_deferred(const std::string& id, const queue::Envelope& env, const queue::Recipient& r,
-                                double active_time, const std::string& relay, const std::string& dsn,
-                                const std::string& reason) {
-  double now = bounce::now_seconds();
-  bounce::StatusLine line{id, r.address, "", relay, {arrival_of(env), active_time, now, now, now}, dsn, "deferred", reason};
-  log::info("%s", bounce::format_status(line).c_str());
+void QueueManager::finish(Active& m) {
+  const queue::Envelope& env = m.reader->envelope();
+  const std::string& path = m.reader->path();
+  bool keep = !m.deferrals.empty();
+  for (std::size_t i : m.finished) {
+    if (auto ok = queue::mark_recipient_done(path, env.recipients[i]); !ok) {
+      log::warning("%s: mark done: %s", m.id.c_str(), ok.error().message.c_str());
+      keep = true;
+    }
+  }
+  if (!m.delivered.empty()) send_success(*m.reader, m.id, m.delivered);
+  if (!m.failures.empty()) {
+    if (send_bounce(*m.reader, m.id, m.failures)) {
+      for (const auto& f : m.failures) {
+        if (!queue::mark_recipient_done(path, env.recipients[f.index])) keep = true;
+      }
+    } else {
+      keep = true;
+    }
+  }
+  if (!keep) {
+    ::unlink(p_.layout.file_path(queue::kDefer, m.id).c_str());
+    return remove_file(m.id);
+  }
+  bool warned = delay_warning_sent(m.id);
+  if (!warned && p_.delay_warning_time > 0 && !env.sender.empty() && !m.deferrals.empty() &&
+      m.active_time - arrival_of(env) > static_cast<double>(p_.delay_warning_time)) {
+    send_delay_warning(*m.reader, m.id, m.deferrals);
+    warned = true;
+  }
+  write_defer_log(m.id, m.deferrals, warned);
+  defer_file(m.id, env);
 }
 
 void QueueManager::defer_file(const std::string& id, const queue::Envelope& env) {

@@ -1,11 +1,15 @@
 // The queue manager's work: crash recovery at start (active -> incoming),
 // queue runs (incoming, then deferred files whose retry time has come, or
-// all of them on a flush), and the life of one message in active/: resolve
-// each pending recipient, hand local ones to the local delivery agent,
-// mark finished recipients done in place, return failures to the sender,
-// then remove the file or defer it with backoff. Runs in qmgr (mail_owner).
+// all of them on a flush), and the life of each message in active/:
+// resolve each pending recipient, hand local ones to local agents (several
+// at once, within the transport's process limit and the per-recipient
+// concurrency limit), mark finished recipients done in place, return
+// failures to the sender, then remove the file or defer it with backoff.
+// Runs in qmgr (mail_owner).
 #pragma once
 
+#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,39 +28,63 @@ class QueueManager {
   // Files left in active/ by a crash go back to incoming/ (their done
   // recipients stay done, so nothing finished is delivered again).
   void recover();
-  // Trigger bytes: 'A' new mail, 'W' master wakeup, 'F' flush (postqueue -f),
-  // "" the start-up call. Runs the queue.
+  // Trigger bytes: 'A' new mail, 'W' master's wakeup, 'F' flush (postqueue
+  // -f), "" the start-up call. Runs the queue.
   void on_trigger(std::string_view requests);
   // A periodic run (queue_run_delay).
   void run_queue();
 
- private:
   struct Failure {
     std::size_t index;  // recipient index in the envelope
     ipc::FailedAddress failed;
   };
-  void process(const std::string& id);
-  bool deliver_local(const queue::QueueReader& reader, const std::string& id, std::size_t index,
-                     double active_time, std::vector<Failure>& failures, std::vector<std::size_t>& successes);
-  void log_deferred(const std::string& id, const queue::Envelope& env, const queue::Recipient& r,
-                    double active_time, const std::string& relay, const std::string& dsn, const std::string& reason);
-  // Writes the notification(s); true when the failures may be marked done.
-  bool send_bounce(const queue::QueueReader& reader, const std::string& id, const std::vector<Failure>& failures);
-  void send_success(const queue::QueueReader& reader, const std::string& id, const std::vector<std::size_t>& delivered);
-  void defer_file(const std::string& id, const queue::Envelope& env);
-  // defer/ID: the reasons mailq shows, and whether a delay warning went out.
-  void write_defer_log(const std::string& id, bool warned);
-  bool delay_warning_sent(const std::string& id) const;
-  void send_delay_warning(const queue::QueueReader& reader, const std::string& id);
-  void remove_file(const std::string& id);
-
   struct Deferral {
     std::size_t index;
     std::string address;
     std::string dsn;
     std::string reason;
   };
-  std::vector<Deferral> deferrals_;  // of the message being processed
+  // One message in active/ while its recipients are being delivered.
+  struct Active {
+    std::string id;
+    std::unique_ptr<queue::QueueReader> reader;
+    double active_time = 0;
+    bool expired = false;
+    std::size_t outstanding = 0;  // local deliveries not answered yet
+    std::vector<Failure> failures;
+    std::vector<std::size_t> delivered;  // sent, for NOTIFY=SUCCESS
+    std::vector<std::size_t> finished;   // to mark done without a bounce
+    std::vector<Deferral> deferrals;
+  };
+  // A local delivery waiting for, or holding, an agent connection.
+  struct Job {
+    std::size_t message;  // index into the batch
+    std::size_t recipient;
+  };
+
+ private:
+  // Opens the file in active/, logs "queue active", settles remote and
+  // discarded recipients and queues the local ones as jobs.
+  bool begin(const std::string& id, std::vector<Active>& batch, std::deque<Job>& jobs);
+  // Runs the jobs with the concurrency limits; calls finish() for each
+  // message as its last answer comes in.
+  void dispatch(std::vector<Active>& batch, std::deque<Job>& jobs);
+  void settle_reply(Active& message, std::size_t index, const Result<ipc::DeliveryReply>& reply);
+  void defer_recipient(Active& message, std::size_t index, const std::string& relay, const std::string& dsn,
+                       const std::string& reason, bool log_it);
+  void finish(Active& message);
+  ipc::DeliveryRequest make_request(const Active& message, std::size_t index) const;
+
+  bool send_bounce(const queue::QueueReader& reader, const std::string& id, const std::vector<Failure>& failures);
+  void send_success(const queue::QueueReader& reader, const std::string& id, const std::vector<std::size_t>& delivered);
+  void defer_file(const std::string& id, const queue::Envelope& env);
+  void remove_file(const std::string& id);
+  // defer/ID: the reasons mailq shows, and whether a delay warning went out.
+  void write_defer_log(const std::string& id, const std::vector<Deferral>& deferrals, bool warned);
+  bool delay_warning_sent(const std::string& id) const;
+  void send_delay_warning(const queue::QueueReader& reader, const std::string& id,
+                          const std::vector<Deferral>& deferrals);
+
   QmgrParams p_;
   queue::QueueIdGenerator ids_;
   bool flush_ = false;

@@ -2,6 +2,7 @@
 #include "qmgr/qmgr_params.hpp"
 
 #include "lib/base/strings.hpp"
+#include "lib/config/master_cf.hpp"
 
 namespace postern::qmgr {
 
@@ -34,6 +35,21 @@ QmgrParams load_params(const config::Config& config) {
   p.bounce_queue_lifetime = config.get_time_seconds("bounce_queue_lifetime");
   p.delay_warning_time = config.get_time_seconds("delay_warning_time");
   p.bounce_size_limit = config.get_size("bounce_size_limit");
+  p.local_destination_concurrency = static_cast<int>(config.get_int("local_destination_concurrency_limit"));
+  p.message_active_limit = static_cast<int>(config.get_int("qmgr_message_active_limit"));
+  // The transport's process limit is master.cf's maxproc for it: more
+  // parallel requests than agents would only queue up in master.
+  p.local_process_limit = static_cast<int>(config.get_int("default_process_limit"));
+  try {
+    auto master = config::MasterCf::load(config.config_dir() + "/master.cf");
+    if (const auto* e = master.find(p.local_transport, "unix"); e && e->maxproc) {
+      p.local_process_limit = *e->maxproc == 0 ? 1000 : *e->maxproc;
+    }
+  } catch (const std::exception&) {
+    // master validated it at start; an unreadable file here keeps the default.
+  }
+  if (p.local_process_limit < 1) p.local_process_limit = 1;
+  if (p.local_destination_concurrency < 1) p.local_destination_concurrency = 1;
   return p;
 }
 

@@ -28,7 +28,10 @@ struct QmgrParams {
   long long bounce_queue_lifetime = 5 * 86400;
   long long delay_warning_time = 0;
   long long bounce_size_limit = 50000;
-  int ipc_timeout = 3600;                   // a local delivery may run commands for command_time_limit
+  int ipc_timeout = 3600;
+  int local_process_limit = 100;            // master.cf maxproc of the local transport
+  int local_destination_concurrency = 2;    // per recipient (local_destination_recipient_limit = 1)
+  int message_active_limit = 20000;         // qmgr_message_active_limit                   // a local delivery may run commands for command_time_limit
 };
 
 QmgrParams load_params(const config::Config& config);

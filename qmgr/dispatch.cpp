@@ -1,0 +1,163 @@
+// Concurrent local deliveries: up to the local transport's process limit
+// (master.cf maxproc) at once, and at most local_destination_concurrency_limit
+// at once for one recipient, as Postfix's qmgr does for local (whose
+// destination is the recipient). Each delivery is one connection to
+// private/<transport>: hello, request, reply. qmgr waits in poll() while a
+// batch is delivered. Runs in qmgr (mail_owner).
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+
+#include "lib/base/strings.hpp"
+#include "lib/base/sys_error.hpp"
+#include "lib/base/unique_fd.hpp"
+#include "lib/bounce/status_log.hpp"
+#include "lib/ipc/attr.hpp"
+#include "lib/log/log.hpp"
+#include "qmgr/manager.hpp"
+
+namespace postern::qmgr {
+
+namespace {
+
+struct Connection {
+  UniqueFd fd;
+  QueueManager::Job job;
+  std::string destination;
+  bool hello_done = false;
+  std::string input;
+  double deadline = 0;
+};
+
+// nullopt-like: an invalid fd with errno EAGAIN means "no room, try later".
+Result<UniqueFd> connect_agent(const std::string& path) {
+  struct sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  if (path.size() >= sizeof sun.sun_path) return Error{"socket path too long: " + path, ENAMETOOLONG};
+  std::memcpy(sun.sun_path, path.c_str(), path.size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return sys_error("socket");
+  if (::connect(fd.get(), reinterpret_cast<struct sockaddr*>(&sun), sizeof sun) != 0) {
+    return sys_error("connect to " + path);
+  }
+  set_nonblocking(fd.get(), false);  // requests are small; replies are awaited with poll()
+  return fd;
+}
+
+// Takes one complete attribute list off the front of `input`, if there is one.
+std::optional<Result<ipc::AttrList>> take_list(std::string& input) {
+  auto end = input.find("\n\n");
+  if (end == std::string::npos) return std::nullopt;
+  auto list = ipc::AttrReader::parse(std::string_view(input).substr(0, end + 2));
+  input.erase(0, end + 2);
+  return list;
+}
+
+}  // namespace
+
+void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
+  const std::string socket = p_.layout.queue_directory + "/private/" + p_.local_transport;
+  const std::size_t limit = static_cast<std::size_t>(p_.local_process_limit);
+  std::vector<Connection> conns;
+  std::map<std::string, int> per_destination;
+
+  auto complete = [&](const Job& job, const Result<ipc::DeliveryReply>& reply) {
+    Active& m = batch[job.message];
+    settle_reply(m, job.recipient, reply);
+    if (--m.outstanding == 0) {
+      finish(m);
+      m.reader.reset();  // closes the queue file: a batch never holds many descriptors
+    }
+  };
+  auto close_conn = [&](std::size_t i) {
+    if (--per_destination[conns[i].destination] == 0) per_destination.erase(conns[i].destination);
+    conns.erase(conns.begin() + static_cast<std::ptrdiff_t>(i));
+  };
+
+  while (!jobs.empty() || !conns.empty()) {
+    // Start what the limits allow.
+    bool no_room = false;
+    for (auto it = jobs.begin(); it != jobs.end() && conns.size() < limit && !no_room;) {
+      const Active& m = batch[it->message];
+      std::string dest = to_lower(m.reader->envelope().recipients[it->recipient].address);
+      if (per_destination[dest] >= p_.local_destination_concurrency) {
+        ++it;
+        continue;
+      }
+      auto fd = connect_agent(socket);
+      if (!fd && fd.error().sys_errno == EAGAIN && !conns.empty()) {
+        no_room = true;  // master's backlog is full: wait for a reply first
+        continue;
+      }
+      Job job = *it;
+      it = jobs.erase(it);
+      if (!fd) {
+        complete(job, fd.error());
+        continue;
+      }
+      ++per_destination[dest];
+      conns.push_back({std::move(*fd), job, dest, false, {}, bounce::now_seconds() + p_.ipc_timeout});
+    }
+    if (conns.empty()) continue;  // every job left was settled without a connection
+    std::vector<struct pollfd> fds;
+    for (const auto& c : conns) fds.push_back({c.fd.get(), POLLIN, 0});
+    int n = ::poll(fds.data(), fds.size(), 1000);
+    if (n < 0 && errno != EINTR) {
+      log::warning("poll: %m");
+      break;
+    }
+    const double now = bounce::now_seconds();
+    // Backwards, so erasing keeps the remaining indexes valid.
+    for (std::size_t i = conns.size(); i-- > 0;) {
+      Connection& c = conns[i];
+      if (now > c.deadline) {
+        Job job = c.job;
+        close_conn(i);
+        complete(job, Error{"timeout waiting for the delivery agent", ETIMEDOUT});
+        continue;
+      }
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buf[4096];
+      ssize_t got = ::read(c.fd.get(), buf, sizeof buf);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got <= 0 || c.input.size() > ipc::kMaxAttrLine * 4) {
+        Job job = c.job;
+        close_conn(i);
+        complete(job, Error{"lost connection with the delivery agent", EPIPE});
+        continue;
+      }
+      c.input.append(buf, static_cast<std::size_t>(got));
+      if (!c.hello_done) {
+        auto hello = take_list(c.input);
+        if (!hello) continue;
+        bool ok = hello->ok() && (*hello)->get("protocol") == std::string(ipc::kDeliveryProtocol) &&
+                  (*hello)->get("version") == std::to_string(ipc::kDeliveryVersion);
+        Status sent = ok ? ipc::write_attrs(c.fd.get(), ipc::encode_request(make_request(batch[c.job.message], c.job.recipient)))
+                         : Status{Error{"protocol error: unexpected hello", EPROTO}};
+        if (!sent) {
+          Job job = c.job;
+          close_conn(i);
+          complete(job, sent.error());
+          continue;
+        }
+        c.hello_done = true;
+      }
+      auto reply = take_list(c.input);
+      if (!reply) continue;
+      Job job = c.job;
+      close_conn(i);
+      if (!*reply) {
+        complete(job, reply->error());
+      } else {
+        complete(job, ipc::decode_reply(**reply));
+      }
+    }
+  }
+}
+
+}  // namespace postern::qmgr
