@@ -77,7 +77,8 @@ int apply(const queue::QueueLayout& layout, const Request& request, const std::v
   bool all = std::find(request.ids.begin(), request.ids.end(), "ALL") != request.ids.end();
   if (all) {
     for (const auto& folder : folders) {
-      // Incomplete files too, for delete: ALL means everything.
+      // Complete files only: an incomplete one is still being written (and
+      // -p / -s remove those a crash left behind).
       auto entries = queue::scan_folder(layout, folder);
       if (!entries) {
         log::warning("%s", entries.error().message.c_str());
