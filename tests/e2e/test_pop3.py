@@ -263,6 +263,16 @@ class MaildirTest(Pop3Base):
         p.quit()
         with self.assertRaises(poplib.error_proto):
             self.pop(self.unix_user, "wrong")
+        # A failing PAM login (pam_unix asks for a delay) must not stall other clients.
+        import threading
+        failing = threading.Thread(target=lambda: self.assertRaises(poplib.error_proto, self.pop, self.unix_user, "bad"))
+        failing.start()
+        time.sleep(0.2)
+        start = time.monotonic()
+        maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
+        self.pop("bob", "bob-pw").quit()
+        self.assertLess(time.monotonic() - start, 1.5)
+        failing.join()
 
     def test_sasl_mechanisms(self):
         maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
