@@ -20,6 +20,7 @@
 #include "lib/mailbox/maildir_writer.hpp"
 #include "lib/mailbox/mbox_writer.hpp"
 #include "lib/queue/queue_writer.hpp"
+#include "lib/queue_tools/trigger.hpp"
 #include "local/deliverer.hpp"
 
 namespace postern::local {
@@ -250,9 +251,9 @@ void Deliverer::forward_remote() {
       }
       auto id = writer->commit();
       if (!id) return id.error();
-      // Wake qmgr; if it is not listening, its periodic scan finds the file.
-      UniqueFd fifo(::open((params_.queue_directory + "/public/qmgr").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
-      if (fifo) (void)!::write(fifo.get(), "A", 1);
+      // Wake qmgr (FIFO or UNIX socket); if it is not listening, its
+      // periodic scan finds the file.
+      (void)queue_tools::send_trigger(params_.queue_directory + "/public/qmgr", "A");
       return *id;
     };
     // The queue file must belong to mail_owner, who reads and moves it.

@@ -150,6 +150,29 @@ TEST_CASE(":include: files and /file targets", "[delivery]") {
   CHECK(refused.failed[0].reason == "mail to command is restricted");
 }
 
+TEST_CASE("owner- aliases become the sender; luser_relay takes unknown users", "[delivery]") {
+  Sandbox s("");
+  REQUIRE(write_file_atomic(s.root + "/aliases", "staff " + s.me + "\nowner-staff " + s.me + "\n"));
+  auto reply = s.deliver("staff@mail.example.test");
+  CHECK(reply.failed.empty());
+  CHECK(s.mailbox(s.me).find("Return-Path: <owner-staff@mail.example.test>\n") != std::string::npos);
+
+  s.params.luser_relay = s.me;
+  auto relayed = s.deliver("nobody-here-xyz@mail.example.test");
+  CHECK(!relayed.deferred);
+  CHECK(relayed.failed.empty());
+  CHECK(count(s.mailbox(s.me), "\nhello\n") == 2);
+}
+
+TEST_CASE("mailbox_size_limit bounces with 5.2.2 and keeps the mailbox whole", "[delivery]") {
+  Sandbox s("");
+  s.params.mailbox_size_limit = 100;
+  auto reply = s.deliver(s.me + "@mail.example.test", "Subject: big\r\n\r\n" + std::string(300, 'x') + "\r\n");
+  REQUIRE(reply.failed.size() == 1);
+  CHECK(reply.failed[0].dsn == "5.2.2");
+  CHECK(s.mailbox(s.me).empty());
+}
+
 TEST_CASE("qmgr resolves local and remote recipients", "[delivery]") {
   qmgr::QmgrParams p;
   p.myhostname = "mail.example.test";
