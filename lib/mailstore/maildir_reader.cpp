@@ -61,10 +61,16 @@ class MaildirReader final : public MailboxReader {
       if (ta && tb && *ta != *tb) return *ta < *tb;
       return a.sort_key < b.sort_key;
     });
+    // Mail migrated from Dovecot keeps the UIDLs Dovecot gave it.
+    std::optional<DovecotUidList> uidlist;
+    if (auto text = read_file(path_ + "/dovecot-uidlist")) uidlist = parse_dovecot_uidlist(*text);
     for (auto& e : entries) {
       MessageInfo m;
       m.file = e.file;
       m.uidl = sanitize_uidl(e.base);
+      if (uidlist)
+        if (auto it = uidlist->uid_by_name.find(e.base); it != uidlist->uid_by_name.end())
+          m.uidl = dovecot_uidl(it->second, uidlist->uidvalidity);
       if (auto w = size_from_name(e.base)) {
         m.size = *w;
       } else {

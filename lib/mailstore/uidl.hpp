@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,5 +21,17 @@ std::string md5_hex(std::string_view bytes);
 std::string sanitize_uidl(std::string_view raw);
 // Makes repeated UIDLs unique in order ("x", "x", "x" -> "x", "x-2", "x-3").
 void dedupe_uidls(std::vector<std::string*>& uidls);
+
+// Dovecot's default pop3_uidl_format "%08Xu%08Xv": IMAP UID and UIDVALIDITY
+// in upper-case hex, so mail migrated from Dovecot keeps its UIDLs.
+std::string dovecot_uidl(unsigned long uid, unsigned long uidvalidity);
+
+struct DovecotUidList {
+  unsigned long uidvalidity = 0;
+  std::map<std::string, unsigned long> uid_by_name;  // Maildir base name -> UID
+};
+// Parses a Maildir's dovecot-uidlist (versions 1 and 3); nullopt when the text
+// is not one.
+std::optional<DovecotUidList> parse_dovecot_uidlist(std::string_view text);
 
 }  // namespace postern::mailstore

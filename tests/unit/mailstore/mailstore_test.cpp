@@ -108,6 +108,25 @@ TEST_CASE("maildir: order, sizes, UIDLs, expunge", "[mailstore]") {
   CHECK(box->messages()[0].uidl == "1700000002.M2P1.host");
 }
 
+TEST_CASE("maildir: UIDLs from an existing dovecot-uidlist", "[mailstore]") {
+  TempDir dir;
+  dir.write("Maildir/cur/1700000001.M1P1.host:2,S", "Subject: a\n\nA\n");
+  dir.write("Maildir/cur/1700000002.M2P1.host:2,", "Subject: b\n\nB\n");
+  dir.write("Maildir/new/1700000003.M3P1.host", "Subject: c\n\nC\n");
+  dir.write("Maildir/dovecot-uidlist",
+            "3 V1700000000 N3 G0123456789abcdef\n1 :1700000001.M1P1.host\n2 W17 :1700000002.M2P1.host\n");
+  auto box = open({MailLocation::Format::maildir, dir.path + "/Maildir"});
+  REQUIRE(box->messages().size() == 3);
+  CHECK(box->messages()[0].uidl == "000000016553F100");
+  CHECK(box->messages()[1].uidl == "000000026553F100");
+  CHECK(box->messages()[2].uidl == "1700000003.M3P1.host");  // not in the list yet
+  CHECK_FALSE(parse_dovecot_uidlist("garbage\n"));
+  auto v1 = parse_dovecot_uidlist("1 1234 5\n4 1700000009.M9P1.host\n");
+  REQUIRE(v1);
+  CHECK(v1->uidvalidity == 1234);
+  CHECK(v1->uid_by_name.at("1700000009.M9P1.host") == 4);
+}
+
 TEST_CASE("mail_location", "[mailstore]") {
   auto a = resolve_mail_location("mbox:~/mail:INBOX=/var/mail/%u", "joe", "/home/joe", "/var/spool/mail");
   REQUIRE(a.ok());
