@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "lib/base/sys_error.hpp"
@@ -45,21 +46,26 @@ std::string_view header_block(std::string_view msg) {
   return end == std::string_view::npos ? msg : msg.substr(0, end + 1);
 }
 
-std::string x_uidl(std::string_view headers) {
+// The value of the first `name:` header line ("X-UIDL", "X-UID"), trimmed.
+std::string_view header_value(std::string_view headers, std::string_view name) {
   size_t pos = 0;
   while (pos < headers.size()) {
     auto eol = headers.find('\n', pos);
     std::string_view line = headers.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
-    if (line.size() > 7 && strncasecmp(line.data(), "X-UIDL:", 7) == 0) {
-      std::string_view v = line.substr(7);
+    if (line.size() > name.size() && line[name.size()] == ':' && strncasecmp(line.data(), name.data(), name.size()) == 0) {
+      std::string_view v = line.substr(name.size() + 1);
       while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
       while (!v.empty() && (v.back() == '\r' || v.back() == ' ')) v.remove_suffix(1);
-      if (!v.empty()) return sanitize_uidl(v);
+      return v;
     }
     if (eol == std::string_view::npos) break;
     pos = eol + 1;
   }
-  return "";
+  return {};
+}
+
+unsigned long number(std::string_view s) {
+  return std::strtoul(std::string(s.substr(0, s.find(' '))).c_str(), nullptr, 10);
 }
 
 class MboxReader final : public MailboxReader {
@@ -77,6 +83,7 @@ class MboxReader final : public MailboxReader {
     std::string_view t = *text;
     if (!t.empty() && !t.starts_with("From ")) return Error{path_ + " is not an mbox file (no From_ line at its start)"};
     scanned_end_ = t.size();
+    unsigned long uidvalidity = 0;  // from Dovecot's X-IMAPbase in the first message
     size_t pos = 0;
     while (pos < t.size()) {
       size_t from = pos;
@@ -96,8 +103,12 @@ class MboxReader final : public MailboxReader {
       m.length = msg.size();
       m.size = network_size(msg);
       std::string_view headers = header_block(msg);
-      m.uidl = x_uidl(headers);
-      if (m.uidl.empty()) m.uidl = md5_hex(std::string(t.substr(from, body - from)) + std::string(headers));
+      if (messages_.empty()) uidvalidity = number(header_value(headers, "X-IMAPbase"));
+      // An X-UIDL header wins (pop3_reuse_xuidl), then the UID Dovecot wrote
+      // (X-UID, as Dovecot's default pop3_uidl_format), then a digest.
+      if (auto x = header_value(headers, "X-UIDL"); !x.empty()) m.uidl = sanitize_uidl(x);
+      else if (unsigned long uid = number(header_value(headers, "X-UID")); uid && uidvalidity) m.uidl = dovecot_uidl(uid, uidvalidity);
+      else m.uidl = md5_hex(std::string(t.substr(from, body - from)) + std::string(headers));
       messages_.push_back(std::move(m));
       spans_.push_back({from, span_end});
       pos = span_end;

@@ -78,6 +78,19 @@ TEST_CASE("mbox: boundaries, sizes, UIDLs, expunge", "[mailstore]") {
   CHECK(*box->read(1) == "Subject: one\r\n\r\nbody one\r\n");
 }
 
+TEST_CASE("mbox: UIDLs Dovecot wrote (X-IMAPbase, X-UID) are kept", "[mailstore]") {
+  TempDir dir;
+  dir.write("inbox",
+            "From a@b Mon Jan  1 00:00:00 2024\nX-IMAPbase: 1700000000 3\nX-UID: 1\nSubject: one\n\nbody\n\n"
+            "From a@b Mon Jan  1 00:00:01 2024\nX-UID: 2\nSubject: two\n\nbody\n\n"
+            "From a@b Mon Jan  1 00:00:02 2024\nSubject: new\n\nbody\n\n");
+  auto box = open({MailLocation::Format::mbox, dir.path + "/inbox"});
+  REQUIRE(box->messages().size() == 3);
+  CHECK(box->messages()[0].uidl == "000000016553F100");
+  CHECK(box->messages()[1].uidl == "000000026553F100");
+  CHECK(box->messages()[2].uidl.size() == 32);  // digest
+}
+
 TEST_CASE("mbox: missing is empty, junk is an error", "[mailstore]") {
   TempDir dir;
   CHECK(open({MailLocation::Format::mbox, dir.path + "/none"})->messages().empty());
