@@ -13,7 +13,7 @@
 // user. -c / MAIL_CONFIG is honoured for other users only when listed in
 // alternate_config_directories. Run unprivileged (tests), it works the same.
 //
-// Parameters: queue_directory, message_size_limit, setgid_group.
+// Parameters: queue_directory, message_size_limit, authorized_submit_users.
 // Exit status: 0 stored; 75 (EX_TEMPFAIL) on errors; 65 (EX_DATAERR) on bad input.
 #include <getopt.h>
 #include <sys/stat.h>
@@ -23,6 +23,7 @@
 
 #include "lib/config/config_error.hpp"
 #include "lib/log/log.hpp"
+#include "lib/queue_tools/authorized_users.hpp"
 #include "lib/queue_tools/tool_config.hpp"
 #include "lib/service/daemon_context.hpp"
 #include "postdrop/drop.hpp"
@@ -43,6 +44,11 @@ int main(int argc, char** argv) {
   try {
     auto config = config::Config::load(queue_tools::privileged_config_dir(config_option));
     service::configure_logging(config, "postdrop", true);
+    auto refused = queue_tools::check_user_access(config, "authorized_submit_users", false, "submit mail");
+    if (!refused.empty()) {
+      log::error("%s", refused.c_str());
+      return 77;  // EX_NOPERM
+    }
     options.layout = queue_tools::layout_from_config(config);
     options.message_size_limit = static_cast<std::uint64_t>(config.get_size("message_size_limit"));
     options.pickup_endpoint = options.layout.queue_directory + "/public/pickup";

@@ -13,13 +13,15 @@
 //
 // Privilege: installed set-group-ID setgid_group (to write public/qmgr);
 // -c / MAIL_CONFIG then follows alternate_config_directories.
-// Parameters: queue_directory, hash_queue_depth, hash_queue_names.
+// Parameters: queue_directory, hash_queue_*, authorized_mailq_users,
+// authorized_flush_users (root and mail_owner always pass).
 #include <getopt.h>
 
 #include <string>
 
 #include "lib/config/config_error.hpp"
 #include "lib/log/log.hpp"
+#include "lib/queue_tools/authorized_users.hpp"
 #include "lib/queue_tools/tool_config.hpp"
 #include "lib/service/daemon_context.hpp"
 #include "postqueue/actions.hpp"
@@ -56,6 +58,14 @@ int main(int argc, char** argv) {
     auto config = config::Config::load(queue_tools::privileged_config_dir(config_option));
     service::configure_logging(config, "postqueue", true);
     layout = queue_tools::layout_from_config(config);
+    bool listing = action == 'p' || action == 'j';
+    auto refused =
+        queue_tools::check_user_access(config, listing ? "authorized_mailq_users" : "authorized_flush_users",
+                                       true, listing ? "view the mail queue" : "flush the mail queue");
+    if (!refused.empty()) {
+      log::error("%s", refused.c_str());
+      return 77;  // EX_NOPERM
+    }
   } catch (const config::ConfigError& e) {
     log::fatal("%s", e.what());
   }

@@ -17,7 +17,8 @@
 // are refused; -q<interval> is ignored.
 //
 // Privilege: none; runs as the invoking user. postdrop is set-group-ID.
-// Parameters: command_directory, message_size_limit, myhostname, mail_name.
+// Parameters: command_directory, message_size_limit, myhostname,
+// authorized_submit_users (checked again by postdrop).
 // Exit status: sysexits (0, 64, 65, 75).
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 
 #include "lib/config/config_error.hpp"
 #include "lib/log/log.hpp"
+#include "lib/queue_tools/authorized_users.hpp"
 #include "lib/service/daemon_context.hpp"
 #include "sendmail/local_submit.hpp"
 #include "sendmail/options.hpp"
@@ -58,6 +60,14 @@ int main(int argc, char** argv) {
   };
   sendmail::PostdropCommand postdrop{bin + "/postdrop", opt.config_dir};
   auto size_limit = static_cast<std::uint64_t>(config.get_size("message_size_limit"));
+  if (opt.mode == sendmail::Mode::deliver || opt.mode == sendmail::Mode::smtp_stdin) {
+    // postdrop checks again: this copy only gives the early, friendly error.
+    auto refused = queue_tools::check_user_access(config, "authorized_submit_users", false, "submit mail");
+    if (!refused.empty()) {
+      log::error("%s", refused.c_str());
+      return 77;  // EX_NOPERM
+    }
+  }
   switch (opt.mode) {
     case sendmail::Mode::list_queue:
       return run("postqueue", {"-p"});

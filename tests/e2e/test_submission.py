@@ -399,6 +399,25 @@ class PrivacyTest(unittest.TestCase):
         self.inst.wait_for_log(rf"postfix/pickup\[\d+\]: \w+: uid={self.pw.pw_uid} from=<{self.user}")
         self.assertEqual(os.listdir(os.path.join(self.inst.queue, "maildrop")), [])
 
+    def test_authorized_users_lists(self):
+        self.inst.write_main_cf("authorized_submit_users = !%s, static:anyone\n"
+                                "authorized_mailq_users = root\n" % self.user)
+        sendmail = self.as_user(os.path.join(BIN, "sendmail"), "-c", self.inst.conf, "r@example.org",
+                                input="Subject: no\n\nx\n", postdrop_group=True)
+        self.assertEqual(sendmail.returncode, 77)
+        self.assertIn(f"User {self.user}({self.pw.pw_uid}) is not allowed to submit mail", sendmail.stderr)
+        # postdrop is the privileged step; it refuses on its own too.
+        postdrop = self.as_user(os.path.join(BIN, "postdrop"), "-c", self.inst.conf, input="",
+                                postdrop_group=True)
+        self.assertEqual(postdrop.returncode, 77)
+        self.assertEqual(os.listdir(os.path.join(self.inst.queue, "maildrop")), [])
+        mailq = self.as_user(os.path.join(BIN, "postqueue"), "-c", self.inst.conf, "-p")
+        self.assertEqual(mailq.returncode, 77)
+        self.assertIn("is not allowed to view the mail queue", mailq.stderr)
+        # Root and mail_owner always may.
+        self.assertEqual(self.inst.command("postqueue", "-p").returncode, 0)
+        self.assertEqual(self.inst.command("sendmail", "r@example.org", input="x\n").returncode, 0)
+
     def test_setgid_postdrop_refuses_a_user_chosen_config(self):
         private = os.path.join(self.inst.root, "sbin")
         os.makedirs(private)
