@@ -10,11 +10,17 @@ namespace postern::bounce {
 std::string format_delay(double s) {
   if (s < 0) s = 0;
   char buf[32];
-  if (s == 0) return "0";
-  if (s < 1) std::snprintf(buf, sizeof buf, "%.2g", s);
+  // At most two decimals below one second (delay_logging_resolution_limit),
+  // one below ten, none above; never exponent notation; no trailing zeros.
+  if (s < 1) std::snprintf(buf, sizeof buf, "%.2f", s);
   else if (s < 10) std::snprintf(buf, sizeof buf, "%.1f", s);
   else std::snprintf(buf, sizeof buf, "%.0f", s);
-  return buf;
+  std::string out = buf;
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  return out;
 }
 
 std::string format_status(const StatusLine& l) {

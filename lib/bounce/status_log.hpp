@@ -16,7 +16,7 @@ struct StatusTimes {
   double done = 0;          // finished
 };
 
-// "0.05", "1.2", "12": Postfix's short forms (two significant decimals
+// "0.05", "1.2", "12", "0": Postfix's short forms (at most two decimals
 // below one second, one below ten, whole seconds above).
 std::string format_delay(double seconds);
 

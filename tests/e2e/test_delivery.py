@@ -238,6 +238,43 @@ class DeliveryTest(unittest.TestCase):
                                    capture_output=True, text=True).stdout
         self.assertEqual(split.count("m"), 20)
 
+    def test_mutt_writes_the_mailbox_while_local_delivers(self):
+        self.start()
+        self.launch()
+        user = self.make_user()
+        box = os.path.join(self.spool, user.pw_name)
+        muttrc = os.path.join(self.inst.root, "muttrc")
+        with open(muttrc, "w") as f:
+            # mutt appends its Fcc copy to the same mbox, with its own fcntl + dotlock.
+            f.write(f'set sendmail="/bin/true"\nset record="{box}"\nset copy=yes\nset mbox_type=mbox\n'
+                    'set from="tester@example.test"\nset use_from=yes\n')
+        # The mailbox exists and belongs to its user, as useradd leaves it on Debian;
+        # local refuses to append to a file someone else owns.
+        with open(box, "w"):
+            pass
+        os.chown(box, user.pw_uid, user.pw_gid)
+        os.chmod(box, 0o600)
+        env = dict(os.environ, POSTERN_TEST_COUNT="40")
+        r = subprocess.run([os.path.join(BIN, "postern-test-enqueue"), self.inst.queue, "postfix",
+                            "alice@remote.test", f"{user.pw_name}@{DOMAIN}"],
+                           input=message("batch {n}"), capture_output=True, text=True, env=env, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for i in range(10):
+            m = subprocess.run(["mutt", "-n", "-F", muttrc, "-s", f"mutt {i}", "someone@example.test"],
+                               input="body\n", capture_output=True, text=True, timeout=30,
+                               env=dict(os.environ, HOME=self.inst.root))
+            self.assertEqual(m.returncode, 0, m.stderr)
+        self.assertTrue(wait_until(lambda: self.read(box).count("\nSubject: batch ") == 40, 60), self.inst.log())
+        text = self.read(box)
+        for n in range(1, 41):
+            self.assertEqual(text.count(f"\nSubject: batch {n}\n"), 1)
+        for i in range(10):
+            self.assertEqual(text.count(f"\nSubject: mutt {i}\n"), 1)
+        with open(box) as f:
+            split = subprocess.run(["formail", "-s", "sh", "-c", "cat >/dev/null; echo m"], stdin=f,
+                                   capture_output=True, text=True).stdout
+        self.assertEqual(split.count("m"), 50)
+
     def test_kill_qmgr_and_local_during_1000_messages(self):
         self.start(extra="minimal_backoff_time = 1s\nmaximal_backoff_time = 1s\nqueue_run_delay = 1s")
         self.launch()

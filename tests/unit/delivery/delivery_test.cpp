@@ -13,6 +13,7 @@
 #include "lib/config/config.hpp"
 #include "lib/queue/queue_writer.hpp"
 #include "local/deliverer.hpp"
+#include "lib/bounce/status_log.hpp"
 #include "qmgr/resolve.hpp"
 
 using namespace postern;
@@ -184,4 +185,17 @@ TEST_CASE("qmgr resolves local and remote recipients", "[delivery]") {
   CHECK(qmgr::resolve(p, "boss@[127.0.0.1]") == qmgr::Route::local);
   CHECK(qmgr::resolve(p, "boss@example.org") == qmgr::Route::remote);
   CHECK(qmgr::resolve(p, "double-bounce@mail.example.test") == qmgr::Route::discard);
+}
+
+TEST_CASE("delays are logged in Postfix's short forms", "[delivery]") {
+  CHECK(bounce::format_delay(0) == "0");
+  CHECK(bounce::format_delay(0.000095) == "0");
+  CHECK(bounce::format_delay(0.0041) == "0");
+  CHECK(bounce::format_delay(0.36) == "0.36");
+  CHECK(bounce::format_delay(0.4) == "0.4");
+  CHECK(bounce::format_delay(1.25) == "1.2");
+  CHECK(bounce::format_delay(12.4) == "12");
+  bounce::StatusLine line{"QID", "a@b", "c@b", "local", {10, 10.5, 10.6, 10.6, 11}, "2.0.0", "sent", "delivered to mailbox"};
+  CHECK(bounce::format_status(line) ==
+        "QID: to=<a@b>, orig_to=<c@b>, relay=local, delay=1, delays=0.5/0.1/0/0.4, dsn=2.0.0, status=sent (delivered to mailbox)");
 }
