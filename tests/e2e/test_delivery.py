@@ -109,6 +109,16 @@ class DeliveryTest(unittest.TestCase):
                               r"status=sent \(delivered to mailbox\)")
         self.assertRegex(log, rf"postfix/qmgr\[\d+\]: {qid}: from=<alice@remote.test>, size=\d+, nrcpt=1 \(queue active\)")
 
+    def test_qmgr_as_a_unix_socket_service(self):
+        # Stock master.cf today: "qmgr unix n - n 300 1 qmgr".
+        self.start(extra="queue_run_delay = 3600s")
+        self.inst.write_master_cf(MASTER_CF.replace("qmgr      fifo", "qmgr      unix"))
+        self.launch()
+        user = self.make_user()
+        qid = self.enqueue("alice@remote.test", f"{user.pw_name}@{DOMAIN}", text=message("socket"))
+        self.wait_removed(qid)
+        self.assertIn("Subject: socket", self.read(os.path.join(self.spool, user.pw_name)))
+
     def test_user_mbox_is_owned_by_the_user_and_quotes_from(self):
         self.start()
         self.launch()

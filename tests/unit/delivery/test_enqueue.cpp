@@ -18,6 +18,7 @@
 
 #include "lib/base/unique_fd.hpp"
 #include "lib/queue/queue_writer.hpp"
+#include "lib/queue_tools/trigger.hpp"
 
 int main(int argc, char** argv) {
   using namespace postern;
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
     }
     std::printf("%s\n", id->c_str());
   }
-  UniqueFd fifo(::open((std::string(argv[1]) + "/public/qmgr").c_str(), O_WRONLY | O_NONBLOCK));
-  if (fifo) (void)!::write(fifo.get(), "A", 1);
+  // FIFO ("qmgr fifo ...") or UNIX socket ("qmgr unix ..."): both wake qmgr.
+  (void)queue_tools::send_trigger(std::string(argv[1]) + "/public/qmgr", "A");
   return 0;
 }
