@@ -4,6 +4,7 @@ file written through lib/queue), so the delivery path is tested on its own.
 """
 import os
 import pwd
+import re
 import smtplib
 import subprocess
 import sys
@@ -108,6 +109,30 @@ class DeliveryTest(unittest.TestCase):
                               r"relay=local, delay=[\d.]+, delays=[\d.]+/[\d.]+/[\d.]+/[\d.]+, dsn=2\.0\.0, "
                               r"status=sent \(delivered to mailbox\)")
         self.assertRegex(log, rf"postfix/qmgr\[\d+\]: {qid}: from=<alice@remote.test>, size=\d+, nrcpt=1 \(queue active\)")
+
+    def test_null_sender_failure_goes_to_postmaster_once(self):
+        self.start()
+        self.launch()
+        qid = self.enqueue("", f"nosuchuser@{DOMAIN}", text=message("bounce of a bounce"))
+        self.inst.wait_for_log(rf"{qid}: sender non-delivery notification: (\w+)")
+        new_id = re.search(rf"{qid}: sender non-delivery notification: (\w+)", self.inst.log()).group(1)
+        self.wait_removed(new_id)
+        root_box = os.path.join(self.spool, "root")
+        text = self.read(root_box)
+        self.assertIn("Subject: Postmaster Copy: Undelivered Mail", text)
+        self.assertIn(f"Return-Path: <double-bounce@{DOMAIN}>", text)
+        self.assertIn("Content-Type: text/rfc822-headers", text)
+
+    def test_expired_message_returns_to_sender(self):
+        self.start(extra="maximal_queue_lifetime = 2s")
+        self.launch()
+        sender = self.make_user()
+        qid = self.enqueue(f"{sender.pw_name}@{DOMAIN}", "bob@example.org", text=message("too late"))
+        self.inst.wait_for_log(rf"{qid}: to=<bob@example.org>, relay=none, .*status=expired", 30)
+        self.wait_removed(qid, 30)
+        box = os.path.join(self.spool, sender.pw_name)
+        self.assertTrue(wait_until(lambda: os.path.exists(box) and "Status: 4.4.7" in self.read(box), 20), self.inst.log())
+        self.assertIn("Action: failed", self.read(box))
 
     def test_qmgr_as_a_unix_socket_service(self):
         # Stock master.cf today: "qmgr unix n - n 300 1 qmgr".
