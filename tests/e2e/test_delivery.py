@@ -134,6 +134,21 @@ class DeliveryTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: os.path.exists(box) and "Status: 4.4.7" in self.read(box), 20), self.inst.log())
         self.assertIn("Action: failed", self.read(box))
 
+    def test_dsn_notify_never_and_success(self):
+        self.start()
+        self.launch()
+        sender = self.make_user()
+        rcpt = self.make_user()
+        # The helper's "address/bits" form: 1 NEVER, 2 SUCCESS, 4 FAILURE, 8 DELAY.
+        quiet = self.enqueue(f"{sender.pw_name}@{DOMAIN}", f"nosuchuser@{DOMAIN}/1", text=message("never"))
+        self.wait_removed(quiet)
+        self.assertNotRegex(self.inst.log(), rf"{quiet}: sender non-delivery notification")
+        told = self.enqueue(f"{sender.pw_name}@{DOMAIN}", f"{rcpt.pw_name}@{DOMAIN}/2", text=message("success"))
+        self.inst.wait_for_log(rf"{told}: sender delivery status notification: \w+")
+        box = os.path.join(self.spool, sender.pw_name)
+        self.assertTrue(wait_until(lambda: os.path.exists(box) and "Action: delivered" in self.read(box), 20), self.inst.log())
+        self.assertNotIn("Subject: never", self.read(box))
+
     def test_qmgr_as_a_unix_socket_service(self):
         # Stock master.cf today: "qmgr unix n - n 300 1 qmgr".
         self.start(extra="queue_run_delay = 3600s")
