@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "lib/base/file_io.hpp"
@@ -18,6 +19,7 @@
 #include "lib/base/unique_fd.hpp"
 #include "lib/log/log.hpp"
 #include "lib/mailbox/maildir_writer.hpp"
+#include "lib/maps/address_lookup.hpp"
 #include "lib/mailbox/mbox_writer.hpp"
 #include "lib/queue/queue_writer.hpp"
 #include "lib/queue_tools/trigger.hpp"
@@ -118,7 +120,30 @@ void Deliverer::deliver_mailbox(const UserIdentity& user, const std::string& add
   if (!done_.insert("mailbox:" + user.name).second) return;  // duplicate elimination
   mailbox::DeliveryHeaders headers{frame.sender, address, ""};
   if (!params_.mailbox_command.empty()) {
-    return deliver_command(params_.mailbox_command, address, frame, user);
+    // local's own names ($user, $home, ...) are expanded here; upper-case
+    // ones ($EXTENSION) reach the shell as environment variables.
+    std::string command = params_.mailbox_command;
+    auto original_local = request_.recipient.substr(0, request_.recipient.rfind('@'));
+    auto parts = maps::split_localpart(original_local, params_.recipient_delimiter);
+    auto at = address.rfind('@');
+    const std::vector<std::pair<std::string, std::string>> names = {
+        {"user", user.name}, {"home", user.home}, {"shell", user.shell}, {"recipient", address},
+        {"extension", parts.extension}, {"domain", at == std::string::npos ? "" : address.substr(at + 1)},
+        {"local", original_local}, {"recipient_delimiter", params_.recipient_delimiter}};
+    for (const auto& [name, value] : names) {
+      for (const std::string& form : {"${" + name + "}", "$" + name}) {
+        for (auto pos = command.find(form); pos != std::string::npos; pos = command.find(form, pos + value.size())) {
+          // "$user" must not eat the start of "$username".
+          std::size_t end = pos + form.size();
+          if (form[1] != '{' && end < command.size() && (std::isalnum(static_cast<unsigned char>(command[end])) || command[end] == '_')) {
+            pos += 1;
+            continue;
+          }
+          command.replace(pos, form.size(), value);
+        }
+      }
+    }
+    return deliver_command(command, address, frame, user);
   }
   const auto source = content();
   std::string target;
@@ -178,6 +203,10 @@ void Deliverer::deliver_command(const std::string& command, const std::string& a
                                   "SHELL=" + (as.shell.empty() ? std::string("/bin/sh") : as.shell),
                                   "SENDER=" + frame.sender, "RECIPIENT=" + address, "LOCAL=" + local,
                                   "DOMAIN=" + domain, "ORIGINAL_RECIPIENT=" + request_.orig_rcpt};
+  // EXTENSION, as `mailbox_command = procmail -a "$EXTENSION"` expects.
+  auto original_local = request_.recipient.substr(0, request_.recipient.rfind('@'));
+  auto parts = maps::split_localpart(original_local, params_.recipient_delimiter);
+  env.push_back("EXTENSION=" + parts.extension);
   std::string prefix = mailbox::from_line(frame.sender, static_cast<std::time_t>(request_.arrival));
   std::string dt = delivered_to_header(address, "command");
   prefix += mailbox::delivery_headers({frame.sender, dt, ""});

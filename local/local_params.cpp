@@ -14,7 +14,9 @@ LocalParams load_params(const config::Config& config) {
   p.recipient_delimiter = config.get("recipient_delimiter");
   p.home_mailbox = config.get("home_mailbox");
   p.mail_spool_directory = config.get("mail_spool_directory");
-  p.mailbox_command = config.get("mailbox_command");
+  // Unexpanded: $EXTENSION and friends belong to the shell, and local
+  // expands its own lower-case names ($user, $home, ...) per delivery.
+  p.mailbox_command = config.raw_value("mailbox_command");
   p.forward_path = split(config.raw_value("forward_path"), ", \t\n");
   p.allow_mail_to_commands = config.get_list("allow_mail_to_commands");
   p.allow_mail_to_files = config.get_list("allow_mail_to_files");

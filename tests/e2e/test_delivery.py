@@ -149,6 +149,24 @@ class DeliveryTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: os.path.exists(box) and "Action: delivered" in self.read(box), 20), self.inst.log())
         self.assertNotIn("Subject: never", self.read(box))
 
+    def test_mailbox_command_procmail_with_extension(self):
+        self.start(extra='mailbox_command = /usr/bin/procmail -a "$EXTENSION"\nrecipient_delimiter = +')
+        self.launch()
+        user = self.make_user()
+        rc = os.path.join(user.pw_dir, ".procmailrc")
+        with open(rc, "w") as f:
+            f.write('DEFAULT=$HOME/pbox\nARG="$1"\n:0\n* ARG ?? ^^lists^^\nlists\n')
+        os.chown(rc, user.pw_uid, user.pw_gid)
+        os.chmod(rc, 0o600)
+        plain = self.enqueue("alice@remote.test", f"{user.pw_name}@{DOMAIN}", text=message("to procmail"))
+        tagged = self.enqueue("alice@remote.test", f"{user.pw_name}+lists@{DOMAIN}", text=message("to lists"))
+        self.wait_removed(plain)
+        self.wait_removed(tagged)
+        self.assertIn("Subject: to procmail", self.read(os.path.join(user.pw_dir, "pbox")))
+        self.assertIn("Subject: to lists", self.read(os.path.join(user.pw_dir, "lists")))
+        self.assertEqual(os.stat(os.path.join(user.pw_dir, "pbox")).st_uid, user.pw_uid)
+        self.assertRegex(self.inst.log(), rf"{plain}: .*status=sent \(delivered to command: /usr/bin/procmail")
+
     def test_qmgr_as_a_unix_socket_service(self):
         # Stock master.cf today: "qmgr unix n - n 300 1 qmgr".
         self.start(extra="queue_run_delay = 3600s")
@@ -326,7 +344,10 @@ class DeliveryTest(unittest.TestCase):
         self.assertEqual(split.count("m"), 50)
 
     def test_kill_qmgr_and_local_during_1000_messages(self):
-        self.start(extra="minimal_backoff_time = 1s\nmaximal_backoff_time = 1s\nqueue_run_delay = 1s")
+        # A local killed while it holds the mailbox leaves its dotlock behind, as
+        # Postfix's would; stale_lock_time decides when it is broken (default 500s).
+        self.start(extra="minimal_backoff_time = 1s\nmaximal_backoff_time = 1s\nqueue_run_delay = 1s\n"
+                         "stale_lock_time = 5s")
         self.launch()
         user = self.make_user()
         box = os.path.join(self.spool, user.pw_name)
