@@ -33,12 +33,17 @@ class DeliveryTest(unittest.TestCase):
         self.inst = None
 
     def tearDown(self):
+        log = self.inst.log() if self.inst else ""
         if self.inst:
             if any(self._outcome.result.failures) or any(self._outcome.result.errors):
-                print(self.inst.log(), file=sys.stderr)
+                print(log, file=sys.stderr)
             self.inst.cleanup()
         for u in self.users:
             subprocess.run(["userdel", "-r", u], capture_output=True)
+        # No daemon may crash (a sanitizer abort shows as signal 6), exit with
+        # an error or log fatal/panic; only the crash test's own kill -9 is expected.
+        bad = re.findall(r".*(?:killed by signal (?!9\b)\d+|exit status [1-9]|fatal: |panic: ).*", log)
+        self.assertEqual(bad, [], "daemon failures in the log")
 
     # -- helpers -----------------------------------------------------------
     def make_user(self):
