@@ -56,10 +56,14 @@ Result<QueueWriter> QueueWriter::create(const QueueLayout& layout, QueueIdGenera
     if (name.empty() || name.find('=') != std::string::npos)
       return Error{"bad queue file attribute name: \"" + name + "\""};
   QueueWriter w;
+  bool same_id = false;  // retry the ID whose hashed subfolder we just made
   for (int attempt = 0;; ++attempt) {
-    w.id_ = ids.next();
-    w.dir_ = layout.dir_path(folder, w.id_);
-    w.path_ = w.dir_ + "/" + w.id_;
+    if (!same_id) {
+      w.id_ = ids.next();
+      w.dir_ = layout.dir_path(folder, w.id_);
+      w.path_ = w.dir_ + "/" + w.id_;
+    }
+    same_id = false;
     int fd = ::open(w.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, kModeIncomplete);
     if (fd >= 0) {
       w.fd_.reset(fd);
@@ -67,8 +71,9 @@ Result<QueueWriter> QueueWriter::create(const QueueLayout& layout, QueueIdGenera
       break;
     }
     if (errno == ENOENT && layout.hashed(folder) && attempt < 8) {
-      // Hashed subfolders are made on demand.
+      // Hashed subfolders are made on demand; a new ID would hash elsewhere.
       if (auto st = make_hash_dirs(layout.folder_path(folder), w.dir_); !st) return st.error();
+      same_id = true;
       continue;
     }
     if (errno != EEXIST || attempt >= 8) return sys_error("create queue file " + w.path_);
