@@ -1,6 +1,7 @@
-// The folders master itself needs before it can listen: the queue directory
-// with pid/, private/ (UNIX sockets of internal services) and public/
-// (sockets and FIFOs local users may reach, guarded by setgid_group).
+// The queue folders master needs before it can listen (private/, public/,
+// pid/ and the rest), created or repaired with Postfix's owners and modes
+// from lib/queue's one folder table — what Postfix's `postfix start` does
+// through its check step.
 #pragma once
 
 #include "lib/base/result.hpp"

@@ -44,7 +44,7 @@ const std::vector<FolderSpec>& queue_folders() {
       {"maildrop", 01730, true}, {"incoming", 0700, false}, {"active", 0700, false},
       {"deferred", 0700, false}, {"hold", 0700, false},     {"corrupt", 0700, false},
       {"bounce", 0700, false},   {"defer", 0700, false},    {"trace", 0700, false},
-      {"private", 0700, false},  {"public", 02710, true},   {"pid", 0755, false},
+      {"private", 0700, false},  {"public", 02710, true},   {"pid", 0755, false, true},
   };
   return folders;
 }
@@ -67,10 +67,12 @@ Result<std::vector<std::string>> ensure_queue_folders(const QueueLayout& layout,
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return sys_error("lstat " + path);
     if (!S_ISDIR(st.st_mode)) return Error{path + ": not a directory", ENOTDIR};
+    int uid = owner.uid >= 0 && spec.root_owned ? 0 : owner.uid;
     int gid = spec.group_postdrop ? owner.postdrop_gid : owner.gid;
+    if (owner.uid >= 0 && spec.root_owned) gid = 0;
     bool chowned = false;
-    if ((owner.uid >= 0 && st.st_uid != unsigned(owner.uid)) || (gid >= 0 && st.st_gid != unsigned(gid))) {
-      if (::lchown(path.c_str(), owner.uid, gid) != 0) return sys_error("chown " + path);
+    if ((uid >= 0 && st.st_uid != unsigned(uid)) || (gid >= 0 && st.st_gid != unsigned(gid))) {
+      if (::lchown(path.c_str(), uid, gid) != 0) return sys_error("chown " + path);
       repairs.push_back("fixed owner of " + path);
       chowned = true;
     }

@@ -41,12 +41,14 @@ struct QueueLayout {
 struct FolderSpec {
   std::string_view name;
   unsigned mode;
-  bool group_postdrop;  // group is setgid_group (postdrop) instead of mail_owner's
+  bool group_postdrop;      // group is setgid_group (postdrop) instead of mail_owner's
+  bool root_owned = false;  // pid/: master's, so mail_owner cannot tamper with it
 };
 
 // maildrop incoming active deferred hold corrupt bounce defer trace private
-// public pid, with Postfix's modes (maildrop 1730 and public 2710 are
-// writable/searchable by the postdrop group, the rest are private).
+// public pid, with Postfix's owners and modes (maildrop 1730 and public 2710
+// are writable/searchable by the postdrop group, pid is root's 0755, the rest
+// are mail_owner's and private).
 const std::vector<FolderSpec>& queue_folders();
 
 struct Ownership {

@@ -2,6 +2,8 @@
 // queue command (postdrop and postqueue set-group-ID postdrop).
 #include "lib/queue_tools/tool_config.hpp"
 
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include "lib/base/build_paths.hpp"
@@ -16,6 +18,17 @@ queue::QueueLayout layout_from_config(const config::Config& config) {
   layout.hash_queue_depth = static_cast<int>(config.get_int("hash_queue_depth"));
   layout.hash_queue_names = config.get_list("hash_queue_names");
   return layout;
+}
+
+Result<queue::Ownership> ownership_from_config(const config::Config& config) {
+  const std::string owner = config.get("mail_owner");
+  const passwd* pw = ::getpwnam(owner.c_str());
+  if (!pw) return Error{"mail_owner: unknown user: " + owner};
+  if (pw->pw_uid == 0) return Error{"mail_owner: " + owner + " must not be the super-user"};
+  const std::string group_name = config.get("setgid_group");
+  const group* gr = ::getgrnam(group_name.c_str());
+  if (!gr) return Error{"setgid_group: unknown group: " + group_name};
+  return queue::Ownership{int(pw->pw_uid), int(pw->pw_gid), int(gr->gr_gid)};
 }
 
 std::string privileged_config_dir(const std::string& from_option) {

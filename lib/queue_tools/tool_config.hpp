@@ -14,6 +14,10 @@ namespace postern::queue_tools {
 // queue_directory, hash_queue_depth, hash_queue_names. Throws ConfigError.
 queue::QueueLayout layout_from_config(const config::Config& config);
 
+// Owners of the queue folders: mail_owner (never root) and setgid_group.
+// An unknown user or group is an error naming the parameter.
+Result<queue::Ownership> ownership_from_config(const config::Config& config);
+
 // The configuration directory for a command that may run set-group-ID
 // (postdrop, postqueue). Like config::resolve_config_dir(), but when the
 // process is set-group-ID and the caller is not root, a directory other than
