@@ -39,6 +39,17 @@ std::vector<Listener> login_listeners(const dovecot::DovecotConf& conf, const st
 
 }  // namespace
 
+std::string dovecot_conf_error(const config::Config& config) {
+  const std::string path = config.get("dovecot_config_file");
+  if (::access(path.c_str(), F_OK) != 0) return "";
+  try {
+    (void)dovecot::DovecotConf::load(path);
+  } catch (const dovecot::ConfError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
   const std::string path = config.get("dovecot_config_file");
   if (::access(path.c_str(), F_OK) != 0) {

@@ -14,4 +14,8 @@ namespace postern::master {
 // main.cf) adds nothing; a broken one adds a note naming file and line.
 void plan_dovecot_services(const config::Config& config, ServicePlan& plan);
 
+// The error (file, line) that makes dovecot.conf unusable, or "" when it is
+// usable or absent. A reload that would get an error keeps the old services.
+std::string dovecot_conf_error(const config::Config& config);
+
 }  // namespace postern::master

@@ -17,6 +17,7 @@
 #include "lib/config/config_error.hpp"
 #include "lib/log/log.hpp"
 #include "lib/service/master_proto.hpp"
+#include "master/dovecot_services.hpp"
 #include "master/spawn.hpp"
 
 namespace postern::master {
@@ -220,6 +221,10 @@ void Supervisor::reload() {
     master_cf = config::MasterCf::load(config_.config_dir() + "/master.cf");
   } catch (const config::ConfigError& e) {
     log::error("%s -- configuration not reloaded", e.what());
+    return;
+  }
+  if (std::string error = dovecot_conf_error(config); !error.empty()) {
+    log::error("%s -- configuration not reloaded", error.c_str());
     return;
   }
   log::info("reload -- version %s, configuration %s", build::version, config_.config_dir().c_str());
