@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   } catch (const config::ConfigError& e) {
     log::fatal("%s", e.what());
   }
-  service::configure_logging(config, "postfix-script", true);
+  service::configure_logging(config, "postfix-script", true, config.get("syslog_name") + "/postfix-script");
 
   if (command == "start") return postfix_cmd::start(config, false);
   if (command == "start-fg") return postfix_cmd::start(config, true);

@@ -118,7 +118,8 @@ void write(Level level, std::string_view text) {
   if (s.syslog_open) ::syslog(syslog_priority(level), "%s", body.c_str());
   if (s.file) (void)write_all(s.file.get(), file_line(s, body));
   if (s.options.to_stderr) {
-    std::string line = (s.options.tag.empty() ? std::string("postern") : s.options.tag) + ": " + body + "\n";
+    const std::string& tag = s.options.stderr_tag.empty() ? s.options.tag : s.options.stderr_tag;
+    std::string line = (tag.empty() ? std::string("postern") : tag) + ": " + body + "\n";
     (void)write_all(STDERR_FILENO, line);
   }
 }

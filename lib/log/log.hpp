@@ -23,6 +23,7 @@ struct Options {
   bool to_syslog = false;    // facility mail, ident = tag, with the pid
   std::string file;          // maillog_file; empty: none
   bool to_stderr = false;    // "tag: warning: text" on standard error
+  std::string stderr_tag;    // tag for standard error lines; empty: `tag`
 };
 
 // Replaces the sinks. Safe to call again (after a reload or a fork).

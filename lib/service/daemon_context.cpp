@@ -12,12 +12,14 @@
 
 namespace postern::service {
 
-void configure_logging(const config::Config& config, const std::string& program, bool to_stderr) {
+void configure_logging(const config::Config& config, const std::string& program, bool to_stderr,
+                       const std::string& stderr_tag) {
   log::Options options;
   options.tag = config.get("syslog_name") + "/" + program;
   options.to_syslog = true;
   options.file = config.get("maillog_file");
   options.to_stderr = to_stderr;
+  options.stderr_tag = stderr_tag.empty() ? program : stderr_tag;
   log::configure(options);
 }
 
@@ -55,9 +57,15 @@ void DaemonContext::drop_privileges() {
   if (::geteuid() != 0) return;
   if (!args_.unprivileged && !args_.chroot) return;
   std::string chroot_dir = args_.chroot ? config_.get("queue_directory") : std::string();
+  // Inside the jail the queue is the root: paths built from queue_directory
+  // (and from parameters that refer to it) must follow.
+  auto enter_jail_paths = [&] {
+    if (!chroot_dir.empty()) config_.set_override("queue_directory", "/");
+  };
   if (!args_.unprivileged) {
     if (!chroot_dir.empty() && (::chroot(chroot_dir.c_str()) != 0 || ::chdir("/") != 0))
       log::fatal("chroot %s: %m", chroot_dir.c_str());
+    enter_jail_paths();
     return;
   }
   std::string owner = config_.get("mail_owner");
@@ -66,6 +74,7 @@ void DaemonContext::drop_privileges() {
   if (account->uid == 0) log::fatal("mail_owner %s must not be the super-user", owner.c_str());
   if (auto st = service::drop_privileges(*account, chroot_dir); !st)
     log::fatal("%s", st.error().message.c_str());
+  enter_jail_paths();
 }
 
 }  // namespace postern::service

@@ -37,7 +37,10 @@ class DaemonContext {
 };
 
 // Sets up logging for a daemon or command from its configuration:
-// tag "<syslog_name>/<program>", syslog, maillog_file, stderr if asked.
-void configure_logging(const config::Config& config, const std::string& program, bool to_stderr);
+// tag "<syslog_name>/<program>", syslog, maillog_file, and standard error if
+// asked — there as "<program>: ..." the way Postfix's commands write it
+// (`stderr_tag` replaces that, e.g. "postfix/postfix-script").
+void configure_logging(const config::Config& config, const std::string& program, bool to_stderr,
+                       const std::string& stderr_tag = "");
 
 }  // namespace postern::service
