@@ -13,6 +13,7 @@
 #include "lib/cleanup/spool.hpp"
 #include "lib/log/log.hpp"
 #include "lib/queue/queue_writer.hpp"
+#include "lib/queue_tools/trigger.hpp"
 
 namespace postern::cleanup {
 
@@ -64,13 +65,12 @@ Outcome storage_error(const std::string& what) {
   return reject(452, "4.3.1", "Insufficient system storage");
 }
 
-// Wakes qmgr; harmless when there is no qmgr (no FIFO, or nobody reading).
+// Wakes qmgr through public/qmgr, a FIFO or a UNIX socket (Postfix's stock
+// master.cf uses "unix"); harmless when qmgr does not run: its periodic
+// scan finds the mail.
 void trigger_qmgr(const std::string& queue_directory) {
-  std::string path = queue_directory + "/public/qmgr";
-  int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return;
-  [[maybe_unused]] ssize_t n = ::write(fd, "A", 1);
-  ::close(fd);
+  (void)queue_tools::send_trigger(queue_directory + "/public/qmgr",
+                                  std::string_view(&queue_tools::kQmgrScanIncoming, 1));
 }
 
 }  // namespace
