@@ -1,5 +1,5 @@
-// RCPT TO: the interim relay rule, the recipient limit, DSN NOTIFY/ORCPT kept
-// for the queue file. In smtpd, as mail_owner.
+// RCPT TO: the interim relay rule, local_recipient_maps, the recipient limit,
+// DSN NOTIFY/ORCPT kept for the queue file. In smtpd, as mail_owner.
 #include "smtpd/commands.hpp"
 #include "smtpd/session.hpp"
 
@@ -16,6 +16,12 @@ void cmd_rcpt(Session& s, const smtp::Command& cmd) {
     smtp::Reply r{554, "5.7.1", "<" + cmd.path.address + ">: Relay access denied"};
     s.log_reject("RCPT", r, cmd.path.address);
     return s.reply(r);
+  }
+  if (domain.empty() || s.params().relay.local_domain(domain)) {
+    if (auto r = s.server().local_recipients.check(cmd.path.address)) {
+      s.log_reject("RCPT", *r, cmd.path.address);
+      return s.reply(*r);
+    }
   }
   queue::Recipient rcpt;
   rcpt.address = cmd.path.address;

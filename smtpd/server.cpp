@@ -16,7 +16,9 @@ constexpr std::int64_t kStaleIncompleteSeconds = 3600;
 
 void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
   params_.emplace(SmtpdParams::from_config(context.config()));
-  context_.emplace(ServerContext{loop, *params_, ids_, [this](std::uint64_t id) {
+  local_recipients_.emplace(params_->local_recipient_maps, params_->recipient_delimiter,
+                            params_->unknown_local_recipient_code);
+  context_.emplace(ServerContext{loop, *params_, ids_, *local_recipients_, [this](std::uint64_t id) {
                                    done_.push_back(id);
                                    reaper_.arm(0);
                                  }});

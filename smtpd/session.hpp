@@ -21,6 +21,7 @@
 #include "lib/smtp/command.hpp"
 #include "lib/smtp/data_decoder.hpp"
 #include "lib/smtp/line_reader.hpp"
+#include "smtpd/recipient_check.hpp"
 #include "smtpd/smtpd_params.hpp"
 
 namespace postern::smtpd {
@@ -30,6 +31,7 @@ struct ServerContext {
   net::EventLoop& loop;
   const SmtpdParams& params;
   queue::QueueIdGenerator& ids;
+  LocalRecipientCheck& local_recipients;                       // tables opened on first use
   std::function<void(std::uint64_t session_id)> session_done;  // deferred destruction
 };
 

@@ -72,6 +72,9 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
     for (auto& ch : u) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     p.discard_ehlo_keywords.push_back(u);
   }
+  p.local_recipient_maps = c.get("local_recipient_maps");
+  p.recipient_delimiter = c.get("recipient_delimiter");
+  p.unknown_local_recipient_code = static_cast<int>(c.get_int("unknown_local_recipient_reject_code"));
   p.myorigin = c.get("myorigin");
   p.cleanup = cleanup::Params::from_config(c);
   return p;

@@ -35,6 +35,9 @@ struct SmtpdParams {
   Networks bare_newline_exclusions;                // smtpd_forbid_bare_newline_exclusions
   std::vector<std::string> discard_ehlo_keywords;  // smtpd_discard_ehlo_keywords, upper case
   RelayCheck relay;                                // mydestination, mynetworks
+  std::string local_recipient_maps;                // expanded; empty: no check
+  std::string recipient_delimiter;
+  int unknown_local_recipient_code = 550;  // unknown_local_recipient_reject_code
   std::string myorigin;
   cleanup::Params cleanup;
 

@@ -124,15 +124,20 @@ class Raw:
 
 
 def base_config(extra=""):
+    # These tests send to made-up users: local_recipient_maps is off here and
+    # exercised in LocalRecipientTest.
     return ("compatibility_level = 3.6\n"
+            "local_recipient_maps =\n"
             "mynetworks = 127.0.0.1/32\n"
             "smtpd_forbid_bare_newline_exclusions =\n"
             "message_size_limit = 2000000\n"
             "smtpd_error_sleep_time = 0\n" + extra)
 
 
-def make_instance(main_cf, master_cf):
+def make_instance(main_cf, master_cf, prepare=None):
     inst = Instance(main_cf, master_cf)
+    if prepare:
+        prepare(inst)
     if IS_ROOT:
         r = inst.postfix("set-permissions")
         if r.returncode != 0:
@@ -693,7 +698,8 @@ class DefaultConfigTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.port = free_port()
-        cls.inst = make_instance("", f"127.0.0.1:{cls.port} inet n - n - - smtpd\n")
+        # It sends to made-up users: local_recipient_maps is tested in LocalRecipientTest.
+        cls.inst = make_instance("local_recipient_maps =\n", f"127.0.0.1:{cls.port} inet n - n - - smtpd\n")
 
     @classmethod
     def tearDownClass(cls):
@@ -726,6 +732,104 @@ class DefaultConfigTest(unittest.TestCase):
     def test_vrfy_off(self):
         c = self.session("127.0.0.1")
         self.assertEqual(c.cmd("VRFY root"), "502 5.5.1 VRFY command is disabled")
+
+
+class LocalRecipientTest(unittest.TestCase):
+    """local_recipient_maps: unknown users in local domains are rejected at RCPT."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port = free_port()
+        cls.code450_port = free_port()
+        cls.off_port = free_port()
+        cls.tempfail_port = free_port()
+        master_cf = (f"127.0.0.1:{cls.port} inet n - n - - smtpd\n"
+                     f"127.0.0.1:{cls.code450_port} inet n - n - - smtpd"
+                     f" -o unknown_local_recipient_reject_code=450\n"
+                     f"127.0.0.1:{cls.off_port} inet n - n - - smtpd -o local_recipient_maps=\n"
+                     f"127.0.0.1:{cls.tempfail_port} inet n - n - - smtpd"
+                     f" -o local_recipient_maps=hash:/nonexistent/postern/aliases\n")
+
+        def prepare(inst):
+            aliases = os.path.join(inst.conf, "aliases")
+            with open(aliases, "w") as f:
+                f.write("# test aliases\naliasonly: root\n")
+            # local_recipient_maps keeps its default: proxy:unix:passwd.byname $alias_maps
+            inst.write_main_cf(base_config().replace("local_recipient_maps =\n", "")
+                               + f"alias_maps = hash:{aliases}\nalias_database = hash:{aliases}\n"
+                               "recipient_delimiter = +\n")
+            r = inst.command("postalias", f"hash:{aliases}")
+            if r.returncode != 0:
+                raise AssertionError(f"postalias: {r.stderr}")
+            os.chmod(aliases + ".db", 0o644)
+
+        cls.inst = make_instance("", master_cf, prepare)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.inst.cleanup()
+
+    def tearDown(self):
+        if not getattr(getattr(self, "_outcome", None), "success", True):
+            print(self.inst.log()[-6000:])
+
+    def session(self, port=None):
+        c = Raw(port or self.port)
+        self.addCleanup(c.close)
+        self.assertTrue(c.reply().startswith("220 "))
+        c.cmd("EHLO x")
+        self.assertEqual(c.cmd("MAIL FROM:<a@b>"), "250 2.1.0 Ok")
+        return c
+
+    def test_defaults(self):
+        r = self.inst.command("postconf", "local_recipient_maps")
+        self.assertEqual(r.stdout.strip(), "local_recipient_maps = proxy:unix:passwd.byname $alias_maps")
+
+    def test_unknown_local_user_rejected_and_logged(self):
+        c = self.session()
+        self.assertEqual(c.cmd("RCPT TO:<nosuch@mail.example.test>"),
+                         "550 5.1.1 <nosuch@mail.example.test>: Recipient address rejected: "
+                         "User unknown in local recipient table")
+        self.inst.wait_for_log(
+            r"postfix/smtpd\[\d+\]: NOQUEUE: reject: RCPT from localhost\[127\.0\.0\.1\]: 550 5\.1\.1 "
+            r"<nosuch@mail\.example\.test>: Recipient address rejected: User unknown in local recipient table; "
+            r"from=<a@b> to=<nosuch@mail\.example\.test> proto=ESMTP helo=<x>")
+        self.assertEqual(c.cmd("RCPT TO:<nosuch@localhost>"),
+                         "550 5.1.1 <nosuch@localhost>: Recipient address rejected: "
+                         "User unknown in local recipient table")
+        # Not a local domain: the relay rule answers, the user is not looked up.
+        self.assertEqual(c.cmd("RCPT TO:<nosuch@remote.test>"), "250 2.1.5 Ok")
+
+    def test_system_user_accepted(self):
+        c = self.session()
+        self.assertEqual(c.cmd("RCPT TO:<root@mail.example.test>"), "250 2.1.5 Ok")
+        self.assertEqual(c.cmd("RCPT TO:<ROOT@Mail.Example.TEST>"), "250 2.1.5 Ok")
+        self.assertEqual(c.cmd("RCPT TO:<root+tag@localhost>"), "250 2.1.5 Ok")
+
+    def test_alias_only_name_accepted(self):
+        c = self.session()
+        self.assertEqual(c.cmd("RCPT TO:<aliasonly@mail.example.test>"), "250 2.1.5 Ok")
+        self.assertEqual(c.cmd("RCPT TO:<AliasOnly+ext@localhost>"), "250 2.1.5 Ok")
+
+    def test_bare_postmaster_accepted(self):
+        c = self.session()
+        self.assertEqual(c.cmd("RCPT TO:<postmaster>"), "250 2.1.5 Ok")
+
+    def test_empty_maps_accept_unknown_users(self):
+        c = self.session(self.off_port)
+        self.assertEqual(c.cmd("RCPT TO:<nosuch@mail.example.test>"), "250 2.1.5 Ok")
+
+    def test_reject_code_450(self):
+        c = self.session(self.code450_port)
+        self.assertEqual(c.cmd("RCPT TO:<nosuch@mail.example.test>"),
+                         "450 4.1.1 <nosuch@mail.example.test>: Recipient address rejected: "
+                         "User unknown in local recipient table")
+        self.assertEqual(c.cmd("RCPT TO:<root@mail.example.test>"), "250 2.1.5 Ok")
+
+    def test_lookup_failure_is_temporary(self):
+        c = self.session(self.tempfail_port)
+        self.assertEqual(c.cmd("RCPT TO:<nosuch@mail.example.test>"),
+                         "451 4.3.0 <nosuch@mail.example.test>: Temporary lookup failure")
 
 
 @unittest.skipUnless(IS_ROOT, "needs root to mount a small tmpfs as the queue's incoming/ folder")

@@ -1,0 +1,79 @@
+// LocalRecipientCheck and its helpers (see recipient_check.hpp). In smtpd,
+// as mail_owner.
+#include "smtpd/recipient_check.hpp"
+
+#include <memory>
+
+#include "lib/base/strings.hpp"
+#include "lib/log/log.hpp"
+#include "lib/maps/address_lookup.hpp"
+
+namespace postern::smtpd {
+namespace {
+
+// A table that is there but cannot answer: every lookup fails temporarily.
+class UnavailableTable : public maps::Table {
+ public:
+  UnavailableTable(std::string spec, std::string why) : why_(std::move(why)) { spec_ = std::move(spec); }
+  maps::LookupResult lookup(std::string_view) override { return maps::LookupResult::temp_fail(why_); }
+
+ private:
+  std::string why_;
+};
+
+// Finds nothing: NIS without a NIS domain.
+class EmptyTable : public maps::Table {
+ public:
+  explicit EmptyTable(std::string spec) { spec_ = std::move(spec); }
+  maps::LookupResult lookup(std::string_view) override { return maps::LookupResult::not_found(); }
+};
+
+}  // namespace
+
+maps::TableList open_local_recipient_tables(std::string_view list) {
+  maps::TableList tables;
+  for (std::string spec : maps::split_table_list(list)) {
+    while (istarts_with(spec, "proxy:")) spec.erase(0, 6);
+    if (istarts_with(spec, "nis:")) {
+      log::warning("local_recipient_maps: %s: NIS domain name not set - NIS lookups disabled", spec.c_str());
+      tables.add(std::make_unique<EmptyTable>(spec));
+      continue;
+    }
+    auto opened = maps::open_table(spec);
+    if (opened) {
+      tables.add(std::move(*opened));
+      continue;
+    }
+    log::warning("local_recipient_maps: %s is unavailable: %s", spec.c_str(), opened.error().message.c_str());
+    tables.add(std::make_unique<UnavailableTable>(spec, opened.error().message));
+  }
+  return tables;
+}
+
+std::optional<smtp::Reply> check_local_recipient(maps::TableList& tables, std::string_view address,
+                                                 std::string_view recipient_delimiter, int code) {
+  // RFC 5321 4.5.1: a bare "postmaster" is always accepted (Postfix's smtpd_check_rcpt).
+  if (to_lower(address) == "postmaster") return std::nullopt;
+  maps::AddressLookupOptions options;
+  options.recipient_delimiter = std::string(recipient_delimiter);
+  auto keys = maps::address_search_keys(to_lower(address), options);
+  maps::KeyedResult r = maps::lookup_first(tables, keys);
+  if (r.result.is_found()) return std::nullopt;
+  std::string quoted = "<" + std::string(address) + ">";
+  if (r.result.is_temp_fail()) {
+    log::warning("local_recipient_maps lookup error for \"%s\": %s", std::string(address).c_str(),
+                 r.result.value.c_str());
+    return smtp::Reply{451, "4.3.0", quoted + ": Temporary lookup failure"};
+  }
+  std::string enhanced = code / 100 == 4 ? "4.1.1" : "5.1.1";
+  return smtp::Reply{code, enhanced,
+                     quoted + ": Recipient address rejected: User unknown in local recipient table"};
+}
+
+std::optional<smtp::Reply> LocalRecipientCheck::check(std::string_view address) {
+  if (!enabled()) return std::nullopt;
+  if (!tables_) tables_.emplace(open_local_recipient_tables(maps_));
+  return check_local_recipient(*tables_, address, delimiter_, code_);
+}
+
+}  // namespace postern::smtpd

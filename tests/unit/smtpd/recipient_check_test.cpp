@@ -1,0 +1,83 @@
+// Unit tests for smtpd's local_recipient_maps decision: the lookup keys,
+// the 5.1.1 / 4.1.1 rejection and a temporary failure that is never a 550.
+#include "smtpd/recipient_check.hpp"
+
+#include <catch2/catch.hpp>
+
+using postern::smtpd::check_local_recipient;
+using postern::smtpd::LocalRecipientCheck;
+using postern::smtpd::open_local_recipient_tables;
+
+TEST_CASE("known local recipients pass, with or without extension and domain") {
+  auto tables = open_local_recipient_tables("proxy:inline:{alice=x, bob@mail.example.test=x}");
+  REQUIRE(tables.tables().size() == 1);
+  for (const char* a :
+       {"alice@mail.example.test", "ALICE@Mail.Example.Test", "alice+tag@mail.example.test", "alice",
+        "bob@mail.example.test", "bob+x@mail.example.test", "postmaster", "PostMaster"}) {
+    INFO(a);
+    CHECK_FALSE(check_local_recipient(tables, a, "+", 550));
+  }
+  // Without a delimiter the extension is part of the user name.
+  CHECK(check_local_recipient(tables, "alice+tag@mail.example.test", "", 550));
+  // bob is known only in his own domain.
+  CHECK(check_local_recipient(tables, "bob@localhost", "+", 550));
+}
+
+TEST_CASE("unknown local recipients are rejected with the configured code") {
+  auto tables = open_local_recipient_tables("inline:{alice=x}");
+  auto r = check_local_recipient(tables, "nosuch@example.test", "+", 550);
+  REQUIRE(r);
+  CHECK(r->code == 550);
+  CHECK(r->enhanced == "5.1.1");
+  CHECK(r->text ==
+        "<nosuch@example.test>: Recipient address rejected: User unknown in local recipient table");
+  r = check_local_recipient(tables, "nosuch@example.test", "+", 450);
+  REQUIRE(r);
+  CHECK(r->code == 450);
+  CHECK(r->enhanced == "4.1.1");
+  // postmaster@domain is up to the tables, like any user.
+  CHECK(check_local_recipient(tables, "postmaster@example.test", "+", 550));
+}
+
+TEST_CASE("@domain matches every user of that domain") {
+  auto tables = open_local_recipient_tables("inline:{@example.test=x}");
+  CHECK_FALSE(check_local_recipient(tables, "anyone@example.test", "+", 550));
+  CHECK(check_local_recipient(tables, "anyone@other.test", "+", 550));
+}
+
+TEST_CASE("a table that cannot answer is a temporary failure, never a 550") {
+  for (const char* list : {"fail:x", "hash:/nonexistent/postern/aliases", "nosuchtype:x"}) {
+    INFO(list);
+    auto tables = open_local_recipient_tables(list);
+    auto r = check_local_recipient(tables, "nosuch@example.test", "+", 550);
+    REQUIRE(r);
+    CHECK(r->code == 451);
+    CHECK(r->enhanced == "4.3.0");
+    CHECK(r->text == "<nosuch@example.test>: Temporary lookup failure");
+  }
+  // A table earlier in the list still answers (for the same key: as in
+  // Postfix, a failure on an earlier key stops the search).
+  auto tables =
+      open_local_recipient_tables("inline:{alice@example.test=x} hash:/nonexistent/postern/aliases");
+  CHECK_FALSE(check_local_recipient(tables, "alice@example.test", "", 550));
+}
+
+TEST_CASE("nis: finds nothing; proxy: is transparent") {
+  auto tables = open_local_recipient_tables("proxy:nis:mail.aliases, proxy:inline:{root=x}");
+  CHECK_FALSE(check_local_recipient(tables, "root@example.test", "", 550));
+  auto r = check_local_recipient(tables, "nosuch@example.test", "", 550);
+  REQUIRE(r);
+  CHECK(r->code == 550);
+}
+
+TEST_CASE("an empty local_recipient_maps turns the check off") {
+  LocalRecipientCheck off("", "", 550);
+  CHECK_FALSE(off.enabled());
+  CHECK_FALSE(off.check("nosuch@example.test"));
+  LocalRecipientCheck blank(" , ", "", 550);
+  CHECK_FALSE(blank.enabled());
+  LocalRecipientCheck on("inline:{alice=x}", "", 550);
+  CHECK(on.enabled());
+  CHECK(on.check("nosuch@example.test"));
+  CHECK_FALSE(on.check("alice@example.test"));
+}
