@@ -3,14 +3,13 @@
 
 #include "lib/base/strings.hpp"
 #include "lib/config/master_cf.hpp"
+#include "lib/queue_tools/tool_config.hpp"
 
 namespace postern::qmgr {
 
 QmgrParams load_params(const config::Config& config) {
   QmgrParams p;
-  p.layout.queue_directory = config.get("queue_directory");
-  p.layout.hash_queue_depth = static_cast<int>(config.get_int("hash_queue_depth"));
-  p.layout.hash_queue_names = config.get_list("hash_queue_names");
+  p.layout = queue_tools::layout_from_config(config);
   p.myhostname = config.get("myhostname");
   p.myorigin = config.get("myorigin");
   for (const auto& d : config.get_list("mydestination")) p.mydestination.push_back(to_lower(d));

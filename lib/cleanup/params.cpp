@@ -1,6 +1,7 @@
 // cleanup::Params from main.cf. Part of lib/cleanup (smtpd, pickup; mail_owner).
 #include "lib/cleanup/cleanup.hpp"
 #include "lib/config/config.hpp"
+#include "lib/queue_tools/tool_config.hpp"
 
 namespace postern::cleanup {
 
@@ -14,9 +15,7 @@ Params Params::from_config(const config::Config& config) {
   p.header_size_limit = static_cast<std::uint64_t>(config.get_size("header_size_limit"));
   p.message_size_limit = static_cast<std::uint64_t>(config.get_size("message_size_limit"));
   p.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
-  p.layout.queue_directory = config.get("queue_directory");
-  p.layout.hash_queue_depth = static_cast<int>(config.get_int("hash_queue_depth"));
-  p.layout.hash_queue_names = config.get_list("hash_queue_names");
+  p.layout = queue_tools::layout_from_config(config);
   return p;
 }
 
