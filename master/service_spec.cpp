@@ -19,7 +19,6 @@ const std::map<std::string, std::string, std::less<>>& folded_commands() {
       {"cleanup", "smtpd and pickup (lib/cleanup)"},
       {"trivial-rewrite", "qmgr and smtpd (address resolution)"},
       {"bounce", "qmgr (bounce, defer and trace reports)"},
-      {"showq", "postqueue, which reads the queue directly"},
       {"tlsmgr", "each TLS process (OpenSSL session caches)"},
       {"scache", "smtp (no shared connection cache)"},
       {"verify", "smtpd (address verification is not offered)"},

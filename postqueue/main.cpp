@@ -6,8 +6,9 @@
 //   postqueue [-v] [-c config_dir] -s site  as -f (no per-site fast flush yet)
 //   postqueue [-v] [-c config_dir] -i queue_id  retry one deferred message now
 //
-// The listing reads the queue folders directly (Postern has no showq
-// service), so it needs read access to them: root or mail_owner. -f/-s/-i
+// Root and mail_owner list by reading the queue folders directly; other users
+// ask the showq service on public/showq ("Queue report unavailable - mail
+// system is down", exit 69, when it does not answer). -f/-s/-i
 // write requests to qmgr's public/qmgr endpoint; when qmgr does not run that
 // is a warning, not a failure: the mail is delivered once it starts.
 //
@@ -54,10 +55,12 @@ int main(int argc, char** argv) {
   }
   if (!action || optind != argc) log::fatal("usage: postqueue -f | -i queue_id | -j | -p | -s site");
   queue::QueueLayout layout;
+  bool direct = true;
   try {
     auto config = config::Config::load(queue_tools::privileged_config_dir(config_option));
     service::configure_logging(config, "postqueue", true);
     layout = queue_tools::layout_from_config(config);
+    direct = postqueue::reads_queue_directly(config);
     bool listing = action == 'p' || action == 'j';
     auto refused =
         queue_tools::check_user_access(config, listing ? "authorized_mailq_users" : "authorized_flush_users",
@@ -71,9 +74,9 @@ int main(int argc, char** argv) {
   }
   switch (action) {
     case 'p':
-      return postqueue::list_queue(layout, false);
     case 'j':
-      return postqueue::list_queue(layout, true);
+      return direct ? postqueue::list_queue(layout, action == 'j')
+                    : postqueue::list_queue_via_showq(layout, action == 'j');
     case 'i':
       return postqueue::flush_message(layout, arg);
     default:

@@ -1,6 +1,6 @@
 // The queue listing behind mailq / postqueue -p (Postfix's Sendmail-style
-// table) and postqueue -j (Postfix's JSON lines). Reads queue files directly
-// (Postern has no showq service), so it runs as root or mail_owner.
+// table) and postqueue -j (Postfix's JSON lines). Reads queue files directly,
+// so it runs as root or mail_owner: in postqueue or in the showq daemon.
 #pragma once
 
 #include <cstdint>
