@@ -73,7 +73,7 @@ Result<std::vector<std::string>> ensure_queue_folders(const QueueLayout& layout,
     bool chowned = false;
     if ((uid >= 0 && st.st_uid != unsigned(uid)) || (gid >= 0 && st.st_gid != unsigned(gid))) {
       if (::lchown(path.c_str(), uid, gid) != 0) return sys_error("chown " + path);
-      repairs.push_back("fixed owner of " + path);
+      if (!created) repairs.push_back("fixed owner of " + path);
       chowned = true;
     }
     // chmod also after chown (which clears set-gid) and after mkdir (umask).
