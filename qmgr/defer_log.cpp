@@ -52,13 +52,7 @@ void QueueManager::write_defer_log(const std::string& id, const std::vector<Defe
 void QueueManager::send_delay_warning(const queue::QueueReader& reader, const std::string& id,
                                       const std::vector<Deferral>& deferrals) {
   const queue::Envelope& env = reader.envelope();
-  bounce::DsnInput in;
-  in.kind = bounce::DsnKind::delay;
-  in.queue_id = id;
-  in.reporting_mta = p_.myhostname;
-  in.envid = env.attributes.envid;
-  in.arrival = env.arrival_seconds;
-  in.now = ::time(nullptr);
+  bounce::DsnInput in = dsn_input(bounce::DsnKind::delay, env, id);
   in.to = env.sender;
   in.headers_only = true;
   for (const auto& d : deferrals) {

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/bounce/dsn_message.hpp"
 #include "lib/ipc/delivery_proto.hpp"
 #include "lib/queue/queue_id.hpp"
 #include "lib/queue/queue_reader.hpp"
@@ -75,6 +76,8 @@ class QueueManager {
   void finish(Active& message);
   ipc::DeliveryRequest make_request(const Active& message, std::size_t index) const;
 
+  // The fields every notice about message `id` carries (kind, ids, arrival, now).
+  bounce::DsnInput dsn_input(bounce::DsnKind kind, const queue::Envelope& env, const std::string& id) const;
   bool send_bounce(const queue::QueueReader& reader, const std::string& id, const std::vector<Failure>& failures);
   void send_success(const queue::QueueReader& reader, const std::string& id, const std::vector<std::size_t>& delivered);
   void defer_file(const std::string& id, const queue::Envelope& env);

@@ -41,16 +41,22 @@ static Result<std::string> enqueue_notice(const QmgrParams& p, queue::QueueIdGen
   return queue::enqueue(p.layout, ids, env, text);
 }
 
-bool QueueManager::send_bounce(const queue::QueueReader& reader, const std::string& id,
-                               const std::vector<Failure>& failures) {
-  const queue::Envelope& env = reader.envelope();
+bounce::DsnInput QueueManager::dsn_input(bounce::DsnKind kind, const queue::Envelope& env,
+                                        const std::string& id) const {
   bounce::DsnInput in;
-  in.kind = bounce::DsnKind::failure;
+  in.kind = kind;
   in.queue_id = id;
   in.reporting_mta = p_.myhostname;
   in.envid = env.attributes.envid;
   in.arrival = env.arrival_seconds;
   in.now = ::time(nullptr);
+  return in;
+}
+
+bool QueueManager::send_bounce(const queue::QueueReader& reader, const std::string& id,
+                               const std::vector<Failure>& failures) {
+  const queue::Envelope& env = reader.envelope();
+  bounce::DsnInput in = dsn_input(bounce::DsnKind::failure, env, id);
   for (const auto& f : failures) {
     unsigned notify = env.recipients[f.index].notify;
     // NOTIFY=NEVER, or a NOTIFY list without FAILURE: the sender asked for silence.
@@ -105,13 +111,7 @@ void QueueManager::send_success(const queue::QueueReader& reader, const std::str
                                 const std::vector<std::size_t>& delivered) {
   const queue::Envelope& env = reader.envelope();
   if (env.sender.empty()) return;
-  bounce::DsnInput in;
-  in.kind = bounce::DsnKind::success;
-  in.queue_id = id;
-  in.reporting_mta = p_.myhostname;
-  in.envid = env.attributes.envid;
-  in.arrival = env.arrival_seconds;
-  in.now = ::time(nullptr);
+  bounce::DsnInput in = dsn_input(bounce::DsnKind::success, env, id);
   in.to = env.sender;
   in.headers_only = true;
   for (std::size_t i : delivered) {
