@@ -25,15 +25,16 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   p.soft_error_limit = static_cast<int>(c.get_int("smtpd_soft_error_limit"));
   p.hard_error_limit = static_cast<int>(c.get_int("smtpd_hard_error_limit"));
   p.error_sleep = static_cast<double>(c.get_time_seconds("smtpd_error_sleep_time"));
-  // Issue #3: VRFY is off unless main.cf turns it on (Postfix's default is on).
-  p.disable_vrfy = c.is_set("disable_vrfy_command") ? c.get_bool("disable_vrfy_command") : true;
+  // Postern's defaults (VRFY off, bare newlines rejected, mynetworks_style
+  // host) live in the parameter table, so postconf -d says what smtpd does.
+  p.disable_vrfy = c.get_bool("disable_vrfy_command");
   p.message_size_limit = static_cast<std::uint64_t>(c.get_size("message_size_limit"));
   p.queue_minfree = static_cast<std::uint64_t>(c.get_size("queue_minfree"));
   p.smtputf8_enable = lower(c.get("smtputf8_enable")) != "no";
   p.strict_rfc821_envelopes = c.get_bool("strict_rfc821_envelopes");
-  // smtpd_forbid_bare_newline: Postfix 3.9 values normalize|reject|no (yes =
-  // normalize). Unset means reject here, as issue #3 asks.
-  if (c.is_set("smtpd_forbid_bare_newline")) {
+  // smtpd_forbid_bare_newline: Postfix 3.9's values normalize|reject|no
+  // (Postfix 3.7's boolean "yes" means normalize).
+  {
     std::string v = lower(c.get("smtpd_forbid_bare_newline"));
     p.bare_newline = v == "reject"                 ? BareNewline::reject
                      : (v == "no" || v == "false") ? BareNewline::off
@@ -44,11 +45,7 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   std::vector<std::string> networks = c.get_list("mynetworks");
   if (!c.is_set("mynetworks")) {
     networks.clear();
-    // Issue #3: mynetworks_style = host unless main.cf says otherwise, as in
-    // Postfix 3 (the table's default still follows compatibility_level).
-    config::Config host_style = c;
-    if (!c.is_set("mynetworks_style")) host_style.set_override("mynetworks_style", "host");
-    std::string computed = config::default_mynetworks(host_style);
+    std::string computed = config::default_mynetworks(c);
     std::string item;
     for (char ch : computed + " ") {
       if (ch == ' ' || ch == ',') {
