@@ -114,8 +114,12 @@ void Session::cmd_quit() {
     ++counters_.del;
     counters_.del_bytes += mailbox_->messages()[i].size;
   }
-  if (auto s = mailbox_->expunge(deleted_); !s) {
-    log::error("pop3(%s): expunge failed: %s", login_user_.c_str(), s.error().message.c_str());
+  Status expunged = mailbox_->expunge(deleted_);
+  // Release the mailbox and its session lock before answering: a client that
+  // logs in again as soon as it reads the reply must not get [IN-USE].
+  mailbox_.reset();
+  if (!expunged) {
+    log::error("pop3(%s): expunge failed: %s", login_user_.c_str(), expunged.error().message.c_str());
     send(pop3::err("Couldn't delete the messages; nothing was deleted.", "SYS/TEMP"));
     counters_.del = counters_.del_bytes = 0;
     return;
