@@ -85,22 +85,13 @@ DataDecoder::Step DataDecoder::feed(std::string_view input, std::string& out) {
           break;
         }
         [[fallthrough]];
-      case State::dot_cr_lf:
-        if (c == '\n') {
-          // "<LF>.<CR><LF>": a line holding a dot, not the end (smuggling).
-          end_line(true, out);
-        } else {
-          // ".<CR>x": the <CR> was bare.
-          bare_cr_ = true;
-          ++line_length_;
-          emit("\r", out);
-          text_byte(c, out);
-        }
-        break;
+      case State::dot_cr_lf:  // "<LF>.<CR>": the dot is text, as after any line start
       case State::text_cr:
         if (c == '\n') {
+          // Ends the line; "<LF>.<CR><LF>" is a line holding a dot, not the end (smuggling).
           end_line(true, out);
         } else {
+          // "<CR>x": the <CR> was bare.
           bare_cr_ = true;
           ++line_length_;
           emit("\r", out);
