@@ -29,19 +29,40 @@ bool take_keyword(std::string_view& s, std::string_view keyword) {
   return true;
 }
 
+// What MAIL and RCPT share: "FROM:" / "TO:", the space after it that
+// Postfix accepts unless strict_rfc821_envelopes ("MAIL FROM: <a@b>"), and
+// the path. Without a path, `error` is the reply (`usage` or `bad`).
+struct PathArgument {
+  std::optional<Path> path;
+  std::string_view rest;  // the ESMTP parameters after the path
+  Reply error;
+};
+
+PathArgument take_path_argument(std::string_view args, std::string_view keyword, const CommandOptions& options,
+                                const Reply& usage, const Reply& bad) {
+  PathArgument arg;
+  arg.error = usage;
+  if (!take_keyword(args, keyword)) return arg;
+  if (!args.empty() && args.front() == ' ') {
+    if (options.strict_rfc821_envelopes) {
+      arg.error = bad;
+      return arg;
+    }
+    args = trim_left(args);
+  }
+  if (args.empty()) return arg;
+  arg.path = parse_path(args, PathOptions{options.strict_rfc821_envelopes}, &arg.rest);
+  if (!arg.path) arg.error = bad;
+  return arg;
+}
+
 ParsedCommand parse_mail(std::string_view args, const CommandOptions& options, Command cmd) {
   const Reply usage = reply(501, "5.5.4", "Syntax: MAIL FROM:<address>");
   const Reply bad = reply(501, "5.1.7", "Bad sender address syntax");
-  if (!take_keyword(args, "FROM:")) return usage;
-  if (!args.empty() && args.front() == ' ') {
-    // "MAIL FROM: <a@b>": Postfix accepts the space unless strict_rfc821_envelopes.
-    if (options.strict_rfc821_envelopes) return bad;
-    args = trim_left(args);
-  }
-  if (args.empty()) return usage;
-  std::string_view rest;
-  auto path = parse_path(args, PathOptions{options.strict_rfc821_envelopes}, &rest);
-  if (!path) return bad;
+  PathArgument arg = take_path_argument(args, "FROM:", options, usage, bad);
+  if (!arg.path) return arg.error;
+  std::optional<Path>& path = arg.path;
+  std::string_view rest = arg.rest;
   if (options.strict_rfc821_envelopes && !path->null && path->domain.empty()) return bad;
   if (auto err = detail::parse_mail_params(rest, options, cmd.mail)) return *err;
   if (path->utf8 && !cmd.mail.smtputf8)
@@ -53,15 +74,11 @@ ParsedCommand parse_mail(std::string_view args, const CommandOptions& options, C
 ParsedCommand parse_rcpt(std::string_view args, const CommandOptions& options, Command cmd) {
   const Reply usage = reply(501, "5.5.4", "Syntax: RCPT TO:<address>");
   const Reply bad = reply(501, "5.1.3", "Bad recipient address syntax");
-  if (!take_keyword(args, "TO:")) return usage;
-  if (!args.empty() && args.front() == ' ') {
-    if (options.strict_rfc821_envelopes) return bad;
-    args = trim_left(args);
-  }
-  if (args.empty()) return usage;
-  std::string_view rest;
-  auto path = parse_path(args, PathOptions{options.strict_rfc821_envelopes}, &rest);
-  if (!path || path->null) return bad;
+  PathArgument arg = take_path_argument(args, "TO:", options, usage, bad);
+  if (!arg.path) return arg.error;
+  std::optional<Path>& path = arg.path;
+  std::string_view rest = arg.rest;
+  if (path->null) return bad;
   // RFC 5321 4.1.1.3: "RCPT TO:<Postmaster>" needs no domain, even when strict.
   if (options.strict_rfc821_envelopes && path->domain.empty() && !iequals(path->local_part, "postmaster"))
     return bad;
