@@ -9,6 +9,8 @@ namespace postern::config {
 
 namespace {
 constexpr ParamInfo kRows[] = {
+    {"access_map_defer_code", ParamType::integer, "450", 0,
+     "SMTP code for access map DEFER actions", nullptr},
     {"access_map_reject_code", ParamType::integer, "554", 0,
      "SMTP code for access map REJECT actions", nullptr},
     {"alias_database", ParamType::list, "hash:/etc/aliases", 0,
