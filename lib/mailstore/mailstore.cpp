@@ -29,8 +29,9 @@ Result<MailLocation> resolve_mail_location(const std::string& setting, const std
   MailLocation loc;
   std::string s(trim(setting));
   if (s.empty()) {
-    if (!home.empty() && is_dir(home + "/Maildir")) return MailLocation{MailLocation::Format::maildir, home + "/Maildir"};
-    return MailLocation{MailLocation::Format::mbox, spool_dir + "/" + user};
+    if (!home.empty() && is_dir(home + "/Maildir"))
+      return MailLocation{MailLocation::Format::maildir, home + "/Maildir", home + "/Maildir"};
+    return MailLocation{MailLocation::Format::mbox, spool_dir + "/" + user, home.empty() ? "" : home + "/mail"};
   }
   auto colon = s.find(':');
   std::string format = to_lower(s.substr(0, colon));
@@ -43,11 +44,13 @@ Result<MailLocation> resolve_mail_location(const std::string& setting, const std
   if (format == "maildir") {
     loc.format = MailLocation::Format::maildir;
     loc.path = !inbox.empty() ? inbox : (root.empty() ? home + "/Maildir" : root);
+    loc.root = root.empty() ? loc.path : root;
     return loc;
   }
   if (format == "mbox") {
     loc.format = MailLocation::Format::mbox;
     loc.path = !inbox.empty() ? inbox : spool_dir + "/" + user;
+    loc.root = !root.empty() ? root : (home.empty() ? "" : home + "/mail");
     return loc;
   }
   return Error{"mail_location: unsupported mailbox format \"" + format + "\" (mbox and maildir are)"};

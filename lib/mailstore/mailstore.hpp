@@ -17,6 +17,9 @@ struct MailLocation {
   enum class Format { mbox, maildir };
   Format format = Format::maildir;
   std::string path;  // mbox: the INBOX file; maildir: the Maildir folder
+  // IMAP folders: mbox: the folder holding the other mbox files (~/mail);
+  // maildir: the Maildir root (same as path). Empty: derived from path.
+  std::string root;
 };
 
 // Dovecot's mail_location ("mbox:~/mail:INBOX=/var/mail/%u",
