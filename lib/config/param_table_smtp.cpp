@@ -41,6 +41,8 @@ constexpr ParamInfo kRows[] = {
      "Maximal parallel SMTP deliveries to one destination", nullptr},
     {"smtp_destination_recipient_limit", ParamType::integer, "$default_destination_recipient_limit", 0,
      "Maximal recipients per SMTP delivery", nullptr},
+    {"dns_resolver_addresses", ParamType::list, "", 0,
+     "DNS servers as address[:port] (Postern; empty: /etc/resolv.conf)", nullptr},
     {"smtp_dns_support_level", ParamType::list, "", 0,
      "DNS features used by the SMTP client", nullptr},
     {"smtp_enforce_tls", ParamType::boolean, "no", 0,
