@@ -1,0 +1,42 @@
+// Parsed<T>: what every lib/imap parser returns — a value, or a ParseError
+// whose text the server puts after "tag BAD" (or, when a response code is
+// set, "tag NO [code]"). Pure; used by imapd before and after login.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace postern::imap {
+
+struct ParseError {
+  std::string text;  // human text for the reply, e.g. "Invalid sequence set: 0 is not a message number"
+  // Empty for a syntax error (reply BAD). Set when the RFC asks for a NO with
+  // a response code instead, e.g. "BADCHARSET (US-ASCII UTF-8)" for SEARCH.
+  std::string code;
+};
+
+template <class T>
+class [[nodiscard]] Parsed {
+ public:
+  Parsed(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
+  Parsed(ParseError error) : v_(std::move(error)) {}  // NOLINT
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  const ParseError& error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, ParseError> v_;
+};
+
+inline ParseError syntax_error(std::string text) { return ParseError{std::move(text), {}}; }
+
+}  // namespace postern::imap
