@@ -17,9 +17,9 @@ Parsed<std::string> mutf7_decode(std::string_view wire);
 Parsed<std::string> mutf7_encode(std::string_view utf8);
 
 // A mailbox argument from a command: decoded to UTF-8, control characters
-// refused, and any case of "INBOX" made "INBOX" (RFC 3501 5.1: INBOX is
-// case-insensitive).
-Parsed<std::string> mailbox_from_wire(std::string_view wire);
+// refused, and "INBOX" in any case — alone or as the first level before
+// `separator` — spelt "INBOX" (RFC 3501 5.1: INBOX is case-insensitive).
+Parsed<std::string> mailbox_from_wire(std::string_view wire, char separator = '/');
 // A UTF-8 mailbox name for LIST/LSUB/STATUS output (mUTF-7; valid UTF-8
 // assumed, invalid sequences are passed through byte for byte).
 std::string mailbox_to_wire(std::string_view utf8);
