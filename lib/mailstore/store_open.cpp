@@ -1,13 +1,14 @@
 // open_mail_store(): picks the Maildir or mbox store for a mail_location.
 // Runs in imapd's mail process as the mailbox owner.
 #include "lib/mailstore/mail_store.hpp"
+#include "lib/mailstore/maildir_store.hpp"
 
 namespace postern::mailstore {
 
 Result<std::unique_ptr<MailStore>> open_mail_store(const MailLocation& location) {
-  (void)location;
-  // First commit of the interface: the Maildir and mbox stores follow.
-  return Error{"IMAP mail store not available yet"};
+  if (location.format == MailLocation::Format::maildir)
+    return open_maildir_store(location.root.empty() ? location.path : location.root);
+  return Error{"mbox folders for IMAP are not available yet"};
 }
 
 }  // namespace postern::mailstore
