@@ -144,6 +144,16 @@ CommandReader::Outcome CommandReader::end_of_line() {
     return raw;
   }
   if (line_too_long_) {
+    // Answer with the client's tag when the kept start of the line has one.
+    if (!have_tag_ && command_bytes_ == 0) {
+      std::string_view kept(line_);
+      size_t space = kept.find(' ');
+      if (space != std::string_view::npos && space > 0 &&
+          std::all_of(kept.begin(), kept.begin() + space, [](char c) { return is_tag_char(static_cast<unsigned char>(c)); })) {
+        cmd_.tag = std::string(kept.substr(0, space));
+        have_tag_ = true;
+      }
+    }
     std::string tail = tail_;
     if (!tail.empty() && tail.back() == '\r') tail.pop_back();
     return fail_with_marker("Line too long (limit " + std::to_string(limits_.max_line) + " octets)", tail);
@@ -167,11 +177,21 @@ CommandReader::Outcome CommandReader::end_of_line() {
 CommandReader::Outcome CommandReader::start_literal() {
   size_t size = literal_size_;
   bool non_sync = literal_non_sync_;
-  if (size > limits_.max_literal || command_bytes_ + size > limits_.max_command) {
-    std::string text = "Literal too large (" + std::to_string(size) + " octets, limit " +
-                       std::to_string(std::min(limits_.max_literal, limits_.max_command)) + ")";
-    // A refused {n} is never sent; the bytes of a refused {n+} are on their way.
-    return fail(text, non_sync);
+  // A refused {n} is never sent. The octets of a refused {n+} are on their
+  // way: skipped when within max_literal, else the connection must close.
+  if (size > limits_.max_literal)
+    return fail("Literal too large (" + std::to_string(size) + " octets, limit " +
+                    std::to_string(limits_.max_literal) + ")",
+                non_sync);
+  if (command_bytes_ + size > limits_.max_command) {
+    std::string text = "Command too long (limit " + std::to_string(limits_.max_command) + " octets)";
+    if (!non_sync) return fail(std::move(text));
+    literal_announced_ = false;
+    pending_error_ = std::move(text);
+    skip_left_ = size;
+    state_ = size > 0 ? State::skip_literal : State::skip_line;
+    tail_.clear();
+    return std::monostate{};
   }
   literal_announced_ = false;
   command_bytes_ += size;

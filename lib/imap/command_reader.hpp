@@ -72,8 +72,9 @@ class CommandReader {
   // The next outcome is the next line as a RawLine, bounded by max_line.
   void expect_line() { want_raw_line_ = true; }
 
-  // Bytes currently buffered for the pending command.
-  size_t buffered() const { return line_.size() + literal_.size() + command_bytes_; }
+  // Octets the pending command holds: its lines and announced literals so
+  // far plus the line being read. Bounded by max_command + max_line + 1.
+  size_t buffered() const { return command_bytes_ + line_.size(); }
   void reset();
 
  private:

@@ -98,7 +98,11 @@ const char* kind_name(Section::Kind kind) {
 
 }  // namespace
 
-std::string Section::to_string() const {
+std::string section_text(const Section& section) {
+  const auto& path = section.path;
+  const auto kind = section.kind;
+  const auto& fields = section.fields;
+  using Kind = Section::Kind;
   std::string out;
   for (unsigned p : path) {
     if (!out.empty()) out += '.';
@@ -114,7 +118,16 @@ std::string Section::to_string() const {
       if (i) out += ' ';
       // Field names are atoms when the client sent atoms; quote the rest.
       bool atom = fields[i].find_first_of("(){%*\"\\]") == std::string::npos;
-      out += atom ? fields[i] : "\"" + fields[i] + "\"";
+      if (atom) {
+        out += fields[i];
+        continue;
+      }
+      out += '"';
+      for (char c : fields[i]) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+      }
+      out += '"';
     }
     out += ')';
   }
@@ -181,7 +194,7 @@ std::string FetchItem::response_name() const {
   for (const auto& s : kSimple)
     if (s.kind == kind) return std::string(s.name);
   std::string out = kind == Kind::body_section ? "BODY[" : kind == Kind::binary ? "BINARY[" : "BINARY.SIZE[";
-  out += section.to_string();
+  out += section_text(section);
   out += ']';
   if (partial) out += '<' + std::to_string(partial->offset) + '>';
   return out;

@@ -85,20 +85,27 @@ void flush_base64(const std::vector<uint16_t>& units, std::string& out) {
 Parsed<std::string> mutf7_decode(std::string_view wire) {
   std::string out;
   size_t i = 0;
+  bool after_base64 = false;  // the last thing read was a "&...-" run
   while (i < wire.size()) {
     auto c = static_cast<unsigned char>(wire[i]);
-    if (c < 0x20 || c > 0x7e) return syntax_error("Invalid mailbox name: 8-bit or control character (names are sent in modified UTF-7)");
+    if (c < 0x20 || c > 0x7e)
+      return syntax_error("Invalid mailbox name: 8-bit or control character (names are sent in modified UTF-7)");
     if (c != '&') {
       out.push_back(static_cast<char>(c));
       ++i;
+      after_base64 = false;
       continue;
     }
     ++i;
     if (i < wire.size() && wire[i] == '-') {
       out.push_back('&');
       ++i;
+      after_base64 = false;
       continue;
     }
+    // One name has one spelling: "&AOk-&AOk-" must be sent as "&AOkA6Q-".
+    if (after_base64) return syntax_error("Invalid mailbox name: adjacent modified BASE64 runs must be one");
+    after_base64 = true;
     uint32_t bits = 0;
     int nbits = 0;
     std::optional<uint16_t> high;  // a pending high surrogate

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "lib/base/strings.hpp"
+#include "lib/mime/imap_string.hpp"
 
 namespace postern::imap {
 
@@ -21,22 +22,12 @@ std::string status_response(std::string_view tag, std::string_view status, std::
 }
 
 std::string astring(std::string_view value) {
-  bool atom = !value.empty();
-  bool quotable = true;
+  bool atom = !value.empty() && !iequals(value, "NIL");
   for (char ch : value) {
     auto c = static_cast<unsigned char>(ch);
-    if (c == 0 || c == '\r' || c == '\n' || c >= 0x80) quotable = false;
     if (c <= 0x20 || c >= 0x7f || std::strchr("(){%*\"\\", c) != nullptr) atom = false;
   }
-  if (atom && !iequals(value, "NIL")) return std::string(value);
-  if (!quotable) return "{" + std::to_string(value.size()) + "}\r\n" + std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
+  return atom ? std::string(value) : mime::imap_string(value);
 }
 
 std::string copyuid_code(uint32_t uidvalidity, std::string_view source_set, std::string_view dest_set) {

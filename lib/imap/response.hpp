@@ -16,7 +16,7 @@ std::string status_response(std::string_view tag, std::string_view status, std::
                             std::string_view text);
 
 // An astring for mailbox names and similar: an atom when every octet is an
-// ASTRING-CHAR, a quoted string when it can be, else a literal {n}\r\n...
+// ASTRING-CHAR (and it is not "NIL"), else mime::imap_string (quoted or literal).
 std::string astring(std::string_view value);
 
 // Response code texts (RFC 4315 UIDPLUS, RFC 3501 7.1).

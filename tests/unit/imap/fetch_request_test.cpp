@@ -87,6 +87,10 @@ TEST_CASE("sections and partials", "[imap][fetch]") {
   REQUIRE(binary);
   CHECK(binary->kind == K::binary_size);
   CHECK(binary->response_name() == "BINARY.SIZE[1.2]");
+  auto quoted = parse_fetch_item("BODY[HEADER.FIELDS (\"X-A\\\"b\")]");
+  REQUIRE(quoted);
+  CHECK(quoted->section.fields == std::vector<std::string>{"X-A\"b"});
+  CHECK(quoted->response_name() == "BODY[HEADER.FIELDS (\"X-A\\\"b\")]");
   auto whole = fetch("(UID BODY.PEEK[HEADER.FIELDS (SUBJECT DATE)] FLAGS)");
   REQUIRE(whole);
   CHECK(whole->items.size() == 3);
