@@ -1,15 +1,20 @@
-// Concurrent local deliveries: up to the local transport's process limit
-// (master.cf maxproc) at once, and at most local_destination_concurrency_limit
-// at once for one recipient, as Postfix's qmgr does for local (whose
-// destination is the recipient). Each delivery is one connection to
-// private/<transport>: hello, request, reply. qmgr waits in poll() while a
-// batch is delivered. Runs in qmgr (mail_owner).
+// Concurrent deliveries: for each transport up to its process limit
+// (master.cf maxproc) at once; for local at most
+// local_destination_concurrency_limit at once for one recipient (local's
+// destination is the recipient); for remote transports at most
+// <transport>_destination_concurrency_limit per next hop, starting at
+// initial_destination_concurrency and growing by one with each delivery that
+// goes through (Postfix's slow start, without its negative feedback).
+// Each delivery is one connection to private/<transport>: hello, request,
+// reply. qmgr waits in poll() while a batch is delivered. Runs in qmgr
+// (mail_owner).
 #include <errno.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -29,6 +34,7 @@ struct Connection {
   UniqueFd fd;
   QueueManager::Job job;
   std::string destination;
+  std::string transport;
   bool hello_done = false;
   std::string input;
   double deadline = 0;
@@ -61,13 +67,18 @@ std::optional<Result<ipc::AttrList>> take_list(std::string& input) {
 }  // namespace
 
 void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
-  const std::string socket = p_.layout.queue_directory + "/private/" + p_.local_transport;
-  const std::size_t limit = static_cast<std::size_t>(p_.local_process_limit);
   std::vector<Connection> conns;
   std::map<std::string, int> per_destination;
+  std::map<std::string, int> per_transport;
+  std::map<std::string, int> window;  // remote destinations: the slow-start limit
 
   auto complete = [&](const Job& job, const Result<ipc::DeliveryReply>& reply) {
     Active& m = batch[job.message];
+    if (!job.nexthop.empty() && reply && !reply->deferred) {
+      const std::string dest = job.transport + "!" + to_lower(job.nexthop);
+      int& w = window[dest];
+      if (w < destination_limit(p_, job.transport)) ++w;
+    }
     settle_reply(m, job.recipient, reply);
     if (--m.outstanding == 0) {
       finish(m);
@@ -76,20 +87,30 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
   };
   auto close_conn = [&](std::size_t i) {
     if (--per_destination[conns[i].destination] == 0) per_destination.erase(conns[i].destination);
+    if (--per_transport[conns[i].transport] == 0) per_transport.erase(conns[i].transport);
     conns.erase(conns.begin() + static_cast<std::ptrdiff_t>(i));
   };
 
   while (!jobs.empty() || !conns.empty()) {
     // Start what the limits allow.
     bool no_room = false;
-    for (auto it = jobs.begin(); it != jobs.end() && conns.size() < limit && !no_room;) {
+    for (auto it = jobs.begin(); it != jobs.end() && !no_room;) {
       const Active& m = batch[it->message];
-      std::string dest = to_lower(m.reader->envelope().recipients[it->recipient].address);
-      if (per_destination[dest] >= p_.local_destination_concurrency) {
+      const bool local = it->nexthop.empty();
+      std::string dest = local ? it->transport + "!" + to_lower(m.reader->envelope().recipients[it->recipient].address)
+                               : it->transport + "!" + to_lower(it->nexthop);
+      int dest_limit = p_.local_destination_concurrency;
+      if (!local) {
+        auto [w, added] = window.try_emplace(dest, std::min(p_.initial_destination_concurrency,
+                                                            destination_limit(p_, it->transport)));
+        dest_limit = w->second;
+      }
+      if (per_destination[dest] >= dest_limit ||
+          per_transport[it->transport] >= process_limit(p_, it->transport)) {
         ++it;
         continue;
       }
-      auto fd = connect_agent(socket);
+      auto fd = connect_agent(p_.layout.queue_directory + "/private/" + it->transport);
       if (!fd && fd.error().sys_errno == EAGAIN && !conns.empty()) {
         no_room = true;  // master's backlog is full: wait for a reply first
         continue;
@@ -101,7 +122,10 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
         continue;
       }
       ++per_destination[dest];
-      conns.push_back({std::move(*fd), job, dest, false, {}, bounce::now_seconds() + p_.ipc_timeout});
+      ++per_transport[job.transport];
+      std::string transport = job.transport;
+      conns.push_back({std::move(*fd), std::move(job), dest, transport, false, {},
+                       bounce::now_seconds() + p_.ipc_timeout});
     }
     if (conns.empty()) continue;  // every job left was settled without a connection
     std::vector<struct pollfd> fds;
@@ -137,7 +161,7 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
         if (!hello) continue;
         bool ok = hello->ok() && (*hello)->get("protocol") == std::string(ipc::kDeliveryProtocol) &&
                   (*hello)->get("version") == std::to_string(ipc::kDeliveryVersion);
-        Status sent = ok ? ipc::write_attrs(c.fd.get(), ipc::encode_request(make_request(batch[c.job.message], c.job.recipient)))
+        Status sent = ok ? ipc::write_attrs(c.fd.get(), ipc::encode_request(make_request(batch[c.job.message], c.job)))
                          : Status{Error{"protocol error: unexpected hello", EPROTO}};
         if (!sent) {
           Job job = c.job;

@@ -2,10 +2,12 @@
 //
 // Role: woken through public/qmgr ('A' new mail from cleanup, 'W' master's
 // wakeup, 'F' flush from postqueue -f) and every queue_run_delay; moves
-// files incoming -> active, resolves each recipient (mydestination,
-// localhost and our own [address] literals are local; other domains wait in
-// deferred/ until the smtp transport exists), hands local recipients to the
-// local agent over private/local, marks finished recipients done in place,
+// files incoming -> active, resolves each recipient to a transport and next
+// hop as trivial-rewrite does (mydestination, localhost and our own
+// [address] literals are local; relay_domains go to relay_transport, the
+// rest to default_transport; relayhost; transport_maps), hands each
+// recipient to its agent over private/<transport> within the process and
+// per-destination limits, marks finished recipients done in place,
 // sends RFC 3464 bounces (double bounces to postmaster), and removes the
 // file ("QID: removed") or defers it with backoff. At start, files left in
 // active/ by a crash go back to incoming/.
@@ -15,7 +17,10 @@
 // minimal_backoff_time, maximal_backoff_time, queue_run_delay,
 // maximal_queue_lifetime, bounce_queue_lifetime, bounce_size_limit,
 // double_bounce_sender, 2bounce_notice_recipient, bounce_notice_recipient,
-// notify_classes.
+// notify_classes, default_transport, relay_transport, relayhost,
+// relay_domains, transport_maps, recipient_delimiter,
+// default_destination_concurrency_limit, initial_destination_concurrency,
+// smtp/relay/lmtp_destination_concurrency_limit, default_process_limit.
 #include <signal.h>
 
 #include <memory>

@@ -112,18 +112,23 @@ bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std:
   for (std::size_t i = 0; i < env.recipients.size(); ++i) {
     const auto& r = env.recipients[i];
     if (r.done) continue;
-    Route route = resolve(p_, r.address);
-    if (route == Route::discard) {
+    Resolution route = router_.resolve(r.address);
+    if (route.route == Route::discard) {
       double now = bounce::now_seconds();
       bounce::StatusLine line{id, r.address, "", "none", {arrival_of(env), added.active_time, now, now, now},
-                              "2.0.0", "discarded", "mail to the double-bounce address is discarded"};
+                              "2.0.0", "discarded", route.reason};
       log::info("%s", bounce::format_status(line).c_str());
       added.finished.push_back(i);
-    } else if (route == Route::remote) {
-      // Until the smtp transport exists, remote mail waits in deferred/.
-      defer_recipient(added, i, "none", "4.3.0", "mail transport unavailable: no smtp transport in this Postern version", true);
+    } else if (route.route == Route::defer) {
+      defer_recipient(added, i, "none", route.dsn, route.reason, true);
+    } else if (route.route == Route::bounce) {
+      double now = bounce::now_seconds();
+      bounce::StatusLine line{id, r.address, "", "none", {arrival_of(env), added.active_time, now, now, now},
+                              route.dsn, "bounced", route.reason};
+      log::info("%s", bounce::format_status(line).c_str());
+      added.failures.push_back({i, {r.address, route.dsn, route.reason}});
     } else {
-      jobs.push_back({batch.size() - 1, i});
+      jobs.push_back({batch.size() - 1, i, route.transport, route.route == Route::local ? "" : route.nexthop});
       ++added.outstanding;
     }
   }
@@ -155,7 +160,8 @@ void QueueManager::defer_recipient(Active& m, std::size_t index, const std::stri
   m.deferrals.push_back({index, r.address, dsn, reason});
 }
 
-ipc::DeliveryRequest QueueManager::make_request(const Active& m, std::size_t index) const {
+ipc::DeliveryRequest QueueManager::make_request(const Active& m, const Job& job) const {
+  const std::size_t index = job.recipient;
   const queue::Envelope& env = m.reader->envelope();
   const queue::Recipient& r = env.recipients[index];
   ipc::DeliveryRequest request;
@@ -166,6 +172,7 @@ ipc::DeliveryRequest QueueManager::make_request(const Active& m, std::size_t ind
   std::string orig = r.orcpt;
   if (auto semi = orig.find(';'); semi != std::string::npos) orig = orig.substr(semi + 1);
   request.orig_rcpt = orig.empty() ? r.address : orig;
+  request.nexthop = job.nexthop;
   request.recipient_offset = r.done_offset;
   request.arrival = arrival_of(env);
   request.active_time = m.active_time;
@@ -181,7 +188,7 @@ void QueueManager::settle_reply(Active& m, std::size_t index, const Result<ipc::
   }
   // A partly deferred recipient is retried whole (local has logged it):
   // its failures are reported when it is finally done.
-  if (reply->deferred) return defer_recipient(m, index, "local", reply->dsn, reply->reason, false);
+  if (reply->deferred) return defer_recipient(m, index, "none", reply->dsn, reply->reason, false);
   for (const auto& f : reply->failed) m.failures.push_back({index, f});
   if (reply->failed.empty()) {
     m.delivered.push_back(index);

@@ -19,12 +19,15 @@
 #include "lib/queue/queue_id.hpp"
 #include "lib/queue/queue_reader.hpp"
 #include "qmgr/qmgr_params.hpp"
+#include "qmgr/resolve.hpp"
 
 namespace postern::qmgr {
 
 class QueueManager {
  public:
-  explicit QueueManager(QmgrParams params) : p_(std::move(params)) {}
+  explicit QueueManager(QmgrParams params) : p_(std::move(params)), router_(p_) {}
+  QueueManager(const QueueManager&) = delete;
+  QueueManager& operator=(const QueueManager&) = delete;
 
   // Files left in active/ by a crash go back to incoming/ (their done
   // recipients stay done, so nothing finished is delivered again).
@@ -57,15 +60,18 @@ class QueueManager {
     std::vector<std::size_t> finished;   // to mark done without a bounce
     std::vector<Deferral> deferrals;
   };
-  // A local delivery waiting for, or holding, an agent connection.
+  // A delivery waiting for, or holding, an agent connection.
   struct Job {
     std::size_t message;  // index into the batch
     std::size_t recipient;
+    std::string transport;  // master.cf service: private/<transport>
+    std::string nexthop;    // "" for local
   };
 
  private:
-  // Opens the file in active/, logs "queue active", settles remote and
-  // discarded recipients and queues the local ones as jobs.
+  // Opens the file in active/, logs "queue active", resolves each pending
+  // recipient, settles discarded and unroutable ones and queues the rest as
+  // jobs for their transport.
   bool begin(const std::string& id, std::vector<Active>& batch, std::deque<Job>& jobs);
   // Runs the jobs with the concurrency limits; calls finish() for each
   // message as its last answer comes in.
@@ -74,7 +80,7 @@ class QueueManager {
   void defer_recipient(Active& message, std::size_t index, const std::string& relay, const std::string& dsn,
                        const std::string& reason, bool log_it);
   void finish(Active& message);
-  ipc::DeliveryRequest make_request(const Active& message, std::size_t index) const;
+  ipc::DeliveryRequest make_request(const Active& message, const Job& job) const;
 
   // The fields every notice about message `id` carries (kind, ids, arrival, now).
   bounce::DsnInput dsn_input(bounce::DsnKind kind, const queue::Envelope& env, const std::string& id) const;
@@ -89,6 +95,7 @@ class QueueManager {
                           const std::vector<Deferral>& deferrals);
 
   QmgrParams p_;
+  Router router_;  // refers to p_
   queue::QueueIdGenerator ids_;
   bool flush_ = false;
   bool running_ = false;

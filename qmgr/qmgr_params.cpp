@@ -23,6 +23,19 @@ QmgrParams load_params(const config::Config& config) {
   }
   std::string transport = config.get("local_transport");
   p.local_transport = transport.substr(0, transport.find(':'));
+  p.local_transport_spec = transport;
+  p.default_transport = config.get("default_transport");
+  p.relay_transport = config.get("relay_transport");
+  p.relayhost = config.get("relayhost");
+  p.relay_domains = config.get_list("relay_domains");
+  p.transport_maps = config.get("transport_maps");
+  p.recipient_delimiter = config.get("recipient_delimiter");
+  p.default_destination_concurrency = static_cast<int>(config.get_int("default_destination_concurrency_limit"));
+  p.initial_destination_concurrency = static_cast<int>(config.get_int("initial_destination_concurrency"));
+  for (const char* t : {"smtp", "relay", "lmtp"}) {
+    const std::string name = std::string(t) + "_destination_concurrency_limit";
+    if (config.is_known(name)) p.destination_concurrency[t] = static_cast<int>(config.get_int(name));
+  }
   p.double_bounce_sender = config.get("double_bounce_sender");
   p.bounce_notice_recipient = config.get("bounce_notice_recipient");
   p.double_bounce_recipient = config.get("2bounce_notice_recipient");
@@ -38,9 +51,13 @@ QmgrParams load_params(const config::Config& config) {
   p.message_active_limit = static_cast<int>(config.get_int("qmgr_message_active_limit"));
   // The transport's process limit is master.cf's maxproc for it: more
   // parallel requests than agents would only queue up in master.
-  p.local_process_limit = static_cast<int>(config.get_int("default_process_limit"));
+  p.default_process_limit = static_cast<int>(config.get_int("default_process_limit"));
+  p.local_process_limit = p.default_process_limit;
   try {
     auto master = config::MasterCf::load(config.config_dir() + "/master.cf");
+    for (const auto& e : master.entries()) {
+      if (e.type == "unix" && e.maxproc) p.process_limits[e.service] = *e.maxproc == 0 ? 1000 : *e.maxproc;
+    }
     if (const auto* e = master.find(p.local_transport, "unix"); e && e->maxproc) {
       p.local_process_limit = *e->maxproc == 0 ? 1000 : *e->maxproc;
     }
@@ -49,7 +66,22 @@ QmgrParams load_params(const config::Config& config) {
   }
   if (p.local_process_limit < 1) p.local_process_limit = 1;
   if (p.local_destination_concurrency < 1) p.local_destination_concurrency = 1;
+  if (p.default_destination_concurrency < 1) p.default_destination_concurrency = 1;
+  if (p.initial_destination_concurrency < 1) p.initial_destination_concurrency = 1;
   return p;
+}
+
+int process_limit(const QmgrParams& params, const std::string& transport) {
+  if (transport == params.local_transport) return params.local_process_limit;
+  auto it = params.process_limits.find(transport);
+  int limit = it == params.process_limits.end() ? params.default_process_limit : it->second;
+  return limit < 1 ? 1 : limit;
+}
+
+int destination_limit(const QmgrParams& params, const std::string& transport) {
+  auto it = params.destination_concurrency.find(transport);
+  int limit = it == params.destination_concurrency.end() ? params.default_destination_concurrency : it->second;
+  return limit < 1 ? 1 : limit;
 }
 
 }  // namespace postern::qmgr

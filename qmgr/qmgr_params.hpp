@@ -2,6 +2,7 @@
 // (mail_owner).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,20 @@ struct QmgrParams {
   std::vector<std::string> mydestination;   // lower case
   std::vector<std::string> inet_addresses;  // inet_interfaces addresses, for [1.2.3.4] literals
   std::string local_transport;              // service name: "local"
+  std::string local_transport_spec;         // as configured: "local:$myhostname"
+  std::string default_transport;            // "smtp", or "smtp:[relay]:port"
+  std::string relay_transport;              // "relay"
+  std::string relayhost;                    // "", "[host]:port", "host"
+  std::vector<std::string> relay_domains;   // names and type:name tables
+  std::string transport_maps;               // table list, as configured
+  std::string recipient_delimiter;
+  // Per-transport limits from master.cf (maxproc) and main.cf
+  // (<transport>_destination_concurrency_limit).
+  std::map<std::string, int> process_limits;
+  std::map<std::string, int> destination_concurrency;
+  int default_process_limit = 100;
+  int default_destination_concurrency = 20;
+  int initial_destination_concurrency = 5;
   std::string double_bounce_sender;
   std::string bounce_notice_recipient;
   std::string double_bounce_recipient;      // 2bounce_notice_recipient
@@ -31,9 +46,14 @@ struct QmgrParams {
   int ipc_timeout = 3600;
   int local_process_limit = 100;            // master.cf maxproc of the local transport
   int local_destination_concurrency = 2;    // per recipient (local_destination_recipient_limit = 1)
-  int message_active_limit = 20000;         // qmgr_message_active_limit                   // a local delivery may run commands for command_time_limit
+  int message_active_limit = 20000;         // qmgr_message_active_limit
 };
 
 QmgrParams load_params(const config::Config& config);
+
+// The process limit of a transport (master.cf maxproc, else default_process_limit).
+int process_limit(const QmgrParams& params, const std::string& transport);
+// Parallel deliveries to one next hop of a remote transport.
+int destination_limit(const QmgrParams& params, const std::string& transport);
 
 }  // namespace postern::qmgr

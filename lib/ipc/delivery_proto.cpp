@@ -42,6 +42,7 @@ AttrList encode_request(const DeliveryRequest& r) {
   a.add("sender", r.sender);
   a.add("recipient", r.recipient);
   a.add("orig_rcpt", r.orig_rcpt);
+  a.add("nexthop", r.nexthop);
   a.add("offset", static_cast<long long>(r.recipient_offset));
   a.add("arrival", time_text(r.arrival));
   a.add("active_time", time_text(r.active_time));
@@ -55,7 +56,8 @@ Result<DeliveryRequest> decode_request(const AttrList& a) {
   if (!kind) return kind.error();
   if (*kind != "deliver") return Error{"protocol error: unknown request " + *kind, EPROTO};
   for (auto [name, field] : {std::pair{"queue_id", &r.queue_id}, {"queue_path", &r.queue_path},
-                             {"sender", &r.sender}, {"recipient", &r.recipient}, {"orig_rcpt", &r.orig_rcpt}}) {
+                             {"sender", &r.sender}, {"recipient", &r.recipient}, {"orig_rcpt", &r.orig_rcpt},
+                             {"nexthop", &r.nexthop}}) {
     auto v = require(a, name);
     if (!v) return v.error();
     *field = std::move(*v);

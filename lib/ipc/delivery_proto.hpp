@@ -23,6 +23,7 @@ struct DeliveryRequest {
   std::string sender;              // "" for <>
   std::string recipient;           // the envelope recipient being delivered
   std::string orig_rcpt;           // as first received (for orig_to= and DSN), may equal recipient
+  std::string nexthop;             // where the transport sends it ("example.com", "[host]:port"); local: ""
   std::uint64_t recipient_offset = 0;  // the recipient's done offset: which R record this is
   double arrival = 0;              // seconds since the epoch, for delay=
   double active_time = 0;          // when qmgr moved the file into active/

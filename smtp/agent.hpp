@@ -1,0 +1,43 @@
+// Serving one qmgr connection in smtp/lmtp: hello, request, the delivery to
+// the next hop's servers in order, the Postfix status line, the reply.
+// Runs in smtp/lmtp (mail_owner).
+#pragma once
+
+#include <optional>
+#include <random>
+
+#include "lib/config/config.hpp"
+#include "lib/dns/resolver.hpp"
+#include "lib/ipc/delivery_proto.hpp"
+#include "lib/maps/table.hpp"
+#include "lib/queue/queue_reader.hpp"
+#include "lib/tls/tls_client.hpp"
+#include "smtp/session.hpp"
+#include "smtp/smtp_params.hpp"
+
+namespace postern::smtp {
+
+class Agent {
+ public:
+  // Throws std::runtime_error for a configuration that cannot work (bad
+  // resolver list, unreadable CA file): fatal at start.
+  Agent(const config::Config& config, bool lmtp);
+  // Handles one client connection to completion; errors are logged.
+  void serve(int fd);
+
+ private:
+  ipc::DeliveryReply deliver(const ipc::DeliveryRequest& request, const queue::QueueReader& queue);
+  std::optional<Credentials> credentials_for(const std::string& nexthop, const Candidate& server,
+                                             std::string& temp_error);
+  void log_status(const ipc::DeliveryRequest& request, const std::string& relay, double connected,
+                  const std::string& dsn, const std::string& status, const std::string& reason) const;
+
+  SmtpParams params_;
+  dns::BlockingResolver resolver_;
+  std::optional<tls::TlsClientContext> tls_;
+  maps::TableList sasl_passwords_;
+  std::string sasl_error_;
+  std::mt19937 random_;
+};
+
+}  // namespace postern::smtp

@@ -1,0 +1,33 @@
+// The request-server main shared by smtp and lmtp: the agent is built after
+// privileges are dropped (mail_owner); a broken configuration is fatal.
+#include "smtp/agent_main.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <memory>
+#include <stdexcept>
+
+#include "lib/log/log.hpp"
+#include "lib/service/single_server.hpp"
+#include "smtp/agent.hpp"
+
+namespace postern::smtp {
+
+int agent_main(int argc, char** argv, bool lmtp) {
+  std::unique_ptr<Agent> agent;
+  service::SingleServerHooks hooks;
+  hooks.post_drop = [&](service::DaemonContext& ctx) {
+    ::umask(077);
+    ::signal(SIGPIPE, SIG_IGN);  // a server that hangs up is a delivery error, not our death
+    try {
+      agent = std::make_unique<Agent>(ctx.config(), lmtp);
+    } catch (const std::exception& e) {
+      log::fatal("%s", e.what());
+    }
+  };
+  hooks.on_client = [&](UniqueFd client, service::DaemonContext&) { agent->serve(client.get()); };
+  return service::run_single_server(argc, argv, std::move(hooks));
+}
+
+}  // namespace postern::smtp

@@ -1,0 +1,72 @@
+// Loading SmtpParams (see smtp_params.hpp). Runs in smtp/lmtp (mail_owner).
+#include "smtp/smtp_params.hpp"
+
+#include <stdexcept>
+
+#include "lib/base/strings.hpp"
+#include "lib/dns/resolver.hpp"
+
+namespace postern::smtp {
+
+namespace {
+// prefix_name when the table knows it, else smtp_name (Postfix's lmtp has
+// most but not all of smtp's parameters).
+std::string name_for(const config::Config& config, const std::string& prefix, const std::string& name) {
+  std::string own = prefix + "_" + name;
+  return config.is_known(own) ? own : "smtp_" + name;
+}
+
+int seconds(const config::Config& config, const std::string& prefix, const std::string& name, int fallback) {
+  long long v = config.get_time_seconds(name_for(config, prefix, name));
+  // lmtp_connect_timeout = 0 means "no limit" in Postfix; we still bound it.
+  return v > 0 ? static_cast<int>(v) : fallback;
+}
+}  // namespace
+
+SmtpParams load_params(const config::Config& config, bool lmtp) {
+  SmtpParams p;
+  p.lmtp = lmtp;
+  p.prefix = lmtp ? "lmtp" : "smtp";
+  const std::string& x = p.prefix;
+  p.myhostname = config.get("myhostname");
+  p.helo_name = config.get(lmtp ? "lmtp_lhlo_name" : "smtp_helo_name");
+  if (p.helo_name.empty()) p.helo_name = p.myhostname;
+  p.default_port = lmtp ? static_cast<int>(config.get_int("lmtp_tcp_port")) : 25;
+  p.connect_timeout = seconds(config, x, "connect_timeout", 30);
+  p.helo_timeout = seconds(config, x, lmtp ? "lhlo_timeout" : "helo_timeout", 300);
+  p.mail_timeout = seconds(config, x, "mail_timeout", 300);
+  p.rcpt_timeout = seconds(config, x, "rcpt_timeout", 300);
+  p.data_init_timeout = seconds(config, x, "data_init_timeout", 120);
+  p.data_xfer_timeout = seconds(config, x, "data_xfer_timeout", 180);
+  p.data_done_timeout = seconds(config, x, "data_done_timeout", 600);
+  p.quit_timeout = seconds(config, x, "quit_timeout", 300);
+  p.skip_5xx_greeting = config.get_bool(name_for(config, x, "skip_5xx_greeting"));
+  p.tls_level = to_lower(config.get(name_for(config, x, "tls_security_level")));
+  if (p.tls_level.empty()) {
+    // Postfix's legacy switches when the level is unset.
+    if (config.get_bool(name_for(config, x, "enforce_tls"))) p.tls_level = "encrypt";
+    else if (config.is_known(x + "_use_tls") && config.get_bool(x + "_use_tls")) p.tls_level = "may";
+    else p.tls_level = "none";
+  }
+  if (p.tls_level != "none" && p.tls_level != "may" && p.tls_level != "encrypt" && p.tls_level != "verify" &&
+      p.tls_level != "secure")
+    throw std::runtime_error(x + "_tls_security_level: unsupported level \"" + p.tls_level +
+                             "\" (none, may, encrypt, verify, secure)");
+  p.tls_ca_file = config.get(name_for(config, x, "tls_CAfile"));
+  p.tls_ca_path = config.get(name_for(config, x, "tls_CApath"));
+  p.sasl_enable = config.get_bool(name_for(config, x, "sasl_auth_enable"));
+  p.sasl_password_maps = config.get(name_for(config, x, "sasl_password_maps"));
+  for (auto& o : config.get_list(name_for(config, x, "sasl_security_options"))) p.sasl_security_options.push_back(to_lower(o));
+  const std::string tls_opts = name_for(config, x, "sasl_tls_security_options");
+  if (config.is_known(tls_opts)) {
+    for (auto& o : config.get_list(tls_opts)) p.sasl_tls_security_options.push_back(to_lower(o));
+  } else {
+    p.sasl_tls_security_options = p.sasl_security_options;
+  }
+  auto servers = dns::parse_resolver_addresses(config.get("dns_resolver_addresses"));
+  if (!servers) throw std::runtime_error(servers.error().message);
+  p.resolver_servers = std::move(*servers);
+  return p;
+}
+
+}  // namespace postern::smtp
