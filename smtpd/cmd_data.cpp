@@ -14,6 +14,7 @@ void cmd_data(Session& s, const smtp::Command& cmd) {
   if (!tx.active) return s.reply(503, "5.5.1", "Error: need RCPT command");
   if (tx.recipients.empty()) return s.reply(554, "5.5.1", "Error: no valid recipients");
   (void)cmd;
+  if (!s.check_access(Stage::data, "DATA", std::nullopt)) return;
   tx.content.emplace(s.params().cleanup, s.server().ids, s.submission());
   s.send_raw("354 End data with <CR><LF>.<CR><LF>\r\n");
   s.begin_data();
@@ -43,6 +44,7 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   if (longest_line > 998)
     return reject({552, "5.6.0", "Error: message line too long (RFC 5321 limit is 1000 bytes)"});
 
+  if (!s.check_access(Stage::end_of_data, "END-OF-MESSAGE", std::nullopt)) return s.reset_transaction();
   auto& tx = s.tx();
   cleanup::Outcome out = tx.content->finish();
   if (!out.ok()) {

@@ -12,6 +12,20 @@ void cmd_helo(Session& s, const smtp::Command& cmd) {
   const bool esmtp = cmd.verb == smtp::Verb::ehlo;
   // RFC 5321 4.1.4: HELO/EHLO in the middle of a transaction resets it.
   s.reset_transaction();
+  if (s.client_refusal()) {
+    s.log_reject(esmtp ? "EHLO" : "HELO", *s.client_refusal(), "");
+    return s.reply(*s.client_refusal());
+  }
+  if (!s.params().policy.delay_reject) {
+    // The helo restrictions see the new name; a refused name is forgotten.
+    std::string previous = s.helo();
+    const bool previous_esmtp = s.esmtp();
+    s.set_helo(cmd.argument, esmtp);
+    if (!s.check_access(Stage::helo, esmtp ? "EHLO" : "HELO", std::nullopt)) {
+      s.set_helo(previous, previous_esmtp);
+      return;
+    }
+  }
   s.set_helo(cmd.argument, esmtp);
   s.count_ok(cmd.verb);
   if (!esmtp) {

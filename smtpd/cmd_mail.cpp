@@ -1,4 +1,5 @@
-// MAIL FROM: starts a transaction after the queue_minfree check. In smtpd,
+// MAIL FROM: starts a transaction after smtpd_helo_required, the
+// queue_minfree check and (smtpd_delay_reject = no) the sender restrictions. In smtpd,
 // as mail_owner.
 #include "lib/log/log.hpp"
 #include "lib/queue/queue_layout.hpp"
@@ -10,6 +11,11 @@ namespace postern::smtpd {
 void cmd_mail(Session& s, const smtp::Command& cmd) {
   if (s.tx().bdat_started) return s.reply(503, "5.5.1", "Error: MAIL after BDAT");
   if (s.tx().active) return s.reply(503, "5.5.1", "Error: nested MAIL command");
+  if (s.params().helo_required && s.helo().empty()) return s.reply(503, "5.5.1", "Error: send HELO/EHLO first");
+  if (s.client_refusal()) {
+    s.log_reject("MAIL", *s.client_refusal(), "");
+    return s.reply(*s.client_refusal());
+  }
   if (cmd.mail.smtputf8 && !s.params().smtputf8_enable)
     return s.reply(504, "5.5.4", "Error: SMTPUTF8 support is not enabled");
   // Refuse now rather than after the client sent the whole message.
@@ -26,6 +32,10 @@ void cmd_mail(Session& s, const smtp::Command& cmd) {
   s.tx().active = true;
   s.tx().sender = cmd.path.address;
   s.tx().mail = cmd.mail;
+  if (!p.policy.delay_reject && !s.check_access(Stage::sender, "MAIL", std::nullopt)) {
+    s.reset_transaction();
+    return;
+  }
   s.count_ok(cmd.verb);
   s.reply(250, "2.1.0", "Ok");
 }

@@ -1,4 +1,4 @@
-// RCPT TO: the interim relay rule, local_recipient_maps, the recipient limit,
+// RCPT TO: the access policy (relay control, local_recipient_maps), the recipient limit,
 // DSN NOTIFY/ORCPT kept for the queue file. In smtpd, as mail_owner.
 #include "smtpd/commands.hpp"
 #include "smtpd/session.hpp"
@@ -11,18 +11,13 @@ void cmd_rcpt(Session& s, const smtp::Command& cmd) {
   if (tx.bdat_started) return s.reply(503, "5.5.1", "Error: RCPT after BDAT");
   if (static_cast<int>(tx.recipients.size()) >= s.params().recipient_limit)
     return s.reply(452, "4.5.3", "Error: too many recipients");
-  std::string domain = cmd.path.domain;
-  if (!s.params().relay.permitted(s.client().address, domain)) {
-    smtp::Reply r{554, "5.7.1", "<" + cmd.path.address + ">: Relay access denied"};
-    s.log_reject("RCPT", r, cmd.path.address);
-    return s.reply(r);
+  if (s.client_refusal()) {
+    s.log_reject("RCPT", *s.client_refusal(), cmd.path.address);
+    return s.reply(*s.client_refusal());
   }
-  if (domain.empty() || s.params().relay.local_domain(domain)) {
-    if (auto r = s.server().local_recipients.check(cmd.path.address)) {
-      s.log_reject("RCPT", *r, cmd.path.address);
-      return s.reply(*r);
-    }
-  }
+  // smtpd_*_restrictions (the client, helo and sender lists too, with
+  // smtpd_delay_reject), then the implicit reject_unlisted_recipient.
+  if (!s.check_access(Stage::recipient, "RCPT", cmd.path.address)) return;
   queue::Recipient rcpt;
   rcpt.address = cmd.path.address;
   rcpt.notify = cmd.rcpt.notify;

@@ -18,7 +18,8 @@ void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
   params_.emplace(SmtpdParams::from_config(context.config()));
   local_recipients_.emplace(params_->local_recipient_maps, params_->recipient_delimiter,
                             params_->unknown_local_recipient_code);
-  context_.emplace(ServerContext{loop, *params_, ids_, *local_recipients_, [this](std::uint64_t id) {
+  policy_.emplace(params_->policy, *local_recipients_);
+  context_.emplace(ServerContext{loop, *params_, ids_, *local_recipients_, *policy_, [this](std::uint64_t id) {
                                    done_.push_back(id);
                                    reaper_.arm(0);
                                  }});

@@ -29,6 +29,7 @@ class Server {
   std::optional<SmtpdParams> params_;
   queue::QueueIdGenerator ids_;
   std::optional<LocalRecipientCheck> local_recipients_;
+  std::optional<AccessPolicy> policy_;
   std::optional<ServerContext> context_;
   std::map<std::uint64_t, std::unique_ptr<Session>> sessions_;
   std::vector<std::uint64_t> done_;

@@ -39,7 +39,7 @@ Client peer_of(int fd) {
   }
   // No DNS on the event loop yet: loopback is "localhost", the rest "unknown"
   // (Postfix's word for a client without a verified name).
-  if (c.address == "127.0.0.1" || c.address == "::1") c.name = "localhost";
+  if (c.address == "127.0.0.1" || c.address == "::1") c.name = c.reverse_name = "localhost";
   return c;
 }
 
@@ -67,6 +67,15 @@ void Session::start() {
     flush();
     process();
   });
+  if (!params().policy.delay_reject) {
+    // smtpd_delay_reject = no: the client restrictions run now; a refusal
+    // answers HELO, MAIL and RCPT (QUIT, NOOP, RSET still work).
+    Verdict v = server_.policy.check(Stage::client, check_input(), dns_facts_);
+    if (v.kind == Verdict::Kind::reject) {
+      client_refusal_ = v.reply;
+      log_reject("CONNECT", v.reply, "");
+    }
+  }
   out_ += "220 " + params().banner + "\r\n";
   read_watch_.enable();
   arm_deadline();
@@ -119,6 +128,54 @@ void Session::log_reject(const char* stage, const smtp::Reply& r, const std::str
   if (!recipient.empty()) line += " to=<" + recipient + ">";
   line += " proto=" + protocol_ + " helo=<" + helo_ + ">";
   log::info("%s", line.c_str());
+}
+
+CheckInput Session::check_input() const {
+  CheckInput in;
+  in.client_name = client_.name;
+  in.reverse_name = client_.reverse_name;
+  in.client_name_tempfail = client_.name_tempfail;
+  in.client_address = client_.address;
+  in.helo = helo_;
+  if (tx_.active) in.sender = tx_.sender;
+  in.sasl_username = sasl_username_;
+  in.sasl_method = sasl_method_;
+  in.tls = tls_active_;
+  return in;
+}
+
+bool Session::check_access(Stage stage, const char* log_stage, const std::optional<std::string>& recipient) {
+  CheckInput in = check_input();
+  in.recipient = recipient;
+  // Commands sent ahead where pipelining is not allowed: after DATA, or
+  // from a client that did not see our EHLO reply's PIPELINING.
+  in.unauth_pipelining = input_pending() && (!esmtp_ || stage == Stage::data);
+  Verdict v;
+  for (int round = 0; round < 16; ++round) {
+    v = server_.policy.check(stage, in, dns_facts_);
+    if (v.kind != Verdict::Kind::pending) break;
+    // No resolver on the event loop yet: the DNS-based restriction cannot
+    // decide and does not reject (logged once per process).
+    if (!server_.dns_warned) {
+      log::warning("DNS-based restrictions (reject_unknown_*_domain, reject_unknown_helo_hostname) need a resolver; "
+                   "not checked");
+      server_.dns_warned = true;
+    }
+    dns_facts_[*v.question] = DnsAnswer::unavailable;
+  }
+  const std::string rcpt = recipient.value_or("");
+  for (const auto& [action, text] : v.notes) {
+    std::string line = "NOQUEUE: " + action + ": " + log_stage + " from " + client_.namaddr() + ": " + text +
+                       "; from=<" + tx_.sender + ">";
+    if (!rcpt.empty()) line += " to=<" + rcpt + ">";
+    line += " proto=" + protocol_ + " helo=<" + helo_ + ">";
+    log::info("%s", line.c_str());
+  }
+  if (v.kind == Verdict::Kind::pass) return true;
+  if (v.kind == Verdict::Kind::pending) v.reply = smtp::Reply{451, "4.3.0", "Temporary lookup failure"};
+  log_reject(log_stage, v.reply, rcpt);
+  reply(v.reply);
+  return false;
 }
 
 cleanup::Submission Session::submission() const {

@@ -21,6 +21,7 @@
 #include "lib/smtp/command.hpp"
 #include "lib/smtp/data_decoder.hpp"
 #include "lib/smtp/line_reader.hpp"
+#include "smtpd/access_policy.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/smtpd_params.hpp"
 
@@ -32,11 +33,15 @@ struct ServerContext {
   const SmtpdParams& params;
   queue::QueueIdGenerator& ids;
   LocalRecipientCheck& local_recipients;                       // tables opened on first use
+  AccessPolicy& policy;                                        // smtpd_*_restrictions
   std::function<void(std::uint64_t session_id)> session_done;  // deferred destruction
+  bool dns_warned = false;                                     // "no resolver" said once
 };
 
 struct Client {
-  std::string name = "unknown";  // "localhost" for loopback; no DNS yet (see docs/smtpd.md)
+  std::string name = "unknown";          // forward-confirmed name; "localhost" for loopback until lib/dns
+  std::string reverse_name = "unknown";  // PTR name
+  bool name_tempfail = false;
   std::string address;
   std::string namaddr() const { return name + "[" + address + "]"; }
 };
@@ -69,6 +74,9 @@ class Session {
   const std::string& helo() const { return helo_; }
   void set_helo(std::string helo, bool esmtp);
   const std::string& protocol() const { return protocol_; }
+  const std::string& sasl_username() const { return sasl_username_; }
+  bool tls_active() const { return tls_active_; }
+  CheckInput check_input() const;
   bool esmtp() const { return esmtp_; }
 
   // Queues a reply; 4xx/5xx count as errors (soft limit: delay, hard: 421 and close).
@@ -81,6 +89,13 @@ class Session {
   void reset_transaction() { tx_ = Transaction{}; }
   // "NOQUEUE: reject: RCPT from host[addr]: 554 5.7.1 ...; from=<a> to=<b> proto=ESMTP helo=<h>"
   void log_reject(const char* stage, const smtp::Reply& reply, const std::string& recipient);
+  // Runs the access policy for `stage`; on a rejection logs it (as
+  // log_reject) and sends the reply. Returns true when the command may go on.
+  bool check_access(Stage stage, const char* log_stage, const std::optional<std::string>& recipient);
+  // More client input is buffered after the command being handled.
+  bool input_pending() const { return in_pos_ < in_.size(); }
+  // A client restriction refused the client at connect (smtpd_delay_reject = no).
+  const std::optional<smtp::Reply>& client_refusal() const { return client_refusal_; }
   void count_ok(smtp::Verb verb);  // a command succeeded (for the disconnect line)
 
   // Input modes entered by DATA and BDAT.
@@ -128,6 +143,10 @@ class Session {
   net::Watcher resume_;  // error sleep
   Client client_;
   std::string helo_;
+  std::optional<smtp::Reply> client_refusal_;
+  std::string sasl_username_, sasl_method_;  // after a successful AUTH
+  bool tls_active_ = false;
+  DnsFacts dns_facts_;  // answers for the DNS-based restrictions, per session
   std::string protocol_ = "SMTP";
   bool esmtp_ = false;
   Transaction tx_;

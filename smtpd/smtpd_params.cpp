@@ -60,10 +60,9 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   std::vector<std::string> exclusions = c.get_list("smtpd_forbid_bare_newline_exclusions");
   p.bare_newline_exclusions = c.is_set("smtpd_forbid_bare_newline_exclusions")
                                   ? Networks::parse(exclusions, "smtpd_forbid_bare_newline_exclusions")
-                                  : mynetworks;
-  std::vector<std::string> destinations;
-  for (auto& d : c.get_list("mydestination")) destinations.push_back(lower(d));
-  p.relay = RelayCheck(std::move(destinations), std::move(mynetworks));
+                                  : mynetworks;  // shares mynetworks' tables
+  p.policy = PolicySettings::from_config(c, std::move(mynetworks));
+  p.helo_required = c.get_bool("smtpd_helo_required");
   for (auto& k : c.get_list("smtpd_discard_ehlo_keywords")) {
     std::string u = k;
     for (auto& ch : u) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

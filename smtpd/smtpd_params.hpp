@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "lib/cleanup/cleanup.hpp"
-#include "smtpd/relay_check.hpp"
+#include "smtpd/access_policy.hpp"
+#include "smtpd/networks.hpp"
 
 namespace postern::config {
 class Config;
@@ -34,7 +35,8 @@ struct SmtpdParams {
   int bare_newline_code = 550;                     // smtpd_forbid_bare_newline_reject_code
   Networks bare_newline_exclusions;                // smtpd_forbid_bare_newline_exclusions
   std::vector<std::string> discard_ehlo_keywords;  // smtpd_discard_ehlo_keywords, upper case
-  RelayCheck relay;                                // mydestination, mynetworks
+  PolicySettings policy;                           // restrictions, mynetworks, relay_domains, codes
+  bool helo_required = false;                      // smtpd_helo_required
   std::string local_recipient_maps;                // expanded; empty: no check
   std::string recipient_delimiter;
   int unknown_local_recipient_code = 550;  // unknown_local_recipient_reject_code

@@ -126,7 +126,9 @@ class Raw:
 def base_config(extra=""):
     # These tests send to made-up users: local_recipient_maps is off here and
     # exercised in LocalRecipientTest.
+    # The relay rule of the tutorials (Postfix 3's default says defer_unauth_destination).
     return ("compatibility_level = 3.6\n"
+            "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination\n"
             "local_recipient_maps =\n"
             "mynetworks = 127.0.0.1/32\n"
             "smtpd_forbid_bare_newline_exclusions =\n"

@@ -1,0 +1,529 @@
+// AccessPolicy (see access_policy.hpp). In smtpd, as mail_owner.
+#include "smtpd/access_policy.hpp"
+
+#include <cctype>
+#include <cstdlib>
+
+#include "lib/base/strings.hpp"
+#include "lib/config/config.hpp"
+#include "lib/log/log.hpp"
+#include "smtpd/access_action.hpp"
+
+namespace postern::smtpd {
+namespace {
+
+constexpr int kMaxDepth = 8;  // access results naming restrictions that name tables ...
+
+const smtp::Reply kConfigError{451, "4.3.5", "Server configuration error"};
+
+std::string domain_of(std::string_view address) {
+  auto at = address.rfind('@');
+  return at == std::string_view::npos ? std::string() : to_lower(address.substr(at + 1));
+}
+
+std::string local_part_of(std::string_view address) {
+  auto at = address.rfind('@');
+  return std::string(at == std::string_view::npos ? address : address.substr(0, at));
+}
+
+bool is_literal(std::string_view d) { return d.size() > 2 && d.front() == '[' && d.back() == ']'; }
+
+// "x.example.com" -> {"x.example.com", "example.com", "com"}
+std::vector<std::string> domain_keys(std::string_view domain) {
+  std::vector<std::string> keys;
+  std::string d = to_lower(domain);
+  while (!d.empty() && d.back() == '.') d.pop_back();
+  if (d.empty()) return keys;
+  if (is_literal(d)) return {d};
+  for (std::string k = d;;) {
+    keys.push_back(k);
+    auto dot = k.find('.');
+    if (dot == std::string::npos) break;
+    k = k.substr(dot + 1);
+  }
+  return keys;
+}
+
+std::vector<std::string> address_keys(std::string_view address, const std::string& null_key) {
+  if (address.empty()) return {null_key};
+  std::string a = to_lower(address);
+  std::vector<std::string> keys = {a};
+  std::string domain = domain_of(a);
+  for (auto& k : domain_keys(domain)) keys.push_back(k);
+  if (a.find('@') != std::string::npos) keys.push_back(local_part_of(a) + "@");
+  return keys;
+}
+
+std::vector<std::string> client_keys(const CheckInput& in) {
+  std::vector<std::string> keys;
+  if (in.client_name != "unknown") keys = domain_keys(in.client_name);
+  std::string addr = in.client_address;
+  const char sep = addr.find(':') != std::string::npos ? ':' : '.';
+  while (!addr.empty()) {
+    keys.push_back(addr);
+    auto cut = addr.rfind(sep);
+    if (cut == std::string::npos) break;
+    addr.resize(cut);
+    while (!addr.empty() && addr.back() == sep) addr.pop_back();
+  }
+  return keys;
+}
+
+}  // namespace
+
+smtp::Reply restriction_reply(int code, std::string_view enhanced, std::string_view name,
+                              std::string_view reply_class, std::string_view text) {
+  std::string dsn(enhanced);
+  if (!dsn.empty()) dsn[0] = static_cast<char>('0' + code / 100);
+  std::string t;
+  if (!name.empty()) t = "<" + std::string(name) + ">: ";
+  if (!reply_class.empty()) t += std::string(reply_class) + " rejected: ";
+  t += text;
+  return smtp::Reply{code, dsn, t};
+}
+
+bool valid_hostname(std::string_view name) {
+  if (is_literal(name)) {
+    std::string inner(name.substr(1, name.size() - 2));
+    if (istarts_with(inner, "ipv6:")) inner = inner.substr(5);
+    return !inner.empty() && inner.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
+  }
+  if (name.empty() || name.size() > 255) return false;
+  std::string_view n = name;
+  if (n.back() == '.') n.remove_suffix(1);
+  if (n.empty() || n.front() == '.' || n.find("..") != std::string_view::npos) return false;
+  bool all_numeric = true;
+  for (const auto& label : split(n, ".")) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+      if (!std::isdigit(static_cast<unsigned char>(c))) all_numeric = false;
+    }
+  }
+  return !n.empty() && !all_numeric;  // a bare dotted quad must be written as [1.2.3.4]
+}
+
+bool fqdn_hostname(std::string_view name) {
+  if (!valid_hostname(name)) return false;
+  if (is_literal(name)) return true;
+  std::string_view n = name;
+  if (n.back() == '.') n.remove_suffix(1);
+  return n.find('.') != std::string_view::npos;
+}
+
+PolicySettings PolicySettings::from_config(const config::Config& c, Networks mynetworks) {
+  PolicySettings s;
+  s.client = RestrictionList::parse(c.get("smtpd_client_restrictions"));
+  s.helo = RestrictionList::parse(c.get("smtpd_helo_restrictions"));
+  s.sender = RestrictionList::parse(c.get("smtpd_sender_restrictions"));
+  s.relay = RestrictionList::parse(c.get("smtpd_relay_restrictions"));
+  s.recipient = RestrictionList::parse(c.get("smtpd_recipient_restrictions"));
+  // compatibility_level 0 (a main.cf that never set it): smtpd_relay_restrictions
+  // defaults to empty, so smtpd_recipient_restrictions keeps its Postfix 2
+  // default, which carries the relay rule.
+  if (!c.is_set("smtpd_recipient_restrictions") && std::atof(c.get("compatibility_level").c_str()) < 1)
+    s.recipient = RestrictionList::parse("permit_mynetworks, reject_unauth_destination");
+  s.data = RestrictionList::parse(c.get("smtpd_data_restrictions"));
+  s.end_of_data = RestrictionList::parse(c.get("smtpd_end_of_data_restrictions"));
+  s.delay_reject = c.get_bool("smtpd_delay_reject");
+  s.reject_unlisted_recipient = c.get_bool("smtpd_reject_unlisted_recipient");
+  s.reject_unlisted_sender = c.get_bool("smtpd_reject_unlisted_sender");
+  s.mynetworks = std::move(mynetworks);
+  s.mydestination = DomainList(c.get_list("mydestination"), "mydestination", false);
+  s.relay_domains = DomainList(c.get_list("relay_domains"), "relay_domains", true);
+  std::vector<std::string> virt = c.get_list("virtual_alias_domains");
+  for (auto& d : c.get_list("virtual_mailbox_domains")) virt.push_back(d);
+  s.virtual_domains = DomainList(virt, "virtual_*_domains", false);
+  s.sender_login_maps = c.get("smtpd_sender_login_maps");
+  s.null_access_key = c.get("smtpd_null_access_lookup_key");
+  auto code = [&c](const char* name) { return static_cast<int>(c.get_int(name)); };
+  s.codes.reject = code("reject_code");
+  s.codes.defer = code("defer_code");
+  s.codes.relay_domains = code("relay_domains_reject_code");
+  s.codes.access_map_reject = code("access_map_reject_code");
+  s.codes.access_map_defer = code("access_map_defer_code");
+  s.codes.invalid_hostname = code("invalid_hostname_reject_code");
+  s.codes.non_fqdn = code("non_fqdn_reject_code");
+  s.codes.unknown_hostname = code("unknown_hostname_reject_code");
+  s.codes.unknown_address = code("unknown_address_reject_code");
+  s.codes.unknown_client = code("unknown_client_reject_code");
+  s.codes.plaintext = code("plaintext_reject_code");
+  return s;
+}
+
+AccessPolicy::AccessPolicy(PolicySettings settings, LocalRecipientCheck& local_recipients)
+    : settings_(std::move(settings)), local_recipients_(local_recipients) {
+  const std::pair<const char*, const RestrictionList*> lists[] = {
+      {"smtpd_client_restrictions", &settings_.client},     {"smtpd_helo_restrictions", &settings_.helo},
+      {"smtpd_sender_restrictions", &settings_.sender},     {"smtpd_relay_restrictions", &settings_.relay},
+      {"smtpd_recipient_restrictions", &settings_.recipient}, {"smtpd_data_restrictions", &settings_.data},
+      {"smtpd_end_of_data_restrictions", &settings_.end_of_data}};
+  for (const auto& [name, list] : lists) {
+    if (list->broken()) log::warning("%s: %s", name, list->error.c_str());
+    for (const auto& r : list->items)
+      if (is_ignored_restriction(r.name))
+        log::warning("%s: %s is not implemented in Postern yet; ignored (DUNNO)", name, r.name.c_str());
+  }
+}
+
+struct AccessPolicy::Frame {
+  Stage stage;
+  const CheckInput& in;
+  const DnsFacts& facts;
+  Verdict verdict;
+  bool warn_next = false;
+  std::string reply_name;   // for generic reject/defer: "<namaddr>", "<helo>", "<sender>", ...
+  std::string reply_class;  // "Client host", "Helo command", ...
+};
+
+bool AccessPolicy::local_domain(std::string_view domain) const {
+  std::string d = to_lower(domain);
+  while (!d.empty() && d.back() == '.') d.pop_back();
+  return d.empty() || settings_.mydestination.contains(d);
+}
+
+bool AccessPolicy::authorized_destination(std::string_view recipient) const {
+  // Sender-specified routing (user%host@us, host!user@us, @a:b@us) would be
+  // relayed after rewriting: never ours to accept from strangers.
+  std::string local = local_part_of(recipient);
+  if (local.find_first_of("@!%") != std::string::npos) return false;
+  std::string d = domain_of(recipient);
+  if (recipient.find('@') == std::string_view::npos) return true;  // unqualified: local
+  return local_domain(d) || settings_.relay_domains.contains(d) || settings_.virtual_domains.contains(d);
+}
+
+maps::Table* AccessPolicy::table(const std::string& spec, std::string* error) {
+  auto it = tables_.find(spec);
+  if (it != tables_.end()) return it->second.get();
+  std::string name = spec;
+  while (istarts_with(name, "proxy:")) name.erase(0, 6);
+  auto opened = maps::open_table(name);
+  if (!opened) {
+    *error = opened.error().message;
+    return nullptr;
+  }
+  return tables_.emplace(spec, std::move(*opened)).first->second.get();
+}
+
+AccessPolicy::Step AccessPolicy::reject_with(Frame& f, smtp::Reply reply) {
+  if (f.warn_next) {
+    f.warn_next = false;
+    f.verdict.notes.emplace_back("reject_warning", std::to_string(reply.code) + " " + reply.enhanced + " " + reply.text);
+    return Step::dunno;
+  }
+  f.verdict.kind = Verdict::Kind::reject;
+  f.verdict.reply = std::move(reply);
+  return Step::stop;
+}
+
+AccessPolicy::Step AccessPolicy::dns(Frame& f, DnsQuestion q, DnsAnswer* answer) {
+  auto it = f.facts.find(q);
+  if (it == f.facts.end()) {
+    f.verdict.kind = Verdict::Kind::pending;
+    f.verdict.question = std::move(q);
+    return Step::stop;
+  }
+  *answer = it->second;
+  return Step::dunno;
+}
+
+AccessPolicy::Step AccessPolicy::act(const std::string& value, const std::string& reply_name,
+                                     const std::string& reply_class, Frame& f, int depth) {
+  AccessAction a = parse_access_action(value);
+  const auto& codes = settings_.codes;
+  switch (a.kind) {
+    case AccessAction::Kind::permit:
+      f.warn_next = false;
+      return Step::permit;
+    case AccessAction::Kind::dunno:
+      return Step::dunno;
+    case AccessAction::Kind::reject:
+      return reject_with(f, restriction_reply(codes.access_map_reject, "5.7.1", reply_name, reply_class,
+                                              a.text.empty() ? "Access denied" : a.text));
+    case AccessAction::Kind::defer:
+      return reject_with(f, restriction_reply(codes.access_map_defer, "4.7.1", reply_name, reply_class,
+                                              a.text.empty() ? "Access denied" : a.text));
+    case AccessAction::Kind::reply:
+      return reject_with(f, restriction_reply(a.code, a.enhanced.empty() ? "5.7.1" : a.enhanced, reply_name,
+                                              reply_class, a.text.empty() ? "Access denied" : a.text));
+    case AccessAction::Kind::warn:
+      f.verdict.notes.emplace_back("warn", "<" + reply_name + ">: " + a.text);
+      return Step::dunno;
+    case AccessAction::Kind::unsupported:
+      if (!warned_[a.text]) log::warning("access table action \"%s\" is not implemented; treated as DUNNO", a.text.c_str());
+      warned_[a.text] = true;
+      return Step::dunno;
+    case AccessAction::Kind::restrictions: {
+      RestrictionList nested = RestrictionList::parse(a.text);
+      if (nested.broken()) {
+        log::warning("access table result \"%s\": %s", a.text.c_str(), nested.error.c_str());
+        f.warn_next = false;
+        return reject_with(f, kConfigError);
+      }
+      if (depth >= kMaxDepth) {
+        log::warning("access table result \"%s\": restrictions nested too deep", a.text.c_str());
+        return reject_with(f, kConfigError);
+      }
+      return run_list(nested, f, depth + 1);
+    }
+  }
+  return Step::dunno;
+}
+
+AccessPolicy::Step AccessPolicy::run_access(const Restriction& r, Frame& f, int depth) {
+  const CheckInput& in = f.in;
+  std::vector<std::string> keys;
+  std::string reply_name, reply_class;
+  if (r.name == "check_client_access") {
+    keys = client_keys(in);
+    reply_name = in.client_name + "[" + in.client_address + "]";
+    reply_class = "Client host";
+  } else if (r.name == "check_helo_access") {
+    if (in.helo.empty()) return Step::dunno;
+    keys = domain_keys(in.helo);
+    reply_name = in.helo;
+    reply_class = "Helo command";
+  } else if (r.name == "check_sender_access") {
+    if (!in.sender) return Step::dunno;
+    keys = address_keys(*in.sender, settings_.null_access_key);
+    reply_name = *in.sender;
+    reply_class = "Sender address";
+  } else {
+    if (!in.recipient) return Step::dunno;
+    keys = address_keys(*in.recipient, settings_.null_access_key);
+    reply_name = *in.recipient;
+    reply_class = "Recipient address";
+  }
+  std::string error;
+  maps::Table* t = table(r.arg, &error);
+  if (t == nullptr) {
+    log::warning("%s %s: %s", r.name.c_str(), r.arg.c_str(), error.c_str());
+    f.warn_next = false;
+    return reject_with(f, kConfigError);
+  }
+  for (const auto& key : keys) {
+    auto found = t->lookup(key);
+    if (found.is_temp_fail()) {
+      log::warning("%s lookup error for \"%s\": %s", r.arg.c_str(), key.c_str(), found.value.c_str());
+      f.warn_next = false;
+      return reject_with(f, smtp::Reply{451, "4.3.0", "<" + reply_name + ">: Temporary lookup failure"});
+    }
+    if (found.is_found()) return act(found.value, reply_name, reply_class, f, depth);
+  }
+  return Step::dunno;
+}
+
+AccessPolicy::Step AccessPolicy::run_one(const Restriction& r, Frame& f, int depth) {
+  const CheckInput& in = f.in;
+  const auto& codes = settings_.codes;
+  const std::string& n = r.name;
+  if (n == "warn_if_reject") {
+    f.warn_next = true;
+    return Step::dunno;
+  }
+  Step step = Step::dunno;
+  auto reject = [&](smtp::Reply reply) { return reject_with(f, std::move(reply)); };
+  if (n == "permit") {
+    step = Step::permit;
+  } else if (n == "reject") {
+    step = reject(restriction_reply(codes.reject, "5.7.1", f.reply_name, f.reply_class, "Access denied"));
+  } else if (n == "defer") {
+    step = reject(restriction_reply(codes.defer, "4.7.1", f.reply_name, f.reply_class, "Access denied"));
+  } else if (n == "permit_mynetworks") {
+    if (settings_.mynetworks.contains(in.client_address)) step = Step::permit;
+  } else if (n == "permit_sasl_authenticated") {
+    if (!in.sasl_username.empty()) step = Step::permit;
+  } else if (n == "permit_auth_destination" || n == "reject_unauth_destination" || n == "defer_unauth_destination") {
+    if (in.recipient) {
+      bool ok = authorized_destination(*in.recipient);
+      if (n == "permit_auth_destination" && ok) step = Step::permit;
+      if (n == "reject_unauth_destination" && !ok)
+        step = reject(restriction_reply(codes.relay_domains, "5.7.1", *in.recipient, "", "Relay access denied"));
+      if (n == "defer_unauth_destination" && !ok)
+        step = reject(restriction_reply(codes.defer, "4.7.1", *in.recipient, "", "Relay access denied"));
+    }
+  } else if (n == "reject_unlisted_recipient" || n == "reject_unlisted_sender") {
+    const bool rcpt = n == "reject_unlisted_recipient";
+    const std::optional<std::string>& addr = rcpt ? in.recipient : in.sender;
+    if (addr && !addr->empty() && local_domain(domain_of(*addr))) {
+      if (auto r2 = local_recipients_.check(*addr)) {
+        if (r2->code / 100 == 4 && r2->enhanced == "4.3.0") {
+          step = reject(*r2);
+        } else if (rcpt) {
+          step = reject(*r2);
+        } else {
+          step = reject(restriction_reply(r2->code, "5.1.0", *addr, "Sender address",
+                                          "User unknown in local recipient table"));
+        }
+      }
+    }
+  } else if (n == "reject_invalid_helo_hostname") {
+    if (!in.helo.empty() && !valid_hostname(in.helo))
+      step = reject(restriction_reply(codes.invalid_hostname, "5.5.2", in.helo, "Helo command", "Invalid name"));
+  } else if (n == "reject_non_fqdn_helo_hostname") {
+    if (!in.helo.empty() && !fqdn_hostname(in.helo))
+      step = reject(restriction_reply(codes.non_fqdn, "5.5.2", in.helo, "Helo command",
+                                      "need fully-qualified hostname"));
+  } else if (n == "reject_non_fqdn_sender" || n == "reject_non_fqdn_recipient") {
+    const bool rcpt = n == "reject_non_fqdn_recipient";
+    const std::optional<std::string>& addr = rcpt ? in.recipient : in.sender;
+    if (addr && !addr->empty() && !(rcpt && to_lower(*addr) == "postmaster")) {
+      std::string d = domain_of(*addr);
+      if (d.empty() || !fqdn_hostname(d))
+        step = reject(restriction_reply(codes.non_fqdn, "5.5.2", *addr, rcpt ? "Recipient address" : "Sender address",
+                                        "need fully-qualified address"));
+    }
+  } else if (n == "reject_unknown_helo_hostname") {
+    if (!in.helo.empty() && !is_literal(in.helo)) {
+      DnsAnswer a{};
+      if (dns(f, {DnsQuestion::Kind::host, to_lower(in.helo)}, &a) == Step::stop) return Step::stop;
+      if (a == DnsAnswer::not_found || a == DnsAnswer::temp_fail)
+        step = reject(restriction_reply(a == DnsAnswer::temp_fail ? 450 : codes.unknown_hostname, "4.7.1", in.helo,
+                                        "Helo command", "Host not found"));
+    }
+  } else if (n == "reject_unknown_sender_domain" || n == "reject_unknown_recipient_domain") {
+    const bool rcpt = n == "reject_unknown_recipient_domain";
+    const std::optional<std::string>& addr = rcpt ? in.recipient : in.sender;
+    if (addr && !addr->empty()) {
+      std::string d = domain_of(*addr);
+      if (!d.empty() && !is_literal(d) && !local_domain(d)) {
+        DnsAnswer a{};
+        if (dns(f, {DnsQuestion::Kind::mail_domain, d}, &a) == Step::stop) return Step::stop;
+        if (a == DnsAnswer::not_found || a == DnsAnswer::temp_fail)
+          step = reject(restriction_reply(a == DnsAnswer::temp_fail ? 450 : codes.unknown_address,
+                                          rcpt ? "4.1.2" : "4.1.8", *addr,
+                                          rcpt ? "Recipient address" : "Sender address", "Domain not found"));
+      }
+    }
+  } else if (n == "reject_unknown_client_hostname") {
+    if (in.client_name == "unknown")
+      step = reject(restriction_reply(in.client_name_tempfail ? 450 : codes.unknown_client, "4.7.25", "",
+                                      "Client host", "cannot find your hostname, [" + in.client_address + "]"));
+  } else if (n == "reject_unknown_reverse_client_hostname") {
+    if (in.reverse_name == "unknown")
+      step = reject(restriction_reply(in.client_name_tempfail ? 450 : codes.unknown_client, "4.7.25", "",
+                                      "Client host",
+                                      "cannot find your reverse hostname, [" + in.client_address + "]"));
+  } else if (n == "reject_unauth_pipelining") {
+    if (in.unauth_pipelining)
+      step = reject(restriction_reply(503, "5.5.0", f.reply_name, f.reply_class,
+                                      "Improper use of SMTP command pipelining"));
+  } else if (n == "reject_plaintext_session") {
+    if (!in.tls) step = reject(smtp::Reply{codes.plaintext, "4.7.1", "Session encryption is required"});
+  } else if (n == "permit_tls_all_clientcerts") {
+    // No client certificates are requested: never permits.
+  } else if (n == "reject_sender_login_mismatch" || n == "reject_authenticated_sender_login_mismatch" ||
+             n == "reject_unauthenticated_sender_login_mismatch") {
+    if (in.sender && !in.sender->empty()) {
+      if (!login_maps_) {
+        auto opened = maps::TableList::open(settings_.sender_login_maps);
+        if (!opened) {
+          log::warning("smtpd_sender_login_maps: %s", opened.error().message.c_str());
+          f.warn_next = false;
+          return reject_with(f, kConfigError);
+        }
+        login_maps_.emplace(std::move(*opened));
+      }
+      std::string a = to_lower(*in.sender);
+      maps::LookupResult owners = maps::LookupResult::not_found();
+      for (const std::string& key : {a, local_part_of(a), "@" + domain_of(a)}) {
+        owners = login_maps_->lookup(key);
+        if (!owners.is_not_found()) break;
+      }
+      if (owners.is_temp_fail()) {
+        f.warn_next = false;
+        return reject_with(f, smtp::Reply{451, "4.3.0", "<" + *in.sender + ">: Temporary lookup failure"});
+      }
+      const bool authed = !in.sasl_username.empty();
+      const bool check_authed = n != "reject_unauthenticated_sender_login_mismatch";
+      const bool check_unauthed = n != "reject_authenticated_sender_login_mismatch";
+      if (authed && check_authed) {
+        bool owned = false;
+        if (owners.is_found())
+          for (const auto& o : split_list(owners.value))
+            if (iequals(o, in.sasl_username)) owned = true;
+        if (!owned)
+          step = reject(restriction_reply(553, "5.7.1", *in.sender, "Sender address",
+                                          "not owned by user " + in.sasl_username));
+      } else if (!authed && check_unauthed && owners.is_found()) {
+        step = reject(restriction_reply(553, "5.7.1", *in.sender, "Sender address", "not logged in"));
+      }
+    }
+  } else if (n.starts_with("check_") && n.ends_with("_access") && is_known_restriction(n)) {
+    step = run_access(r, f, depth);
+  } else if (is_ignored_restriction(n)) {
+    // Logged at start-up.
+  }
+  if (step != Step::stop && f.warn_next && n != "warn_if_reject") f.warn_next = false;
+  return step;
+}
+
+AccessPolicy::Step AccessPolicy::run_list(const RestrictionList& list, Frame& f, int depth) {
+  if (list.broken()) {
+    log::warning("%s", list.error.c_str());
+    f.verdict.kind = Verdict::Kind::reject;
+    f.verdict.reply = kConfigError;
+    return Step::stop;
+  }
+  for (const auto& r : list.items) {
+    Step s = run_one(r, f, depth);
+    if (s != Step::dunno) return s;
+  }
+  return Step::dunno;
+}
+
+Verdict AccessPolicy::check(Stage stage, const CheckInput& in, const DnsFacts& facts) {
+  Frame f{stage, in, facts, {}, false, "", ""};
+  const std::string namaddr = in.client_name + "[" + in.client_address + "]";
+  auto run = [&](const RestrictionList& list, std::string name, const char* cls) {
+    f.reply_name = std::move(name);
+    f.reply_class = cls;
+    f.warn_next = false;
+    return run_list(list, f, 0) == Step::stop;
+  };
+  const bool delay = settings_.delay_reject;
+  switch (stage) {
+    case Stage::client:
+      if (!delay) run(settings_.client, namaddr, "Client host");
+      break;
+    case Stage::helo:
+      if (!delay) run(settings_.helo, in.helo, "Helo command");
+      break;
+    case Stage::sender:
+      if (!delay) run(settings_.sender, in.sender.value_or(""), "Sender address");
+      break;
+    case Stage::recipient: {
+      const std::string rcpt = in.recipient.value_or("");
+      if (delay && (run(settings_.client, namaddr, "Client host") || run(settings_.helo, in.helo, "Helo command") ||
+                    run(settings_.sender, in.sender.value_or(""), "Sender address")))
+        break;
+      if (!settings_.relay.has_relay_guard() && !settings_.recipient.has_relay_guard()) {
+        // Never an open relay: Postfix's refusal of such a configuration.
+        log::warning("in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one "
+                     "working instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, "
+                     "defer_if_permit or check_relay_domains");
+        f.verdict.kind = Verdict::Kind::reject;
+        f.verdict.reply = kConfigError;
+        break;
+      }
+      if (run(settings_.relay, rcpt, "Recipient address") || run(settings_.recipient, rcpt, "Recipient address"))
+        break;
+      if (settings_.reject_unlisted_recipient && in.recipient && local_domain(domain_of(rcpt))) {
+        if (auto r = local_recipients_.check(rcpt)) {
+          f.verdict.kind = Verdict::Kind::reject;
+          f.verdict.reply = *r;
+        }
+      }
+      break;
+    }
+    case Stage::data:
+      run(settings_.data, "DATA", "Data command");
+      break;
+    case Stage::end_of_data:
+      run(settings_.end_of_data, "END-OF-MESSAGE", "End-of-data");
+      break;
+  }
+  return std::move(f.verdict);
+}
+
+}  // namespace postern::smtpd
