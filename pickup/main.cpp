@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   service::TriggerServerHooks hooks;
   hooks.post_drop = [&](service::DaemonContext& ctx, net::EventLoop&) {
     try {
-      pickup.emplace(ctx.config(), ctx.args().chroot);
+      pickup.emplace(ctx.config());
     } catch (const config::ConfigError& e) {
       log::fatal("%s", e.what());
     }

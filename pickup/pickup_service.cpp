@@ -16,6 +16,7 @@
 #include "lib/queue/queue_file.hpp"
 #include "lib/queue_tools/maildrop.hpp"
 #include "lib/queue_tools/tool_config.hpp"
+#include "lib/queue_tools/trigger.hpp"
 
 namespace postern::pickup {
 namespace {
@@ -48,14 +49,14 @@ Result<std::string> read_all(int fd, std::uint64_t size) {
 
 }  // namespace
 
-Pickup::Pickup(const config::Config& config, bool chrooted)
+Pickup::Pickup(const config::Config& config)
     : params_(cleanup::Params::from_config(config)),
       layout_(queue_tools::layout_from_config(config)),
       size_limit_(static_cast<std::uint64_t>(config.get_size("message_size_limit"))) {
-  if (chrooted) {
-    layout_.queue_directory = "/";
-    params_.layout.queue_directory = "/";
-  }
+  returns_.layout = layout_;
+  returns_.myhostname = params_.myhostname;
+  returns_.policy = bounce::NotifyPolicy::from_config(config);
+  returns_.bounce_size_limit = static_cast<std::uint64_t>(config.get_size("bounce_size_limit"));
 }
 
 void Pickup::scan() {
@@ -104,42 +105,69 @@ Pickup::Result Pickup::process(const queue::QueueEntry& entry) {
   }
   auto parsed = queue::parse_queue_file(*bytes);
   if (!parsed) return reject(entry.id, uid, parsed.error().message), Result::done;
-  if (auto s = queue_tools::check_maildrop(*parsed, size_limit_); !s)
-    return reject(entry.id, uid, s.error().message), Result::done;
+
+  // postsuper -r: a queue file of ours (mail_owner, mode 0700 as in
+  // incoming/), not a user's submission (mode 0744 from postdrop).
+  const bool requeued = st.st_uid == ::geteuid() && (st.st_mode & 07777) == 0700;
+  if (!requeued) {
+    if (auto s = queue_tools::check_maildrop(*parsed, size_limit_); !s)
+      return reject(entry.id, uid, s.error().message), Result::done;
+  }
 
   const auto& env = parsed->envelope;
   cleanup::Submission sub;
-  sub.source = cleanup::Source::sendmail;
+  sub.source = requeued ? cleanup::Source::requeue : cleanup::Source::sendmail;
   sub.sender = env.sender;
   for (auto r : env.recipients) {
+    if (requeued && r.done) continue;  // delivered or bounced already
     r.done = false;
     r.done_offset = 0;
     sub.recipients.push_back(std::move(r));
   }
   sub.attributes = env.attributes;
-  sub.attributes.extra.clear();  // sendmail-only attributes stop here
-  if (sub.attributes.protocol.empty()) sub.attributes.protocol = "local";
-  for (const auto& [name, value] : env.attributes.extra)
-    if (name == queue_tools::kAttrFullName) sub.full_name = value;
-  sub.uid = static_cast<long>(uid);
-  sub.user_name = user_name(st.st_uid);
+  if (requeued) {
+    sub.arrival_seconds = env.arrival_seconds;
+    sub.arrival_microseconds = env.arrival_microseconds;
+  } else {
+    sub.attributes.extra.clear();  // sendmail-only attributes stop here
+    if (sub.attributes.protocol.empty()) sub.attributes.protocol = "local";
+    for (const auto& [name, value] : env.attributes.extra)
+      if (name == queue_tools::kAttrFullName) sub.full_name = value;
+    sub.uid = static_cast<long>(uid);
+    sub.user_name = user_name(st.st_uid);
+  }
 
   std::string_view content = std::string_view(*bytes).substr(parsed->content_offset, parsed->content_size);
-  cleanup::Outcome out = cleanup::enqueue_message(params_, ids_, std::move(sub), content);
-  if (out.ok()) {
-    log::info("%s: uid=%u from=<%s>", out.queue_id.c_str(), uid, env.sender.c_str());
-  } else if (out.temporary()) {
-    log::warning("%s: uid=%u: %d %s %s; will retry", entry.id.c_str(), uid, out.code, out.enhanced.c_str(),
-                 out.text.c_str());
-    return Result::retry_later;
+  if (requeued && sub.recipients.empty()) {
+    log::info("%s: requeued message has no undelivered recipients; removed", entry.id.c_str());
   } else {
-    // No bounce service yet: the rejection is logged and the file removed,
-    // so one bad message does not block the maildrop queue forever.
-    log::warning("%s: uid=%u from=<%s>: rejected: %d %s %s", entry.id.c_str(), uid, env.sender.c_str(),
-                 out.code, out.enhanced.c_str(), out.text.c_str());
+    cleanup::Outcome out = cleanup::enqueue_message(params_, ids_, std::move(sub), content);
+    if (!finish(entry.id, uid, env, content, out)) return Result::retry_later;
   }
   if (::unlink(entry.path.c_str()) != 0 && errno != ENOENT) log::warning("remove %s: %m", entry.path.c_str());
   return Result::done;
+}
+
+bool Pickup::finish(const std::string& maildrop_id, unsigned uid, const queue::Envelope& env,
+                    std::string_view content, const cleanup::Outcome& out) {
+  if (out.ok()) {
+    log::info("%s: uid=%u from=<%s>", out.queue_id.c_str(), uid, env.sender.c_str());
+    return true;
+  }
+  if (out.temporary()) {
+    log::warning("%s: uid=%u: %d %s %s; will retry", maildrop_id.c_str(), uid, out.code, out.enhanced.c_str(),
+                 out.text.c_str());
+    return false;
+  }
+  // Rejected for good (too many hops, too big, no recipients): the sender
+  // learns why from a bounce, and the file goes, so one bad message does
+  // not block maildrop/.
+  log::info("%s: uid=%u from=<%s>: reject: %d %s %s", maildrop_id.c_str(), uid, env.sender.c_str(), out.code,
+            out.enhanced.c_str(), out.text.c_str());
+  if (!return_to_sender(returns_, ids_, env, content, {maildrop_id, out.enhanced, out.text})) return false;
+  (void)queue_tools::send_trigger(layout_.queue_directory + "/public/qmgr",
+                                  std::string_view(&queue_tools::kQmgrScanIncoming, 1));
+  return true;
 }
 
 }  // namespace postern::pickup

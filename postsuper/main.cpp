@@ -1,13 +1,17 @@
 // postsuper(1): Postfix superintendent: queue maintenance for root and
 // mail_owner.
 //
-//   postsuper [-psSv] [-c config_dir] [-d queue_id] [-h queue_id]
-//             [-H queue_id] [-r queue_id] [queue ...]
+//   postsuper [-psSv] [-c config_dir] [-d queue_id] [-e queue_id] [-f queue_id]
+//             [-h queue_id] [-H queue_id] [-r queue_id] [queue ...]
 //
 //   -d ID|ALL|-  delete messages (default queues: hold incoming active deferred)
 //   -h ID|ALL|-  put on hold (default: incoming active deferred)
 //   -H ID|ALL|-  release from hold to deferred/, due at once (default: hold)
-//   -r ID|ALL|-  requeue to incoming/ (default: hold incoming active deferred)
+//   -r ID|ALL|-  requeue through maildrop/, pickup and cleanup, with a new queue ID
+//                (default: hold incoming active deferred); pickup is woken
+//   -e ID|ALL|-  mark administratively expired: qmgr returns the message to its
+//                sender at the next delivery attempt (default: hold incoming active deferred)
+//   -f ID|ALL|-  as -e, and release messages on hold so that attempt happens
 //   -s           check and repair the queue structure (see repair.hpp)
 //   -p           remove temporary files left by a crash
 // "-" reads IDs from standard input, one per line. Options may repeat; each
@@ -27,6 +31,7 @@
 #include "lib/config/config_error.hpp"
 #include "lib/log/log.hpp"
 #include "lib/queue_tools/tool_config.hpp"
+#include "lib/queue_tools/trigger.hpp"
 #include "lib/service/daemon_context.hpp"
 #include "lib/service/privileges.hpp"
 #include "postsuper/operations.hpp"
@@ -39,17 +44,21 @@ int main(int argc, char** argv) {
   std::vector<postsuper::Request> requests;
   bool repair = false, purge = false;
   int c;
-  while ((c = ::getopt(argc, argv, "c:d:h:H:r:psSv")) != -1) {
+  while ((c = ::getopt(argc, argv, "c:d:e:f:h:H:r:psSv")) != -1) {
     std::string arg = optarg ? optarg : "";
     auto op = c == 'd'   ? postsuper::Operation::remove
               : c == 'h' ? postsuper::Operation::hold
               : c == 'H' ? postsuper::Operation::release
+              : c == 'e' ? postsuper::Operation::expire
+              : c == 'f' ? postsuper::Operation::expire_release
                          : postsuper::Operation::requeue;
     switch (c) {
       case 'c':
         config_option = arg;
         break;
       case 'd':
+      case 'e':
+      case 'f':
       case 'h':
       case 'H':
       case 'r':
@@ -72,7 +81,7 @@ int main(int argc, char** argv) {
       case 'v':
         break;
       default:
-        log::fatal("usage: postsuper [-psv] [-c dir] [-d|-h|-H|-r queue_id|ALL|-] [queue ...]");
+        log::fatal("usage: postsuper [-psv] [-c dir] [-d|-e|-f|-h|-H|-r queue_id|ALL|-] [queue ...]");
     }
   }
   std::vector<std::string> queues(argv + optind, argv + argc);
@@ -98,9 +107,13 @@ int main(int argc, char** argv) {
     postsuper::repair_queue(layout, kStale);
   else if (purge)
     postsuper::purge_stale(layout, kStale);
+  bool requeued = false;
   for (const auto& r : requests) {
     int n = postsuper::apply(layout, r, queues.empty() ? postsuper::default_folders(r.op) : queues);
     log::info("%s", postsuper::summary(r.op, n).c_str());
+    requeued = requeued || (r.op == postsuper::Operation::requeue && n > 0);
   }
+  // Requeued mail waits in maildrop/: wake pickup (its 60 s timer would too).
+  if (requeued) (void)queue_tools::send_trigger(layout.queue_directory + "/public/pickup", "W");
   return 0;
 }

@@ -1,6 +1,7 @@
 // postsuper -d/-h/-H/-r (mail_owner).
 #include "postsuper/operations.hpp"
 
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -35,10 +36,32 @@ bool act(const queue::QueueLayout& layout, Operation op, const std::string& id, 
       log::info("%s: removed", id.c_str());
       return true;
     }
-    case Operation::hold:
-    case Operation::release:
+    case Operation::expire:
+    case Operation::expire_release: {
+      if (auto s = queue::mark_force_expired(layout, id, folder); !s) {
+        if (s.error().sys_errno != ENOENT) log::warning("%s: %s", id.c_str(), s.error().message.c_str());
+        return false;
+      }
+      log::info("%s: expired", id.c_str());
+      if (op == Operation::expire_release && folder == "hold") (void)act(layout, Operation::release, id, folder);
+      return true;
+    }
     case Operation::requeue: {
-      std::string to = op == Operation::hold ? "hold" : op == Operation::release ? "deferred" : "incoming";
+      // Into maildrop/ for pickup and cleanup; the old ID's logs go with it.
+      const std::string to(queue::kMaildrop);
+      if (auto s = queue::move_queue_file(layout, id, folder, to); !s) {
+        if (s.error().sys_errno != ENOENT) log::warning("%s: %s", id.c_str(), s.error().message.c_str());
+        return false;
+      }
+      // 0700 tells pickup it is a queue file of ours, not a user's submission.
+      if (::chmod(layout.file_path(to, id).c_str(), 0700) != 0) log::warning("%s: chmod: %m", id.c_str());
+      remove_logs(layout, id);
+      log::info("%s: requeued", id.c_str());
+      return true;
+    }
+    case Operation::hold:
+    case Operation::release: {
+      std::string to = op == Operation::hold ? "hold" : "deferred";
       if (folder == to) return false;
       if (auto s = queue::move_queue_file(layout, id, folder, to); !s) {
         if (s.error().sys_errno != ENOENT) log::warning("%s: %s", id.c_str(), s.error().message.c_str());
@@ -46,10 +69,7 @@ bool act(const queue::QueueLayout& layout, Operation op, const std::string& id, 
       }
       // Released mail is due at once: a deferred file's time is its next try.
       if (op == Operation::release) ::utimes(layout.file_path(to, id).c_str(), nullptr);
-      log::info("%s: %s", id.c_str(),
-                op == Operation::hold      ? "placed on hold"
-                : op == Operation::release ? "released from hold"
-                                           : "requeued");
+      log::info("%s: %s", id.c_str(), op == Operation::hold ? "placed on hold" : "released from hold");
       return true;
     }
   }
@@ -67,6 +87,8 @@ std::vector<std::string> default_folders(Operation op) {
     case Operation::release:
       return {"hold"};
     case Operation::requeue:
+    case Operation::expire:
+    case Operation::expire_release:
       return {"hold", "incoming", "active", "deferred"};
   }
   return {};
@@ -108,7 +130,8 @@ std::string summary(Operation op, int count) {
   const char* what = op == Operation::remove    ? "Deleted"
                      : op == Operation::hold    ? "Placed on hold"
                      : op == Operation::release ? "Released from hold"
-                                                : "Requeued";
+                     : op == Operation::requeue ? "Requeued"
+                                                : "Expired";
   return std::string(what) + ": " + std::to_string(count) + " message" + (count == 1 ? "" : "s");
 }
 

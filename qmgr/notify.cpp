@@ -7,9 +7,9 @@
 
 #include "lib/base/strings.hpp"
 #include "lib/bounce/dsn_message.hpp"
-#include "lib/bounce/status_log.hpp"
+#include "lib/bounce/notice_queue.hpp"
+#include "lib/bounce/notify_policy.hpp"
 #include "lib/log/log.hpp"
-#include "lib/queue/queue_writer.hpp"
 #include "qmgr/manager.hpp"
 
 namespace postern::qmgr {
@@ -20,26 +20,23 @@ constexpr unsigned kNotifyNever = 1;
 constexpr unsigned kNotifySuccess = 2;
 constexpr unsigned kNotifyFailure = 4;
 
-std::string with_domain(const std::string& name, const std::string& domain) {
-  return name.find('@') == std::string::npos ? name + "@" + domain : name;
+// notify_classes and its recipients, from the parameters qmgr already holds.
+bounce::NotifyPolicy notify_policy(const QmgrParams& p) {
+  bounce::NotifyPolicy policy;
+  policy.classes = bounce::parse_notify_classes(p.notify_classes, nullptr);
+  policy.myorigin = p.myorigin;
+  policy.double_bounce_sender = p.double_bounce_sender;
+  policy.bounce_recipient = p.bounce_notice_recipient;
+  policy.double_bounce_recipient = p.double_bounce_recipient;
+  return policy;
+}
+
+Result<std::string> enqueue_notice(const QmgrParams& p, queue::QueueIdGenerator& ids, const std::string& sender,
+                                   const std::string& to, const std::string& text) {
+  return bounce::enqueue_notice(p.layout, ids, sender, to, text);
 }
 
 }  // namespace
-
-// Returns the new queue ID, or an Error.
-static Result<std::string> enqueue_notice(const QmgrParams& p, queue::QueueIdGenerator& ids, const std::string& sender,
-                                          const std::string& to, const std::string& text) {
-  queue::Envelope env;
-  env.sender = sender;
-  double now = bounce::now_seconds();
-  env.arrival_seconds = static_cast<std::int64_t>(now);
-  env.arrival_microseconds = static_cast<std::uint32_t>((now - static_cast<double>(env.arrival_seconds)) * 1e6);
-  queue::Recipient r;
-  r.address = to;
-  env.recipients.push_back(r);
-  env.attributes.protocol = "local";
-  return queue::enqueue(p.layout, ids, env, text);
-}
 
 bounce::DsnInput QueueManager::dsn_input(bounce::DsnKind kind, const queue::Envelope& env,
                                         const std::string& id) const {
@@ -65,9 +62,16 @@ bool QueueManager::send_bounce(const queue::QueueReader& reader, const std::stri
     in.recipients.push_back({f.failed.address, env.recipients[f.index].orcpt, f.failed.dsn, f.failed.reason});
   }
   if (in.recipients.empty()) return true;
-  const std::string double_bounce = with_domain(p_.double_bounce_sender, p_.myorigin);
+  const bounce::NotifyPolicy policy = notify_policy(p_);
+  const std::string double_bounce = policy.double_bounce_address();
   if (iequals(env.sender, double_bounce)) {
-    log::info("%s: discarding a failed double bounce", id.c_str());
+    log::warning("%s: undeliverable postmaster notification discarded", id.c_str());
+    return true;
+  }
+  // A bounce that bounced goes to postmaster only when notify_classes asks
+  // for it (2bounce, or bounce which implies it), as in Postfix.
+  if (env.sender.empty() && !policy.wants_double_bounce()) {
+    log::info("%s: undeliverable bounce discarded (notify_classes has no 2bounce)", id.c_str());
     return true;
   }
   auto content = reader.read_content(0, static_cast<std::size_t>(p_.bounce_size_limit));
@@ -81,7 +85,7 @@ bool QueueManager::send_bounce(const queue::QueueReader& reader, const std::stri
   if (env.sender.empty()) {
     // A bounce that bounced: postmaster gets it, from double-bounce, and a
     // failure of that one is discarded above.
-    in.to = with_domain(p_.double_bounce_recipient, p_.myorigin);
+    in.to = policy.qualified(policy.double_bounce_recipient);
     in.postmaster_copy = true;
     in.headers_only = true;
     sender = double_bounce;
@@ -95,10 +99,8 @@ bool QueueManager::send_bounce(const queue::QueueReader& reader, const std::stri
   }
   log::info("%s: sender non-delivery notification: %s", id.c_str(), new_id->c_str());
   // notify_classes "bounce": postmaster gets the headers of ordinary bounces too.
-  bool copy = false;
-  for (const auto& c : p_.notify_classes) copy = copy || c == "bounce";
-  if (copy && !env.sender.empty()) {
-    in.to = with_domain(p_.bounce_notice_recipient, p_.myorigin);
+  if (policy.wants(bounce::kNotifyBounce) && !env.sender.empty()) {
+    in.to = policy.qualified(policy.bounce_recipient);
     in.postmaster_copy = true;
     in.headers_only = true;
     auto copy_id = enqueue_notice(p_, ids_, double_bounce, in.to, bounce::build_dsn(in));

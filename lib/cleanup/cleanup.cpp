@@ -179,6 +179,10 @@ Outcome Session::finish() {
   clock_gettime(CLOCK_REALTIME, &now);
   env.arrival_seconds = now.tv_sec;
   env.arrival_microseconds = static_cast<std::uint32_t>(now.tv_nsec / 1000);
+  if (s.sub.source == Source::requeue && s.sub.arrival_seconds > 0) {
+    env.arrival_seconds = s.sub.arrival_seconds;
+    env.arrival_microseconds = s.sub.arrival_microseconds;
+  }
   env.sender = qualify(s.sub.sender, s.params.myorigin);
   env.attributes = s.sub.attributes;
   auto add = [&](queue::Recipient r) {
@@ -211,7 +215,8 @@ Outcome Session::finish() {
   cx.full_name = s.sub.full_name;
   cx.now = now.tv_sec;
   std::string message_id;
-  std::string header = fix_headers(s.headers, cx, &message_id);
+  std::string header = s.sub.source == Source::requeue ? pass_headers(s.headers, &message_id)
+                                                       : fix_headers(s.headers, cx, &message_id);
 
   Status st = writer->append(header);
   if (st) st = s.body.read_back([&](std::string_view chunk) { return writer->append(chunk); });

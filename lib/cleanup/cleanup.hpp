@@ -43,6 +43,9 @@ enum class Source {
   sendmail,  // pickup (sendmail/postdrop): Received "by host (Postfix, from userid N)",
              // From added when missing (user@$myorigin), Bcc/Resent-Bcc removed,
              // a leading mbox "From " line dropped
+  requeue,   // pickup, a queue file put back by postsuper -r: the header passed
+             // through as it is (it was fixed up when the message first arrived);
+             // envelope checks, limits and qualification apply again
 };
 
 // Settings from main.cf, read once per process (cheap to copy).
@@ -72,6 +75,10 @@ struct Submission {
   long uid = -1;                    // submitting uid, for "from userid N"
   std::string full_name;            // sendmail -F; used in an added From:
   bool extract_recipients = false;  // sendmail -t: add To/Cc/Bcc addresses
+  // requeue only: the original arrival time (0: now), so expiry still counts
+  // from when the message first arrived.
+  std::int64_t arrival_seconds = 0;
+  std::uint32_t arrival_microseconds = 0;
 };
 
 // The result of finish(): a queue ID, or a rejection worded as an SMTP reply

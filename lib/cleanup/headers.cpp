@@ -168,6 +168,19 @@ std::string fix_headers(const std::vector<Header>& headers, const HeaderContext&
   return out;
 }
 
+std::string pass_headers(const std::vector<Header>& headers, std::string* message_id) {
+  std::string out;
+  std::string found_id;
+  for (const auto& h : headers) {
+    if (h.is("Message-Id") && found_id.empty()) found_id = h.value();
+    out += h.text;
+    out += "\r\n";
+  }
+  out += "\r\n";
+  if (message_id != nullptr) *message_id = found_id;
+  return out;
+}
+
 std::vector<std::string> parse_address_list(std::string_view value) {
   std::string s = strip_comments(value);
   std::vector<std::string> out;

@@ -55,6 +55,10 @@ std::string mail_date(std::time_t when);
 std::string fix_headers(const std::vector<Header>& headers, const HeaderContext& context,
                         std::string* message_id);
 
+// The header section as it is (a requeued message's), ending with the empty
+// line; `message_id` receives its Message-Id value for the log line.
+std::string pass_headers(const std::vector<Header>& headers, std::string* message_id);
+
 // Addresses in an address-list header value ("A <a@x>, b@y (Bee), group: c@z;").
 std::vector<std::string> parse_address_list(std::string_view value);
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "lib/base/sys_error.hpp"
+#include "lib/queue/queue_scan.hpp"
 
 namespace postern::queue {
 namespace {
@@ -39,6 +40,7 @@ Result<QueueReader> QueueReader::open(const std::string& path) {
   if (::fstat(r.fd_.get(), &st) != 0) return sys_error("fstat " + path);
   if (!S_ISREG(st.st_mode)) return Error{path + ": not a regular file"};
   r.complete_ = (st.st_mode & S_IXUSR) != 0;
+  r.force_expired_ = (st.st_mode & kForceExpireMode) != 0;
   int fd = r.fd_.get();
   auto parsed = parse_queue_file(
       [fd](std::uint64_t offset, std::size_t size) { return pread_some(fd, offset, size); },

@@ -25,6 +25,10 @@ class QueueReader {
   int fd() const { return fd_.get(); }
   // The owner-execute "complete" mark was set when we opened the file.
   bool complete() const { return complete_; }
+  // `postsuper -e/-f` marked the file (group-execute, as Postfix's
+  // MAIL_QUEUE_STAT_EXPIRE): qmgr returns it to the sender at its next
+  // delivery attempt instead of delivering it.
+  bool force_expired() const { return force_expired_; }
 
   // Reads up to max bytes of the message, starting `offset` bytes into it.
   Result<std::string> read_content(std::uint64_t offset = 0, std::size_t max = SIZE_MAX) const;
@@ -34,6 +38,7 @@ class QueueReader {
   std::string path_;
   QueueFile file_;
   bool complete_ = false;
+  bool force_expired_ = false;
 };
 
 // Marks one recipient done: one pwrite of one byte at recipient.done_offset,

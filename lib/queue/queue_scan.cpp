@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "lib/base/sys_error.hpp"
+#include "lib/base/unique_fd.hpp"
 #include "lib/queue/queue_id.hpp"
 #include "lib/queue/queue_writer.hpp"
 
@@ -102,6 +103,18 @@ Status move_queue_file(const QueueLayout& layout, std::string_view id, std::stri
   }
   if (auto s = fsync_directory(target_dir); !s) return s;
   return fsync_directory(layout.dir_path(from, id));
+}
+
+Status mark_force_expired(const QueueLayout& layout, std::string_view id, std::string_view folder) {
+  const std::string path = layout.file_path(folder, id);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd) return sys_error("open " + path);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return sys_error("fstat " + path);
+  if (!S_ISREG(st.st_mode) || (st.st_mode & S_IXUSR) == 0) return Error{path + ": not a complete queue file"};
+  if (::fchmod(fd.get(), (st.st_mode & 07777) | kForceExpireMode) != 0) return sys_error("chmod " + path);
+  if (::fsync(fd.get()) != 0) return sys_error("fsync " + path);
+  return {};
 }
 
 }  // namespace postern::queue

@@ -34,4 +34,12 @@ Result<std::size_t> remove_stale_incomplete(const QueueLayout& layout, std::stri
 Status move_queue_file(const QueueLayout& layout, std::string_view id, std::string_view from,
                        std::string_view to);
 
+// The "administratively expired" mark (postsuper -e/-f): the group-execute
+// bit, which Postfix uses for the same purpose; complete queue files are 0700
+// otherwise. QueueReader::force_expired() reports it.
+inline constexpr unsigned kForceExpireMode = 0010;
+
+// Sets the mark on folder/ID (chmod, then fsync). ENOENT when it is gone.
+Status mark_force_expired(const QueueLayout& layout, std::string_view id, std::string_view folder);
+
 }  // namespace postern::queue

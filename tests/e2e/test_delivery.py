@@ -115,8 +115,20 @@ class DeliveryTest(unittest.TestCase):
                               r"status=sent \(delivered to mailbox\)")
         self.assertRegex(log, rf"postfix/qmgr\[\d+\]: {qid}: from=<alice@remote.test>, size=\d+, nrcpt=1 \(queue active\)")
 
-    def test_null_sender_failure_goes_to_postmaster_once(self):
+    def test_null_sender_failure_is_discarded_without_2bounce(self):
+        # Postfix's default notify_classes (resource, software) has no 2bounce:
+        # an undeliverable bounce is dropped, and the log says so.
         self.start()
+        self.launch()
+        qid = self.enqueue("", f"nosuchuser@{DOMAIN}", text=message("unwanted bounce"))
+        self.inst.wait_for_log(rf"{qid}: undeliverable bounce discarded")
+        self.wait_removed(qid)
+        self.assertNotIn("unwanted bounce", self.read(os.path.join(self.spool, "root")) if
+                         os.path.exists(os.path.join(self.spool, "root")) else "")
+        self.assertNotRegex(self.inst.log(), rf"{qid}: sender non-delivery notification")
+
+    def test_null_sender_failure_goes_to_postmaster_once(self):
+        self.start(extra="notify_classes = 2bounce, resource, software")
         self.launch()
         qid = self.enqueue("", f"nosuchuser@{DOMAIN}", text=message("bounce of a bounce"))
         self.inst.wait_for_log(rf"{qid}: sender non-delivery notification: (\w+)")

@@ -199,14 +199,19 @@ class PostsuperTest(QueueCase):
         self.assertEqual(self.inst.command("postqueue", "-i", a).returncode, 0)
         self.assertEqual(self.inst.command("postqueue", "-i", "4jXVLr0Np8z00Ky000").returncode, 1)
 
+        # As in Postfix, -r sends both through maildrop/, pickup and cleanup
+        # again: each comes back into incoming/ with a new queue ID.
         requeued = self.inst.command("postsuper", "-r", "ALL")
-        # b is in incoming/ already: requeueing it there changes nothing.
-        self.assertIn("Requeued: 1 message\n", requeued.stderr)
+        self.assertIn("Requeued: 2 messages\n", requeued.stderr)
+        again = self.wait_queued(2)
+        new_ids = [m["queue_id"] for m in again]
+        self.assertEqual(set(new_ids) & {a, b}, set())
+        self.assertEqual(sorted(m["sender"] for m in again), ["s0@example.test", "s1@example.test"])
         self.assertEqual(set(self.queue_names().values()), {"incoming"})
 
-        deleted = self.inst.command("postsuper", "-d", b)
+        deleted = self.inst.command("postsuper", "-d", new_ids[1])
         self.assertIn("postsuper: Deleted: 1 message", deleted.stderr)
-        self.assertEqual(list(self.queue_names()), [a])
+        self.assertEqual(list(self.queue_names()), [new_ids[0]])
         self.inst.command("postsuper", "-d", "ALL")
         self.assertEqual(self.inst.command("postqueue", "-p").stdout, "Mail queue is empty\n")
 
