@@ -39,8 +39,8 @@ PASSWORD = "bench-pw"
 MODES = {
     "quick": dict(runs=3, smtp={2048: 300, 102400: 100}, sessions=(1, 10, 50), imap_clients=(1, 10),
                   imap_seconds=1.5, idle_connections=200),
-    "full": dict(runs=5, smtp={2048: 2000, 102400: 500}, sessions=(1, 10, 50), imap_clients=(1, 10, 100),
-                 imap_seconds=5.0, idle_connections=1000),
+    "full": dict(runs=5, smtp={2048: 1000, 102400: 200}, sessions=(1, 10, 50), imap_clients=(1, 10, 100),
+                 imap_seconds=3.0, idle_connections=1000),
 }
 IMAP_OPS = (
     ("login", "box1k", "LOGIN+SELECT+LOGOUT"),

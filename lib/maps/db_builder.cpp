@@ -91,10 +91,21 @@ std::string DbBuilder::stored_key(std::string_view key) const {
   return k;
 }
 
+std::string_view DbBuilder::stored_key_into_buffer(std::string_view key) {
+  key_buf_.assign(key);
+  if (options_.fold_case) {
+    for (char& c : key_buf_) c = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;  // as to_lower()
+  }
+  if (options_.nul == NulMode::with_nul) key_buf_.push_back('\0');
+  return key_buf_;
+}
+
 Result<bool> DbBuilder::put(std::string_view key, std::string_view value, bool replace) {
-  std::string v(value);
-  if (options_.nul == NulMode::with_nul) v.push_back('\0');
-  return db_.put(stored_key(key), v, replace);
+  std::string_view stored_key = stored_key_into_buffer(key);
+  if (options_.nul != NulMode::with_nul) return db_.put(stored_key, value, replace);
+  value_buf_.assign(value);
+  value_buf_.push_back('\0');
+  return db_.put(stored_key, value_buf_, replace);
 }
 
 Result<bool> DbBuilder::put_raw(std::string_view key, std::string_view value, bool replace) {

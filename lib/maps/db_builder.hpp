@@ -49,6 +49,8 @@ class DbBuilder {
  private:
   DbBuilder() = default;
   std::string stored_key(std::string_view key) const;
+  // Fills key_buf_ with the key as stored; returns a view of it.
+  std::string_view stored_key_into_buffer(std::string_view key);
 
   std::string db_path_;
   std::string tmp_path_;
@@ -56,6 +58,9 @@ class DbBuilder {
   DbFile db_;
   UniqueFd lock_;
   bool committed_ = false;
+  // Reused by put(): a large build makes no allocation per entry.
+  std::string key_buf_;
+  std::string value_buf_;
 };
 
 }  // namespace postern::maps

@@ -46,30 +46,43 @@ std::string read_line(std::FILE* in, bool& eof) {
 int add_entries(const ToolOptions& o, DbBuilder& b, const std::string& text, const std::string& label) {
   bool aliases = o.format == ToolOptions::Format::aliases;
   std::vector<Diagnostic> diags;
+  size_t diags_logged = 0;
   int errors = 0;
-  auto lines = logical_lines(text, label, diags);
-  for (auto& d : diags) {
-    log::warning("%s", d.text().c_str());
-    ++errors;
-  }
-  for (auto& ll : lines) {
-    auto kv = aliases ? split_alias(ll.text) : split_key_value(ll.text);
+  auto log_diags = [&] {
+    for (; diags_logged < diags.size(); ++diags_logged) {
+      log::warning("%s", diags[diags_logged].text().c_str());
+      ++errors;
+    }
+  };
+  // Entries stream from the source text into the database: no copy of a
+  // line unless it is an alias (whose value is rewritten) or continues.
+  for_each_logical_line(text, label, diags, [&](int line, std::string_view logical) {
+    log_diags();
+    std::optional<KeyValue> alias;
+    std::optional<KeyValueView> kv;
+    if (aliases) {
+      alias = split_alias(logical);
+      if (alias) kv = KeyValueView{alias->key, alias->value};
+    } else {
+      kv = split_key_value_view(logical);
+    }
     if (!kv) {
       std::string what = aliases ? "need name:value pair" : "expected format: key whitespace value";
-      log::warning("%s, line %d: %s", label.c_str(), ll.line, what.c_str());
+      log::warning("%s, line %d: %s", label.c_str(), line, what.c_str());
       ++errors;
-      continue;
+      return;
     }
-    if (!aliases && looks_like_alias_entry(*kv))
-      log::warning("%s, line %d: record is in \"key: value\" format; is this an alias file?", label.c_str(), ll.line);
-    if (errors > 0) continue;  // keep checking syntax, but the table will not be replaced
+    if (!aliases && looks_like_alias_entry(kv->key))
+      log::warning("%s, line %d: record is in \"key: value\" format; is this an alias file?", label.c_str(), line);
+    if (errors > 0) return;  // keep checking syntax, but the table will not be replaced
     auto put = b.put(kv->key, kv->value, o.replace_duplicates);
     if (!put) log::fatal("%s", put.error().message.c_str());
     if (!*put && !o.ignore_duplicates && !o.replace_duplicates) {
-      std::string key = o.fold_case || aliases ? to_lower(kv->key) : kv->key;
+      std::string key = o.fold_case || aliases ? to_lower(kv->key) : std::string(kv->key);
       log::warning("%s: duplicate entry: \"%s\"", b.db_path().c_str(), key.c_str());
     }
-  }
+  });
+  log_diags();
   return errors;
 }
 

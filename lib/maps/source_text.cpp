@@ -11,11 +11,19 @@ std::string Diagnostic::text() const {
   return file.empty() ? message : file + ": " + message;
 }
 
-std::vector<LogicalLine> logical_lines(std::string_view text, const std::string& file,
-                                       std::vector<Diagnostic>& diags) {
-  std::vector<LogicalLine> out;
+void for_each_logical_line(std::string_view text, const std::string& file, std::vector<Diagnostic>& diags,
+                           const std::function<void(int, std::string_view)>& fn) {
   int lineno = 0;
-  bool can_continue = false;  // a comment or blank line does not end a logical line
+  // The logical line being gathered: a view into `text` until a
+  // continuation line forces a copy into `joined`.
+  int pending_line = 0;
+  std::string_view pending;
+  std::string joined;
+  bool has_pending = false, is_joined = false;
+  auto emit = [&] {
+    if (has_pending) fn(pending_line, is_joined ? std::string_view(joined) : pending);
+    has_pending = is_joined = false;
+  };
   while (!text.empty()) {
     size_t nl = text.find('\n');
     std::string_view phys = text.substr(0, nl);
@@ -23,22 +31,34 @@ std::vector<LogicalLine> logical_lines(std::string_view text, const std::string&
     ++lineno;
     if (!phys.empty() && phys.back() == '\r') phys.remove_suffix(1);
     std::string_view body = trim(phys);
-    if (body.empty() || body.front() == '#') continue;
+    if (body.empty() || body.front() == '#') continue;  // does not end a logical line
     if (is_space(phys.front())) {
-      if (can_continue) {
-        out.back().text.append(phys);
+      if (has_pending) {
+        if (!is_joined) joined.assign(pending);
+        is_joined = true;
+        joined.append(phys);
       } else {
         diags.push_back({file, lineno, "logical line must not start with whitespace: \"" + std::string(phys) + "\""});
       }
       continue;
     }
-    out.push_back({lineno, std::string(phys)});
-    can_continue = true;
+    emit();
+    pending_line = lineno;
+    pending = phys;
+    has_pending = true;
   }
+  emit();
+}
+
+std::vector<LogicalLine> logical_lines(std::string_view text, const std::string& file,
+                                       std::vector<Diagnostic>& diags) {
+  std::vector<LogicalLine> out;
+  for_each_logical_line(text, file, diags,
+                        [&](int line, std::string_view logical) { out.push_back({line, std::string(logical)}); });
   return out;
 }
 
-std::optional<KeyValue> split_key_value(std::string_view line) {
+std::optional<KeyValueView> split_key_value_view(std::string_view line) {
   line = trim(line);
   size_t end = 0;
   if (!line.empty() && line.front() == '"') {
@@ -50,7 +70,13 @@ std::optional<KeyValue> split_key_value(std::string_view line) {
   while (end < line.size() && !is_space(line[end])) ++end;
   std::string_view value = trim(line.substr(end));
   if (end == 0 || value.empty()) return std::nullopt;
-  return KeyValue{std::string(line.substr(0, end)), std::string(value)};
+  return KeyValueView{line.substr(0, end), value};
+}
+
+std::optional<KeyValue> split_key_value(std::string_view line) {
+  auto kv = split_key_value_view(line);
+  if (!kv) return std::nullopt;
+  return KeyValue{std::string(kv->key), std::string(kv->value)};
 }
 
 std::string normalize_alias_value(std::string_view value) {
@@ -116,8 +142,8 @@ std::optional<KeyValue> split_alias(std::string_view line) {
   return KeyValue{std::move(name), std::move(value)};
 }
 
-bool looks_like_alias_entry(const KeyValue& kv) {
-  return kv.key.size() > 1 && kv.key.back() == ':' && kv.key.front() != '"';
+bool looks_like_alias_entry(std::string_view key) {
+  return key.size() > 1 && key.back() == ':' && key.front() != '"';
 }
 
 }  // namespace postern::maps

@@ -17,6 +17,29 @@ TEST_CASE("logical lines skip comments and blanks and join continuations", "[map
   CHECK(diags[0].text() == "f, line 1: logical line must not start with whitespace: \" lead x\"");
 }
 
+TEST_CASE("streamed logical lines: same lines, continuations joined, last line flushed", "[maps][source]") {
+  std::vector<Diagnostic> diags;
+  std::vector<std::pair<int, std::string>> seen;
+  for_each_logical_line("a 1\nb 2\n more\n\n  and more\nc 3", "f", diags,
+                        [&](int line, std::string_view text) { seen.emplace_back(line, std::string(text)); });
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0] == std::make_pair(1, std::string("a 1")));
+  CHECK(seen[1] == std::make_pair(2, std::string("b 2 more  and more")));
+  CHECK(seen[2] == std::make_pair(6, std::string("c 3")));  // no newline at the end
+  CHECK(diags.empty());
+}
+
+TEST_CASE("postmap entries as views point into the line", "[maps][source]") {
+  std::string line = "  \"a b\"   value with  spaces  ";
+  auto kv = split_key_value_view(line);
+  REQUIRE(kv);
+  CHECK(kv->key == "\"a b\"");
+  CHECK(kv->value == "value with  spaces");
+  CHECK(kv->key.data() >= line.data());
+  CHECK(kv->value.data() + kv->value.size() <= line.data() + line.size());
+  CHECK_FALSE(split_key_value_view("lonely"));
+}
+
 TEST_CASE("postmap entries: key whitespace value", "[maps][source]") {
   struct Row {
     const char* name;
