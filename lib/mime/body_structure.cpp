@@ -82,6 +82,7 @@ void append_multipart(std::string& out, std::string_view raw, const Part& part, 
   if (part.children.empty()) {
     // body-type-mpart needs at least one body; Dovecot shows the same.
     out += kEmptyText;
+    if (extended) out.insert(out.size() - 1, " NIL NIL NIL NIL");
   } else {
     for (const auto& child : part.children) append_part(out, raw, child, extended);
   }

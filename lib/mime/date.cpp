@@ -95,8 +95,8 @@ bool parse_time(std::string_view w, DateTime& dt) {
 
 // "+hhmm", "-hhmm", or an obsolete name; unknown names mean -0000 (RFC 5322 4.3).
 bool parse_zone(std::string_view w, DateTime& dt) {
-  if ((w[0] == '+' || w[0] == '-') && w.size() == 5) {
-    auto v = number(w.substr(1));
+  if (w[0] == '+' || w[0] == '-') {
+    auto v = w.size() == 5 ? number(w.substr(1)) : std::nullopt;
     if (!v || *v % 100 > 59) return false;
     int minutes = (*v / 100) * 60 + *v % 100;
     dt.zone_minutes = w[0] == '-' ? -minutes : minutes;

@@ -164,11 +164,13 @@ Part parse_part(std::string_view raw, size_t start, size_t end, unsigned depth, 
   size_t body_start = header_end(raw, start, end);
   part.header = Range{start, body_start - start};
   part.body = Range{body_start, end - body_start};
-  part.body_lines = count_lines(part.body.in(raw));
   for_each_field(part.header.in(raw), [&](const HeaderField& field) {
     apply_field(part, field);
     return true;
   });
+  // Only BODYSTRUCTURE's text and message parts carry a line count; skipping
+  // the others keeps a large attachment from being scanned once per level.
+  if (part.type == "text" || part.type == "message") part.body_lines = count_lines(part.body.in(raw));
   if (depth >= kMaxNesting) return part;  // deeper structure is shown as an opaque leaf
   if (part.is_multipart()) {
     split_multipart(part, raw, depth, budget);

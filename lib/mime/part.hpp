@@ -41,7 +41,9 @@ struct Part {
   // The body: after the header's empty line up to (not including) the line
   // break before the next boundary delimiter line, or to the end.
   Range body;
-  size_t body_lines = 0;  // LF count in the body
+  // Lines in the body (an unterminated last line counts); computed for
+  // text/* and message/* parts only, 0 for the others.
+  size_t body_lines = 0;
 
   // Lower-case; "text"/"plain" when absent or invalid ("message"/"rfc822"
   // for children of multipart/digest).

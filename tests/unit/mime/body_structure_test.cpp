@@ -84,6 +84,9 @@ TEST_CASE("multipart with extension data and nested message/rfc822", "[mime]") {
 TEST_CASE("multipart without any part shows one empty text part", "[mime]") {
   std::string raw = crlf("Content-Type: multipart/mixed; boundary=b\n\nno parts here\n");
   CHECK(bs(raw, false) == "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0) \"MIXED\")");
+  CHECK(bs(raw) ==
+        "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0 NIL NIL NIL NIL) \"MIXED\" "
+        "(\"BOUNDARY\" \"b\") NIL NIL NIL)");
 }
 
 TEST_CASE("digest children are messages", "[mime]") {
