@@ -90,6 +90,12 @@ void CommandReader::reject_literal() { reset(); }
 
 std::string CommandReader::current_tag() const { return have_tag_ ? cmd_.tag : std::string("*"); }
 
+// Only APPEND carries a message; every other command stays small, so a
+// client cannot make us buffer megabytes for a LOGIN or SEARCH.
+size_t CommandReader::command_limit() const {
+  return cmd_.name == "APPEND" && !cmd_.uid ? limits_.max_command : limits_.max_other_command;
+}
+
 CommandReader::Step CommandReader::feed(std::string_view input) {
   switch (state_) {
     case State::line:
@@ -165,9 +171,8 @@ CommandReader::Outcome CommandReader::end_of_line() {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty() && command_bytes_ == 0 && !have_tag_) return std::monostate{};  // stray empty line
   command_bytes_ += length + 1;
-  if (command_bytes_ > limits_.max_command)
-    return fail_with_marker("Command too long (limit " + std::to_string(limits_.max_command) + " octets)",
-                            line);
+  if (command_bytes_ > command_limit())
+    return fail_with_marker("Command too long (limit " + std::to_string(command_limit()) + " octets)", line);
   if (auto error = tokenize(line)) return fail_with_marker(*error, line);
   if (literal_announced_) return start_literal();
   if (!stack_.empty()) return fail("Missing ')': " + std::to_string(stack_.size()) + " list(s) not closed");
@@ -179,12 +184,12 @@ CommandReader::Outcome CommandReader::start_literal() {
   bool non_sync = literal_non_sync_;
   // A refused {n} is never sent. The octets of a refused {n+} are on their
   // way: skipped when within max_literal, else the connection must close.
-  if (size > limits_.max_literal)
-    return fail("Literal too large (" + std::to_string(size) + " octets, limit " +
-                    std::to_string(limits_.max_literal) + ")",
+  size_t literal_limit = std::min(limits_.max_literal, command_limit());
+  if (size > literal_limit)
+    return fail("Literal too large (" + std::to_string(size) + " octets, limit " + std::to_string(literal_limit) + ")",
                 non_sync);
-  if (command_bytes_ + size > limits_.max_command) {
-    std::string text = "Command too long (limit " + std::to_string(limits_.max_command) + " octets)";
+  if (command_bytes_ + size > command_limit()) {
+    std::string text = "Command too long (limit " + std::to_string(command_limit()) + " octets)";
     if (!non_sync) return fail(std::move(text));
     literal_announced_ = false;
     pending_error_ = std::move(text);
@@ -258,7 +263,8 @@ CommandReader::Outcome CommandReader::end_of_skipped_line() {
 CommandReader::Outcome CommandReader::fail_with_marker(std::string text, std::string_view line_end) {
   auto marker = trailing_literal(line_end);
   if (!marker || !marker->non_sync) return fail(std::move(text));
-  if (!marker->valid || marker->size > limits_.max_literal) return fail(std::move(text), true);
+  if (!marker->valid || marker->size > std::max(limits_.max_literal, limits_.max_other_command))
+    return fail(std::move(text), true);
   pending_error_ = std::move(text);
   skip_left_ = marker->size;
   line_.clear();

@@ -19,10 +19,11 @@
 namespace postern::imap {
 
 struct ReaderLimits {
-  size_t max_line = 65536;              // one line between literals, CRLF excluded (Dovecot: imap_max_line_length)
-  size_t max_literal = 64 * 1024 * 1024;  // one literal (APPEND message)
-  size_t max_command = 65 * 1024 * 1024;  // everything one command holds, literals included
-  size_t max_depth = 32;                // nested parenthesized lists
+  size_t max_line = 65536;                  // one line between literals, CRLF excluded (Dovecot: imap_max_line_length)
+  size_t max_literal = 64 * 1024 * 1024;    // one literal of APPEND (the message)
+  size_t max_command = 65 * 1024 * 1024;    // one APPEND command, literals included
+  size_t max_other_command = 1024 * 1024;   // any other command (LOGIN, SEARCH, ...), literals included
+  size_t max_depth = 32;                    // nested parenthesized lists
 };
 
 // A synchronizing literal {n} was announced. The caller sends "+ OK" (or
@@ -76,6 +77,8 @@ class CommandReader {
   // far plus the line being read. Bounded by max_command + max_line + 1.
   size_t buffered() const { return command_bytes_ + line_.size(); }
   void reset();
+  // New limits from the next line on (e.g. larger ones after login).
+  void set_limits(const ReaderLimits& limits) { limits_ = limits; }
 
  private:
   enum class State { line, literal, skip_line, skip_literal };
@@ -93,6 +96,7 @@ class CommandReader {
   std::optional<std::string> tokenize(std::string_view line);
   std::optional<std::string> push_arg(Arg arg);
   std::string current_tag() const;
+  size_t command_limit() const;
 
   ReaderLimits limits_;
   State state_ = State::line;

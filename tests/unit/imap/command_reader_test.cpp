@@ -216,6 +216,7 @@ TEST_CASE("line, literal and command limits", "[imap][reader]") {
   limits.max_line = 100;
   limits.max_literal = 10;
   limits.max_command = 200;
+  limits.max_other_command = 200;
 
   SECTION("a long line is answered with its tag and the stream resynchronizes") {
     std::string wire = "a X " + std::string(300, 'x') + "\r\nb NOOP\r\n";
@@ -264,6 +265,27 @@ TEST_CASE("line, literal and command limits", "[imap][reader]") {
     REQUIRE(raw);
     CHECK(raw->too_long);
   }
+}
+
+TEST_CASE("only APPEND may carry a large literal", "[imap][reader]") {
+  ReaderLimits limits;
+  limits.max_literal = 1000;
+  limits.max_command = 2000;
+  limits.max_other_command = 100;
+  CHECK(shows(run("a APPEND x {1000}\r\n", 0, limits)) == std::vector<std::string>{"+1000"});
+  CHECK(shows(run("a LOGIN {101}\r\n", 0, limits)) ==
+        std::vector<std::string>{"ERR a Literal too large (101 octets, limit 100)"});
+  CHECK(shows(run("a UID APPEND {101}\r\n", 0, limits)) ==
+        std::vector<std::string>{"ERR a Literal too large (101 octets, limit 100)"});
+  // A refused {n+} within the larger limit is skipped, not run as commands.
+  CHECK(shows(run("a LOGIN {50+}\r\n" + std::string(50, 'x') + " {60+}\r\n" + std::string(60, 'y') +
+                      "\r\nb NOOP\r\n",
+                  0, limits)) == std::vector<std::string>{"ERR a Command too long (limit 100 octets)", "CMD b NOOP"});
+  CommandReader reader(limits);
+  CHECK(shows(run(reader, "a LOGIN {101}\r\n")).size() == 1);
+  limits.max_other_command = 1000;
+  reader.set_limits(limits);
+  CHECK(shows(run(reader, "a LOGIN {101}\r\n")) == std::vector<std::string>{"+101"});
 }
 
 TEST_CASE("literals hold any octet, exactly as many as announced", "[imap][reader]") {
