@@ -93,7 +93,8 @@ std::string CommandReader::current_tag() const { return have_tag_ ? cmd_.tag : s
 // Only APPEND carries a message; every other command stays small, so a
 // client cannot make us buffer megabytes for a LOGIN or SEARCH.
 size_t CommandReader::command_limit() const {
-  return cmd_.name == "APPEND" && !cmd_.uid ? limits_.max_command : limits_.max_other_command;
+  if (cmd_.name == "APPEND" && !cmd_.uid) return limits_.max_command;
+  return std::min(limits_.max_other_command, limits_.max_command);
 }
 
 CommandReader::Step CommandReader::feed(std::string_view input) {

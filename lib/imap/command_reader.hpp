@@ -22,7 +22,8 @@ struct ReaderLimits {
   size_t max_line = 65536;                  // one line between literals, CRLF excluded (Dovecot: imap_max_line_length)
   size_t max_literal = 64 * 1024 * 1024;    // one literal of APPEND (the message)
   size_t max_command = 65 * 1024 * 1024;    // one APPEND command, literals included
-  size_t max_other_command = 1024 * 1024;   // any other command (LOGIN, SEARCH, ...), literals included
+  size_t max_other_command = 1024 * 1024;   // any other command (LOGIN, SEARCH, ...), literals included;
+                                            // never more than max_command
   size_t max_depth = 32;                    // nested parenthesized lists
 };
 
