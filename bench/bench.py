@@ -37,8 +37,8 @@ PASSWORD = "bench-pw"
 # name: (runs, smtp messages {size: count}, imap clients, imap seconds,
 #        idle connections)
 MODES = {
-    "quick": dict(runs=3, smtp={2048: 300, 102400: 100}, sessions=(1, 10, 50), imap_clients=(1, 10),
-                  imap_seconds=1.5, idle_connections=200),
+    "quick": dict(runs=3, smtp={2048: 200, 102400: 60}, sessions=(1, 10, 50), imap_clients=(1, 10),
+                  imap_seconds=1.0, idle_connections=100),
     "full": dict(runs=5, smtp={2048: 1000, 102400: 200}, sessions=(1, 10, 50), imap_clients=(1, 10, 100),
                  imap_seconds=3.0, idle_connections=1000),
 }

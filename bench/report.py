@@ -87,12 +87,21 @@ def text_table(rows):
         out.append("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
-    notes = [f"  {r.group}: {r.metric} — {side}: n/a because {why}" for r in rows for side, why in r.missing.items()]
+    notes = missing_notes(rows)
     if notes:
         out.append("")
-        out.append("Missing figures:")
-        out.extend(dict.fromkeys(notes))
+        out.append("Missing figures (n/a):")
+        out.extend("  " + n for n in notes)
     return "\n".join(out)
+
+
+def missing_notes(rows):
+    """One line per (group, side, reason): how many rows it blanks and why."""
+    counts = {}
+    for r in rows:
+        for side, why in r.missing.items():
+            counts[(r.group, side, why)] = counts.get((r.group, side, why), 0) + 1
+    return [f"{group}, {side} ({n} row{'s' if n > 1 else ''}): {why}" for (group, side, why), n in counts.items()]
 
 
 def markdown_table(rows):
@@ -101,12 +110,12 @@ def markdown_table(rows):
     for r in rows:
         out.append(f"| {r.group}: {r.metric} | {r.unit} {'↑' if r.higher_better else '↓'} | {cell(r, 'Postern')} "
                    f"| {r.peer} | {cell(r, r.peer)} | {ratio_cell(r)} |")
-    notes = [f"- {r.group}: {r.metric}, {side}: n/a — {why}" for r in rows for side, why in r.missing.items()]
+    notes = missing_notes(rows)
     if notes:
         out.append("")
         out.append("Figures shown as n/a:")
         out.append("")
-        out.extend(dict.fromkeys(notes))
+        out.extend("- " + n for n in notes)
     return "\n".join(out)
 
 

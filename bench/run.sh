@@ -24,10 +24,18 @@ build="${POSTERN_BENCH_BUILD:-$root/build/bench}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPOSTERN_BUILD_TESTS=OFF \
   $(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache) \
   >/dev/null
-# The programs the sandboxes run (imapd once it exists).
-targets=(master postfix postconf postsuper postmap postalias smtpd pickup qmgr local showq auth pop3d)
-[ -f "$root/imapd/CMakeLists.txt" ] && targets+=(imapd)
-ninja -C "$build" -j"$(nproc)" "${targets[@]}"
+# The programs the sandboxes run. imapd is new: when it does not build, the
+# table says so (Postern's IMAP figures become n/a) instead of failing.
+ninja -C "$build" -j"$(nproc)" master postfix postconf postsuper postmap postalias smtpd pickup qmgr local showq auth pop3d
+unset POSTERN_BENCH_IMAPD_ERROR
+if [ -f "$root/imapd/CMakeLists.txt" ]; then
+  if ! ninja -C "$build" -j"$(nproc)" imapd; then
+    rm -f "$build/bin/imapd"
+    export POSTERN_BENCH_IMAPD_ERROR="imapd does not build in this tree"
+  fi
+else
+  rm -f "$build/bin/imapd"
+fi
 client="$build/bin/bench-imap-load"
 if [ ! -x "$client" ] || [ "$root/bench/imap/imap_load.cpp" -nt "$client" ]; then
   g++ -std=c++20 -O2 -Wall -Wextra -pthread "$root/bench/imap/imap_load.cpp" -o "$client"
