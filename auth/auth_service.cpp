@@ -15,6 +15,7 @@
 namespace postern::authd {
 
 struct AuthService::Client {
+  std::uint64_t serial = 0;
   UniqueFd fd;
   service::ClientLease lease;
   net::Watcher watcher;
@@ -34,12 +35,19 @@ std::string random_cookie() {
 }
 }  // namespace
 
-AuthService::AuthService(net::EventLoop& loop, auth::AuthEngine& engine) : loop_(loop), engine_(engine) {}
+AuthService::AuthService(net::EventLoop& loop, auth::AuthEngine& engine, unsigned workers)
+    : loop_(loop),
+      engine_(engine),
+      workers_(loop, engine, workers,
+               [this](std::uint64_t ticket, const auth::ChainResult& result) { checked(ticket, result); }) {
+  engine_.set_deferred_checks(true);
+}
 AuthService::~AuthService() = default;
 
 void AuthService::add_client(UniqueFd fd, service::ClientLease lease) {
   auto c = std::make_unique<Client>();
   int key = fd.get();
+  c->serial = next_serial_++;
   c->fd = std::move(fd);
   c->lease = std::move(lease);
   c->conn = std::make_unique<auth::AuthServerConnection>(engine_, long(::getpid()), next_cuid_++, random_cookie());
@@ -71,22 +79,44 @@ void AuthService::on_readable(Client& c) {
       close(key);
       return;
     }
-    for (auto& r : replies) {
-      if (r.delay <= 0) {
-        (void)write_all(key, r.text);
-        continue;
-      }
-      // Held back: the guesser waits, other requests on this connection do not.
-      // Fired timers are pruned on the next read, never inside their own callback.
-      c.delayed.remove_if([](const net::Watcher& w) { return !w.pending(); });
-      auto& w = c.delayed.emplace_back(net::Watcher::timer(loop_, [key, text = r.text] { (void)write_all(key, text); }));
-      w.arm(r.delay);
+    for (auto& job : c.conn->take_jobs()) {
+      std::uint64_t ticket = next_ticket_++;
+      tickets_[ticket] = Ticket{key, c.serial, job.id};
+      workers_.submit(ticket, std::move(job.check));
     }
+    send(c, std::move(replies));
   }
   if (c.buffer.size() > auth::kAuthMaxLine) {
     log::warning("auth client: request line too long; disconnecting");
     close(key);
   }
+}
+
+void AuthService::send(Client& c, std::vector<auth::AuthServerConnection::Reply> replies) {
+  const int key = c.fd.get();
+  for (auto& r : replies) {
+    if (r.text.empty()) continue;  // a request now with a worker
+    if (r.delay <= 0) {
+      (void)write_all(key, r.text);
+      continue;
+    }
+    // Held back: the guesser waits, other requests on this connection do not.
+    // Fired timers are pruned on the next reply, never inside their own callback.
+    c.delayed.remove_if([](const net::Watcher& w) { return !w.pending(); });
+    auto& w = c.delayed.emplace_back(net::Watcher::timer(loop_, [key, text = r.text] { (void)write_all(key, text); }));
+    w.arm(r.delay);
+  }
+}
+
+void AuthService::checked(std::uint64_t ticket, const auth::ChainResult& result) {
+  auto t = tickets_.find(ticket);
+  if (t == tickets_.end()) return;
+  Ticket where = std::move(t->second);
+  tickets_.erase(t);
+  auto it = clients_.find(where.key);
+  if (it == clients_.end() || it->second->serial != where.serial) return;  // the client left meanwhile
+  Client& c = *it->second;
+  send(c, c.conn->complete(where.id, result));
 }
 
 void AuthService::close(int key) {

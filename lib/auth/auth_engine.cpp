@@ -23,7 +23,7 @@ constexpr auto kPenaltyExpiry = std::chrono::hours(1);
 }  // namespace
 
 AuthEngine::AuthEngine(const dovecot::DovecotConf& conf) {
-  for (const dovecot::Section* block : conf.root().children("passdb")) passdbs_.push_back(make_passdb(*block));
+  for (const dovecot::Section* block : conf.root().children("passdb")) passdbs_.push_back(make_passdb_entry(*block));
   for (const auto& m : split_list(conf.get("auth_mechanisms"))) {
     std::string name = to_upper(m);
     if (!make_mechanism(name, "")) {
@@ -83,46 +83,71 @@ Outcome AuthEngine::run(Exchange& ex, MechStep step) {
     if (verbose_) log::info("auth: invalid username from %s", ex.info.request.rip.c_str());
     return failed(ex, "", "", false);
   }
-  std::string user = format_user(step.user);
-  bool mismatch = false, temp = false;
-  std::string driver;
-  for (auto& db : passdbs_) {
-    Lookup l = Lookup::unknown_user;
-    if (step.kind == Kind::verify_plain) {
-      l = db->verify_plain(user, step.password, ex.info.request);
-    } else {
-      StoredPassword stored;
-      l = db->credentials(user, ex.info.request, stored);
-      if (l == Lookup::ok) {
-        std::string context = stored.scheme == "CRAM-MD5" ? to_lower(stored.data)
-                              : (stored.scheme == "PLAIN" || stored.scheme == "CLEARTEXT")
-                                  ? cram_md5_context(stored.data)
-                                  : std::string();
-        wipe(stored.data);
-        auto expected = context.empty() ? std::nullopt : cram_md5_response_from_context(context, step.cram_challenge);
-        l = Lookup::mismatch;
-        if (expected && expected->size() == step.cram_response.size() &&
-            CRYPTO_memcmp(expected->data(), step.cram_response.data(), expected->size()) == 0)
-          l = Lookup::ok;
-      }
-    }
-    if (l == Lookup::ok) {
-      wipe(step.password);
-      succeeded(ex);
-      Outcome o;
-      o.kind = Outcome::Kind::ok;
-      o.user = user;
-      return o;
-    }
-    if (verbose_ && l == Lookup::mismatch)
-      log::info("auth: %s(%s,%s): Password mismatch", db->name().c_str(), user.c_str(), ex.info.request.rip.c_str());
-    if (verbose_ && l == Lookup::unknown_user)
-      log::info("auth: %s(%s,%s): unknown user", db->name().c_str(), user.c_str(), ex.info.request.rip.c_str());
-    mismatch |= l == Lookup::mismatch;
-    temp |= l == Lookup::tempfail;
+  auto job = std::make_unique<PendingCheck>();
+  job->user = format_user(step.user);
+  job->step = std::move(step);
+  job->request = ex.info.request;
+  if (deferred_) {
+    ex.pending = std::move(job);
+    Outcome o;
+    o.kind = Outcome::Kind::pending;
+    return o;
   }
+  ChainResult result = check(*job);
+  return finish(ex, job->user, result);
+}
+
+ChainResult AuthEngine::check(PendingCheck& job) const {
+  using Kind = MechStep::Kind;
+  MechStep& step = job.step;
+  const std::string& user = job.user;
+  auto ask = [&](Passdb& db, bool lookup_only) -> Lookup {
+    if (lookup_only) {
+      // The user only has to exist here; pam and shadow cannot say that
+      // without a password, so they check the one given.
+      StoredPassword stored;
+      Lookup l = db.credentials(user, job.request, stored);
+      wipe(stored.data);
+      if (l != Lookup::unsupported) return l;
+      if (step.kind != Kind::verify_plain) return Lookup::tempfail;
+      return db.verify_plain(user, step.password, job.request);
+    }
+    if (step.kind == Kind::verify_plain) return db.verify_plain(user, step.password, job.request);
+    StoredPassword stored;
+    Lookup l = db.credentials(user, job.request, stored);
+    if (l != Lookup::ok) return l;
+    std::string context = stored.scheme == "CRAM-MD5" ? to_lower(stored.data)
+                          : (stored.scheme == "PLAIN" || stored.scheme == "CLEARTEXT") ? cram_md5_context(stored.data)
+                                                                                         : std::string();
+    wipe(stored.data);
+    auto expected = context.empty() ? std::nullopt : cram_md5_response_from_context(context, step.cram_challenge);
+    wipe(context);
+    if (expected && expected->size() == step.cram_response.size() &&
+        CRYPTO_memcmp(expected->data(), step.cram_response.data(), expected->size()) == 0)
+      return Lookup::ok;
+    return Lookup::mismatch;
+  };
+  auto note = [&](const Passdb& db, Lookup l) {
+    if (verbose_ && l == Lookup::mismatch)
+      log::info("auth: %s(%s,%s): Password mismatch", db.name().c_str(), user.c_str(), job.request.rip.c_str());
+    if (verbose_ && l == Lookup::unknown_user)
+      log::info("auth: %s(%s,%s): unknown user", db.name().c_str(), user.c_str(), job.request.rip.c_str());
+  };
+  ChainResult result = run_passdb_chain(passdbs_, ask, note);
   wipe(step.password);
-  if (temp && !mismatch) return failed(ex, user, "Temporary authentication failure.", true);
+  if (result.denied && verbose_) log::info("auth: %s: user is in a deny passdb", user.c_str());
+  return result;
+}
+
+Outcome AuthEngine::finish(const Exchange& ex, const std::string& user, const ChainResult& result) {
+  if (result.verdict == Lookup::ok) {
+    succeeded(ex);
+    Outcome o;
+    o.kind = Outcome::Kind::ok;
+    o.user = user;
+    return o;
+  }
+  if (result.verdict == Lookup::tempfail) return failed(ex, user, "Temporary authentication failure.", true);
   return failed(ex, user, "", false);
 }
 

@@ -90,7 +90,7 @@ std::vector<AuthServerConnection::Reply> AuthServerConnection::auth(const std::v
     return {};
   }
   const std::string& id = f[1];
-  if (pending_.count(id) || pending_.size() >= kMaxPending) {
+  if (pending_.count(id) || checking_.count(id) || pending_.size() + checking_.size() >= kMaxPending) {
     error_ = "AUTH: duplicate request id or too many requests";
     return {};
   }
@@ -142,6 +142,12 @@ AuthServerConnection::Reply AuthServerConnection::reply_for(const std::string& i
       return {0, "CONT\t" + id + "\t" + base64_encode(o.challenge) + "\n"};
     case Outcome::Kind::ok:
       return {0, "OK\t" + id + "\tuser=" + tab_escape(o.user) + "\n"};
+    case Outcome::Kind::pending: {
+      std::string user = ex.pending->user;
+      jobs_.push_back({id, std::move(ex.pending)});
+      checking_.emplace(id, Checking{std::move(ex), std::move(user)});
+      return {0, ""};  // the answer comes with complete()
+    }
     case Outcome::Kind::fail:
       break;
   }
@@ -151,6 +157,16 @@ AuthServerConnection::Reply AuthServerConnection::reply_for(const std::string& i
   if (!o.reason.empty()) line += "\treason=" + tab_escape(o.reason);
   // Without the penalty the engine computed, a failure still waits at least as long.
   return {o.delay, line + "\n"};
+}
+
+std::vector<AuthServerConnection::Reply> AuthServerConnection::complete(const std::string& id,
+                                                                       const ChainResult& result) {
+  auto it = checking_.find(id);
+  if (it == checking_.end()) return {};
+  Checking c = std::move(it->second);
+  checking_.erase(it);
+  Outcome o = engine_.finish(c.ex, c.user, result);
+  return {reply_for(id, c.ex, o)};
 }
 
 }  // namespace postern::auth

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,17 @@ class AuthServerConnection {
   // broken(): the daemon logs it and closes the connection.
   std::vector<Reply> handle_line(std::string_view line);
   bool broken() const { return !error_.empty(); }
+
+  // With the engine's deferred checks on: the password checks the last
+  // handle_line() calls started, for the daemon's workers. Each request
+  // waits (no reply yet) until complete() brings its result.
+  struct Job {
+    std::string id;
+    std::unique_ptr<PendingCheck> check;
+  };
+  std::vector<Job> take_jobs() { return std::exchange(jobs_, {}); }
+  // The reply for a checked request; empty when the id is unknown.
+  std::vector<Reply> complete(const std::string& id, const ChainResult& result);
   const std::string& error() const { return error_; }
 
  private:
@@ -48,7 +61,13 @@ class AuthServerConnection {
   unsigned connection_id_;
   std::string cookie_;
   bool got_version_ = false;
-  std::map<std::string, Exchange> pending_;  // by request id
+  std::map<std::string, Exchange> pending_;   // by request id: waiting for the client (CONT)
+  struct Checking {
+    Exchange ex;
+    std::string user;
+  };
+  std::map<std::string, Checking> checking_;  // by request id: waiting for a worker
+  std::vector<Job> jobs_;
   std::string error_;
 };
 

@@ -230,13 +230,42 @@ std::unique_ptr<Userdb> make_userdb(const dovecot::Section& block) {
   }
   if (driver == "passwd") return std::make_unique<PasswdUserdb>();
   if (driver == "static") return std::make_unique<StaticUserdb>(args);
-  if (driver == "prefetch") return nullptr;  // fields come from the passdb: not supported, skipped
+  if (driver == "prefetch") return nullptr;  // answered by lookup_user() from the passdbs' fields
   bad_block(block, "unsupported userdb driver: " + driver);
 }
+
+namespace {
+
+// userdb prefetch: the user's fields as the passdb gave them — a passwd-file
+// passdb's uid, gid and home columns and userdb_* extra fields, as Dovecot's
+// prefetch uses them. Unknown (the next userdb answers) when no passwd-file
+// passdb has the user or the entry carries no user fields.
+Lookup prefetch_user(const dovecot::DovecotConf& conf, const std::string& user, const RequestInfo& info,
+                     UserInfo& out) {
+  for (const dovecot::Section* block : conf.root().children("passdb")) {
+    if (block->get("driver", block->name) != "passwd-file" || block->get("deny") == "yes") continue;
+    PasswdFileUserdb db(parse_passwd_file_args(block->get("args")));
+    UserInfo found;
+    Lookup l = db.lookup(user, info, found);
+    if (l == Lookup::tempfail) return l;
+    if (l != Lookup::ok) continue;
+    if (!found.uid && !found.gid && found.home.empty() && found.mail.empty()) return Lookup::unknown_user;
+    out = std::move(found);
+    return Lookup::ok;
+  }
+  return Lookup::unknown_user;
+}
+
+}  // namespace
 
 Lookup lookup_user(const dovecot::DovecotConf& conf, const std::string& user, const RequestInfo& info, UserInfo& out) {
   Lookup last = Lookup::unknown_user;
   for (const dovecot::Section* block : conf.root().children("userdb")) {
+    if (block->get("driver", block->name) == "prefetch") {
+      last = prefetch_user(conf, user, info, out);
+      if (last == Lookup::ok || last == Lookup::tempfail) return last;
+      continue;
+    }
     auto db = make_userdb(*block);
     if (!db) continue;
     last = db->lookup(user, info, out);
