@@ -1,6 +1,7 @@
 """Figures -> text table, CSV lines (bench/results/results.csv), the
 generated part of docs/benchmarks.md and the plot docs/benchmarks.png."""
 import csv
+import math
 import os
 import statistics
 import subprocess
@@ -167,29 +168,34 @@ def write_docs(path, meta, rows, plot_name):
 
 
 def plot(path, rows, title):
-    """A bar per metric: how many times better Postern is than its peer."""
+    """A bar per metric: how many times better Postern is than its peer, on
+    a log2 axis centred on 1 (bars up: Postern better, down: worse)."""
     data = [(f"{r.group}: {r.metric}", r.advantage()) for r in rows if r.advantage() is not None]
     if not data:
         return False
+    reach = max(1, math.ceil(max(abs(math.log2(adv)) for _, adv in data) + 0.25))
+    tics = ", ".join(f'"{2 ** e:g}" {e}' if e >= 0 else f'"1/{2 ** -e:g}" {e}' for e in range(-reach, reach + 1))
     with tempfile.TemporaryDirectory() as tmp:
         dat = os.path.join(tmp, "data")
         with open(dat, "w") as f:
-            for label, adv in data:
-                f.write(f"\"{label}\" {adv:.4f}\n")
+            for n, (label, adv) in enumerate(data):
+                color = 0x2e9d4f if adv >= 1 else 0xc8463c
+                f.write(f"{n} {math.log2(adv):.4f} {color} \"{label}\"\n")
         script = f"""
-set terminal pngcairo size 1400,{500 + 12 * len(data)} font ",9"
+set terminal pngcairo size {max(900, 60 + 22 * len(data))},720 font ",9"
 set output "{path}"
 set title "{title}"
-set style data histogram
-set style fill solid 0.8 border -1
-set boxwidth 0.8
-set logscale y 2
-set ylabel "Postern is N times better than its peer (log scale; 1 = same)"
+set style fill solid 0.85 border -1
+set boxwidth 0.75
+set yrange [{-reach}:{reach}]
+set ytics ({tics})
+set xrange [-1:{len(data)}]
+set ylabel "Postern / peer, times better (up) or worse (down)"
 set xtics rotate by -60 left
 set grid ytics
 set key off
-set bmargin 22
-plot "{dat}" using 2:xtic(1) linecolor rgb "#3a7bd5", 1 with lines dashtype 2 linecolor rgb "black"
+set bmargin 18
+plot "{dat}" using 1:2:3:xtic(4) with boxes linecolor rgb variable, 0 with lines linecolor rgb "black"
 """
         r = subprocess.run(["gnuplot"], input=script, capture_output=True, text=True)
         if r.returncode != 0:
