@@ -1,0 +1,46 @@
+// mbox file contents for the IMAP store: message spans (From_ line after an
+// empty line, as the POP3 reader and mutt split them), a per-message
+// identity that survives other programs rewriting the file, the From_
+// line's date, and the flags and UIDs mutt or Dovecot left in Status,
+// X-Status, X-Keywords, X-UID and X-IMAPbase headers. Pure; internal to
+// lib/mailstore.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/mailstore/folder.hpp"
+
+namespace postern::mailstore {
+
+struct MboxMessage {
+  uint64_t from = 0;       // offset of the From_ line
+  uint64_t body = 0;       // offset of the message (after the From_ line)
+  uint64_t length = 0;     // message octets (without the separating empty line)
+  uint64_t end = 0;        // offset of the next From_ line (or the file's end)
+  std::string identity;    // MD5 of From_ line + header block
+  int64_t date = 0;        // from the From_ line (local time), 0 if unreadable
+  uint64_t vsize = 0;      // octets with CRLF line ends
+  Flags flags = 0;         // from Status / X-Status
+  std::vector<std::string> keywords;  // from X-Keywords
+  uint32_t x_uid = 0;      // Dovecot's X-UID, 0 if none
+};
+
+struct MboxContents {
+  std::vector<MboxMessage> messages;
+  uint32_t x_imapbase_uidvalidity = 0;  // Dovecot's X-IMAPbase in the first message
+  uint32_t x_imapbase_nextuid = 0;
+};
+
+// nullopt when the text is not an mbox (does not start with "From ").
+std::optional<MboxContents> parse_mbox(std::string_view text);
+
+// The bytes to append for one message: From_ line, LF line ends, ">From "
+// quoting, and the empty line that ends it. `prefix_newline` when the file
+// does not end with an empty line yet.
+std::string mbox_entry(std::string_view message, int64_t date, bool prefix_newline);
+
+}  // namespace postern::mailstore
