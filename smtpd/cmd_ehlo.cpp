@@ -36,6 +36,15 @@ void cmd_helo(Session& s, const smtp::Command& cmd) {
   keywords.push_back(s.params().message_size_limit ? "SIZE " + std::to_string(s.params().message_size_limit)
                                                    : "SIZE");
   if (!s.params().disable_vrfy) keywords.push_back("VRFY");
+  if (s.tls_available()) keywords.push_back("STARTTLS");
+  auto mechanisms = s.offered_mechanisms();
+  if (!mechanisms.empty()) {
+    std::string list;
+    for (const auto& m : mechanisms) list += " " + m;
+    keywords.push_back("AUTH" + list);
+    // broken_sasl_auth_clients: Outlook Express 4 and Office 2000 look for "AUTH=".
+    if (s.params().broken_sasl_auth_clients) keywords.push_back("AUTH=" + list.substr(1));
+  }
   keywords.push_back("ENHANCEDSTATUSCODES");
   keywords.push_back("8BITMIME");
   keywords.push_back("DSN");

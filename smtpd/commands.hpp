@@ -22,6 +22,8 @@ void cmd_noop(Session& session, const smtp::Command& command);
 void cmd_quit(Session& session, const smtp::Command& command);
 void cmd_vrfy(Session& session, const smtp::Command& command);
 void cmd_help(Session& session, const smtp::Command& command);
+void cmd_starttls(Session& session, const smtp::Command& command);
+void cmd_auth(Session& session, const smtp::Command& command);
 
 // Called by the session when the DATA terminator / a whole BDAT chunk arrived.
 void end_of_data(Session& session);

@@ -25,6 +25,24 @@ bool bare_lf_excluded(const Session& s) {
   return s.params().bare_newline_exclusions.contains(s.client().address);
 }
 
+// smtpd_tls_security_level = encrypt: only HELO/EHLO, STARTTLS, NOOP, RSET
+// and QUIT before TLS.
+bool needs_tls_first(const Session& s, smtp::Verb verb) {
+  if (s.params().tls_level != TlsLevel::encrypt || s.tls_active()) return false;
+  switch (verb) {
+    case smtp::Verb::helo:
+    case smtp::Verb::ehlo:
+    case smtp::Verb::starttls:
+    case smtp::Verb::noop:
+    case smtp::Verb::rset:
+    case smtp::Verb::quit:
+    case smtp::Verb::lhlo:
+      return false;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 void handle_line(Session& s, const smtp::Line& line) {
@@ -51,6 +69,7 @@ void handle_line(Session& s, const smtp::Line& line) {
     return;
   }
   const auto& cmd = std::get<smtp::Command>(parsed);
+  if (needs_tls_first(s, cmd.verb)) return s.reply(530, "5.7.0", "Must issue a STARTTLS command first");
   switch (cmd.verb) {
     case smtp::Verb::helo:
     case smtp::Verb::ehlo:
@@ -85,10 +104,10 @@ void handle_line(Session& s, const smtp::Line& line) {
       return cmd_help(s, cmd);
     case smtp::Verb::starttls:
       s.set_stage_name("STARTTLS");
-      return s.reply(502, "5.5.1", "Error: command not implemented");
+      return cmd_starttls(s, cmd);
     case smtp::Verb::auth:
       s.set_stage_name("AUTH");
-      return s.reply(503, "5.5.1", "Error: authentication not enabled");
+      return cmd_auth(s, cmd);
     case smtp::Verb::lhlo:
       s.set_stage_name("UNKNOWN");
       return s.reply(500, "5.5.2", "Error: command not recognized");

@@ -10,8 +10,10 @@
 // skeleton drops to mail_owner (and chroots when master.cf says so) before
 // the first client. Nothing here runs as root.
 //
-// Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP.
-// Extensions: PIPELINING SIZE 8BITMIME ENHANCEDSTATUSCODES DSN SMTPUTF8 CHUNKING.
+// Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH.
+// Extensions: PIPELINING SIZE STARTTLS AUTH 8BITMIME ENHANCEDSTATUSCODES DSN SMTPUTF8 CHUNKING.
+// Access control: smtpd_*_restrictions (docs/smtpd-access.md); TLS and SASL
+// (smtpd_tls_*, smtpd_sasl_*; docs/submission.md).
 //
 // Parameters: smtpd_banner, smtpd_timeout, smtpd_recipient_limit,
 // smtpd_soft_error_limit, smtpd_hard_error_limit, smtpd_error_sleep_time,
@@ -20,13 +22,16 @@
 // smtpd_forbid_bare_newline, smtpd_forbid_bare_newline_reject_code,
 // smtpd_forbid_bare_newline_exclusions, smtpd_discard_ehlo_keywords,
 // mydestination, mynetworks, mynetworks_style, myhostname, myorigin,
-// queue_directory, hash_queue_depth, hash_queue_names. See docs/smtpd.md.
+// queue_directory, hash_queue_depth, hash_queue_names, smtpd_*_restrictions,
+// smtpd_delay_reject, smtpd_helo_required, relay_domains, *_reject_code,
+// smtpd_tls_*, smtpd_sasl_*, broken_sasl_auth_clients. See docs/smtpd.md.
 #include "lib/service/multi_server.hpp"
 #include "smtpd/server.hpp"
 
 int main(int argc, char** argv) {
   postern::smtpd::Server server;
   postern::service::MultiServerHooks hooks;
+  hooks.pre_drop = [&server](postern::service::DaemonContext& context) { server.prepare(context); };
   hooks.post_drop = [&server](postern::service::DaemonContext& context, postern::net::EventLoop& loop) {
     server.start(context, loop);
   };

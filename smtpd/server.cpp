@@ -3,6 +3,7 @@
 
 #include <ctime>
 
+#include "lib/auth/auth_client.hpp"
 #include "lib/log/log.hpp"
 #include "lib/queue/queue_scan.hpp"
 
@@ -14,8 +15,26 @@ namespace {
 constexpr std::int64_t kStaleIncompleteSeconds = 3600;
 }  // namespace
 
-void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
+void Server::prepare(service::DaemonContext& context) {
   params_.emplace(SmtpdParams::from_config(context.config()));
+  const auto& p = *params_;
+  if (p.tls_level == TlsLevel::none && !p.tls_wrappermode) return;
+  std::string cert = p.tls_chain_file.empty() ? p.tls_cert_file : p.tls_chain_file;
+  std::string key = p.tls_chain_file.empty() ? p.tls_key_file : p.tls_chain_file;
+  if (cert.empty()) {
+    log::warning("TLS is configured (smtpd_tls_security_level) but smtpd_tls_cert_file is empty: TLS disabled");
+    return;
+  }
+  auto ctx = tls::TlsContext::server(cert, key);
+  if (!ctx) {
+    log::warning("cannot load the TLS certificate or key: %s: TLS disabled", ctx.error().message.c_str());
+    return;
+  }
+  tls_.emplace(std::move(*ctx));
+}
+
+void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
+  (void)context;
   local_recipients_.emplace(params_->local_recipient_maps, params_->recipient_delimiter,
                             params_->unknown_local_recipient_code);
   policy_.emplace(params_->policy, *local_recipients_);
@@ -23,6 +42,20 @@ void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
                                    done_.push_back(id);
                                    reaper_.arm(0);
                                  }});
+  context_->tls = tls_ ? &*tls_ : nullptr;
+  if (params_->sasl_enable) {
+    if (params_->sasl_type != "dovecot") {
+      log::warning("smtpd_sasl_type = %s is not supported (only dovecot): SASL disabled", params_->sasl_type.c_str());
+    } else {
+      // Once per process, before the first client: the mechanisms for EHLO.
+      auto client = auth::AuthClient::connect(params_->sasl_path, 5);
+      if (!client)
+        log::warning("SASL: connect to %s failed: %s: AUTH not offered", params_->sasl_path.c_str(),
+                     client.error().message.c_str());
+      else
+        context_->sasl_mechanisms = client->mechanisms();
+    }
+  }
   reaper_ = net::Watcher::timer(loop, [this] { reap(); });
   auto removed =
       queue::remove_stale_incomplete(params_->cleanup.layout, queue::kIncoming, kStaleIncompleteSeconds,

@@ -11,6 +11,7 @@
 #include "lib/queue/queue_id.hpp"
 #include "lib/service/daemon_context.hpp"
 #include "lib/service/multi_server.hpp"
+#include "lib/tls/tls_server.hpp"
 #include "smtpd/session.hpp"
 #include "smtpd/smtpd_params.hpp"
 
@@ -18,8 +19,11 @@ namespace postern::smtpd {
 
 class Server {
  public:
-  // After the privilege drop: reads the settings, removes what crashed
-  // writers left in incoming/.
+  // Before the privilege drop: reads the settings and the TLS key (which
+  // may be readable by root only).
+  void prepare(service::DaemonContext& context);
+  // After the privilege drop: asks the auth server for its mechanisms,
+  // removes what crashed writers left in incoming/.
   void start(service::DaemonContext& context, net::EventLoop& loop);
   void accept(UniqueFd client, service::ClientLease lease);
 
@@ -30,6 +34,7 @@ class Server {
   queue::QueueIdGenerator ids_;
   std::optional<LocalRecipientCheck> local_recipients_;
   std::optional<AccessPolicy> policy_;
+  std::optional<tls::TlsContext> tls_;
   std::optional<ServerContext> context_;
   std::map<std::uint64_t, std::unique_ptr<Session>> sessions_;
   std::vector<std::uint64_t> done_;

@@ -67,6 +67,7 @@ void Session::start() {
     flush();
     process();
   });
+  sasl_reaper_ = net::Watcher::timer(server_.loop, [this] { sasl_retired_.clear(); });
   if (!params().policy.delay_reject) {
     // smtpd_delay_reject = no: the client restrictions run now; a refusal
     // answers HELO, MAIL and RCPT (QUIT, NOOP, RSET still work).
@@ -76,10 +77,134 @@ void Session::start() {
       log_reject("CONNECT", v.reply, "");
     }
   }
+  arm_deadline();
+  if (params().tls_wrappermode) {
+    // smtps (465): TLS from the first byte; the banner follows the handshake.
+    if (server_.tls == nullptr) {
+      log::warning("smtpd_tls_wrappermode = yes without a usable certificate: closing %s", client_.namaddr().c_str());
+      return finish(nullptr);
+    }
+    return start_tls();
+  }
   out_ += "220 " + params().banner + "\r\n";
   read_watch_.enable();
-  arm_deadline();
   flush();
+}
+
+std::string Session::protocol() const {
+  std::string p = esmtp_ ? "ESMTP" : "SMTP";
+  if (tls_active_) p += "S";
+  if (!sasl_username_.empty()) p += "A";
+  return p;
+}
+
+std::vector<std::string> Session::offered_mechanisms() const {
+  const auto& p = params();
+  if (!p.sasl_enable || (p.tls_auth_only && !tls_active_)) return {};
+  const auto& options = tls_active_ ? p.sasl_tls_security_options : p.sasl_security_options;
+  auto has = [&options](const char* o) { return std::find(options.begin(), options.end(), o) != options.end(); };
+  std::vector<std::string> out;
+  for (const auto& m : server_.sasl_mechanisms) {
+    if (has("noplaintext") && (m == "PLAIN" || m == "LOGIN")) continue;
+    if (has("noanonymous") && m == "ANONYMOUS") continue;
+    out.push_back(m);
+  }
+  return out;
+}
+
+void Session::begin_starttls() {
+  // CVE-2011-0411: nothing the client sent before the handshake may be
+  // taken as a command afterwards.
+  in_pos_ = in_.size();
+  lines_.reset();
+  starttls_pending_ = true;
+  read_watch_.disable();
+}
+
+void Session::start_tls() {
+  auto created = tls::ServerSession::create(*server_.tls, fd_.get());
+  if (!created) {
+    log::warning("TLS library problem: %s", created.error().message.c_str());
+    return finish("lost connection");
+  }
+  tls_.emplace(std::move(*created));
+  tls_handshaking_ = true;
+  deadline_.arm(params().starttls_timeout);
+  step_handshake();
+}
+
+void Session::step_handshake() {
+  switch (tls_->handshake()) {
+    case tls::IoStatus::done:
+      tls_handshaking_ = false;
+      write_watch_.disable();
+      return tls_established();
+    case tls::IoStatus::want_read:
+      write_watch_.disable();
+      read_watch_.enable();
+      return;
+    case tls::IoStatus::want_write:
+      write_watch_.enable();
+      return;
+    case tls::IoStatus::closed:
+    case tls::IoStatus::failed:
+      log::info("SSL_accept error from %s: %s", client_.namaddr().c_str(),
+                tls_->error().empty() ? "lost connection" : tls_->error().c_str());
+      tls_handshaking_ = false;
+      return finish("lost connection");
+  }
+}
+
+void Session::tls_established() {
+  tls_active_ = true;
+  tls_summary_ = tls_->summary();
+  log::info("Anonymous TLS connection established from %s: %s", client_.namaddr().c_str(), tls_summary_.c_str());
+  // RFC 3207 4.2: the client starts over, knowing nothing from before.
+  helo_.clear();
+  esmtp_ = false;
+  tx_ = Transaction{};
+  sasl_username_.clear();
+  sasl_method_.clear();
+  starttls_pending_ = false;
+  in_.clear();
+  in_pos_ = 0;
+  arm_deadline();
+  if (params().tls_wrappermode) out_ += "220 " + params().banner + "\r\n";
+  read_watch_.enable();
+  flush();
+  if (!finished_) process();
+}
+
+Session::Io Session::read_some(std::string& into) {
+  char buf[kReadChunk];
+  if (!tls_) {
+    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return Io::wait;
+    if (n <= 0) return Io::eof;
+    into.append(buf, static_cast<std::size_t>(n));
+    return Io::ok;
+  }
+  tls_read_wants_write_ = false;
+  bool got = false;
+  do {
+    std::size_t n = 0;
+    switch (tls_->read(buf, sizeof buf, &n)) {
+      case tls::IoStatus::done:
+        into.append(buf, n);
+        got = true;
+        break;
+      case tls::IoStatus::want_read:
+        return got ? Io::ok : Io::wait;
+      case tls::IoStatus::want_write:
+        tls_read_wants_write_ = true;
+        write_watch_.enable();
+        return got ? Io::ok : Io::wait;
+      case tls::IoStatus::closed:
+      case tls::IoStatus::failed:
+        return got ? Io::ok : Io::eof;
+    }
+  } while (tls_->pending() && into.size() < kReadChunk * 4);
+  return Io::ok;
 }
 
 void Session::arm_deadline() { deadline_.arm(params().timeout); }
@@ -87,7 +212,6 @@ void Session::arm_deadline() { deadline_.arm(params().timeout); }
 void Session::set_helo(std::string helo, bool esmtp) {
   helo_ = std::move(helo);
   esmtp_ = esmtp;
-  protocol_ = esmtp ? "ESMTP" : "SMTP";
 }
 
 smtp::CommandOptions Session::command_options() const {
@@ -126,7 +250,7 @@ void Session::log_reject(const char* stage, const smtp::Reply& r, const std::str
   std::string line = "NOQUEUE: reject: " + std::string(stage) + " from " + client_.namaddr() + ": " +
                      std::to_string(r.code) + " " + r.enhanced + " " + r.text + "; from=<" + tx_.sender + ">";
   if (!recipient.empty()) line += " to=<" + recipient + ">";
-  line += " proto=" + protocol_ + " helo=<" + helo_ + ">";
+  line += " proto=" + protocol() + " helo=<" + helo_ + ">";
   log::info("%s", line.c_str());
 }
 
@@ -168,7 +292,7 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
     std::string line = "NOQUEUE: " + action + ": " + log_stage + " from " + client_.namaddr() + ": " + text +
                        "; from=<" + tx_.sender + ">";
     if (!rcpt.empty()) line += " to=<" + rcpt + ">";
-    line += " proto=" + protocol_ + " helo=<" + helo_ + ">";
+    line += " proto=" + protocol() + " helo=<" + helo_ + ">";
     log::info("%s", line.c_str());
   }
   if (v.kind == Verdict::Kind::pass) return true;
@@ -186,7 +310,11 @@ cleanup::Submission Session::submission() const {
   auto& a = s.attributes;
   a.client_name = client_.name;
   a.client_address = client_.address;
-  a.protocol = protocol_;
+  a.protocol = protocol();
+  a.sasl_username = sasl_username_;
+  s.sasl_method = sasl_method_;
+  if (params().tls_received_header) s.tls_summary = tls_summary_;
+  s.authenticated_header = params().sasl_authenticated_header;
   a.helo_name = helo_;
   if (tx_.mail.envid) a.envid = *tx_.mail.envid;
   if (tx_.mail.ret == smtp::Ret::full) a.ret = "FULL";
@@ -215,21 +343,25 @@ void Session::begin_bdat(std::uint64_t size, bool last, bool keep, bool first) {
 }
 
 void Session::on_readable() {
-  char buf[kReadChunk];
-  ssize_t n = ::read(fd_.get(), buf, sizeof buf);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (n <= 0) {
-    peer_eof_ = true;
-    read_watch_.disable();
-  } else {
-    in_.append(buf, static_cast<std::size_t>(n));
-    arm_deadline();
+  if (tls_handshaking_) return step_handshake();
+  if (starttls_pending_) return;  // the handshake's bytes are not commands
+  switch (read_some(in_)) {
+    case Io::wait:
+      return;
+    case Io::eof:
+      peer_eof_ = true;
+      read_watch_.disable();
+      break;
+    case Io::ok:
+      arm_deadline();
+      break;
   }
   process();
 }
 
 void Session::process() {
-  while (!paused_ && !finished_ && !closing_ && in_pos_ < in_.size() && out_.size() < kMaxPendingOutput) {
+  while (!paused_ && !finished_ && !closing_ && !sasl_waiting_ && !starttls_pending_ && !tls_handshaking_ &&
+         in_pos_ < in_.size() && out_.size() < kMaxPendingOutput) {
     const std::size_t before = in_pos_;
     const Mode mode_before = mode_;
     switch (mode_) {
@@ -242,6 +374,12 @@ void Session::process() {
       case Mode::bdat:
         process_bdat();
         break;
+      case Mode::sasl_response: {
+        auto step = lines_.feed(std::string_view(in_).substr(in_pos_));
+        in_pos_ += step.consumed;
+        if (step.line) sasl_response_line(*step.line);
+        break;
+      }
     }
     if (in_pos_ == before && mode_ == mode_before) break;  // nothing consumed: wait for more input
   }
@@ -249,13 +387,13 @@ void Session::process() {
   in_.erase(0, in_pos_);
   in_pos_ = 0;
   if (!paused_) flush();
-  if (finished_) return;
+  if (finished_ || starttls_pending_ || tls_handshaking_) return;
   // Back-pressure: a client that pipelines without reading replies waits.
-  if (out_.size() >= kMaxPendingOutput || closing_ || paused_)
+  if (out_.size() >= kMaxPendingOutput || closing_ || paused_ || sasl_waiting_)
     read_watch_.disable();
   else if (!peer_eof_)
     read_watch_.enable();
-  if (peer_eof_ && !closing_ && !paused_ && out_.empty()) finish("lost connection");
+  if (peer_eof_ && !closing_ && !paused_ && !sasl_waiting_ && out_.empty()) finish("lost connection");
 }
 
 bool Session::process_command_line() {
@@ -283,26 +421,52 @@ void Session::process_bdat() {
 }
 
 void Session::flush() {
+  if (tls_handshaking_) return;
   while (!out_.empty()) {
-    ssize_t n = ::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      write_watch_.enable();
-      return;
+    std::size_t sent = 0;
+    if (tls_) {
+      switch (tls_->write(out_, &sent)) {
+        case tls::IoStatus::done:
+          break;
+        case tls::IoStatus::want_write:
+        case tls::IoStatus::want_read:  // no renegotiation: only a stalled peer
+          write_watch_.enable();
+          return;
+        case tls::IoStatus::closed:
+        case tls::IoStatus::failed:
+          out_.clear();
+          return finish("lost connection");
+      }
+    } else {
+      ssize_t n = ::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        write_watch_.enable();
+        return;
+      }
+      if (n < 0) {
+        out_.clear();
+        finish("lost connection");
+        return;
+      }
+      sent = static_cast<std::size_t>(n);
     }
-    if (n < 0) {
-      out_.clear();
-      finish("lost connection");
-      return;
-    }
-    out_.erase(0, static_cast<std::size_t>(n));
+    out_.erase(0, sent);
     arm_deadline();
   }
-  write_watch_.disable();
-  if (closing_) finish(nullptr);
+  if (!tls_read_wants_write_) write_watch_.disable();
+  if (closing_) return finish(nullptr);
+  // The "220 Ready to start TLS" is out: the handshake may begin.
+  if (starttls_pending_ && !tls_) start_tls();
 }
 
 void Session::on_writable() {
+  if (tls_handshaking_) return step_handshake();
+  if (tls_read_wants_write_) {
+    tls_read_wants_write_ = false;
+    on_readable();
+    if (finished_) return;
+  }
   flush();
   if (!finished_ && out_.empty() && !closing_) process();
 }
@@ -310,7 +474,7 @@ void Session::on_writable() {
 void Session::on_timeout() {
   log::info("timeout after %s from %s", where().c_str(), client_.namaddr().c_str());
   out_ += smtp::Reply{421, "4.4.2", params().myhostname + " Error: timeout exceeded"}.wire();
-  (void)::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (!tls_) (void)::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   out_.clear();
   finish(nullptr);
 }
@@ -355,8 +519,98 @@ void Session::finish(const char* why) {
   write_watch_.disable();
   deadline_.disable();
   resume_.disable();
+  if (sasl_) sasl_retired_.push_back(std::move(sasl_));  // the reaper timer dies with the session
   tx_ = Transaction{};  // drops an unfinished message: nothing reaches the queue
   server_.session_done(id_);
+}
+
+}  // namespace postern::smtpd
+
+// -- SASL -------------------------------------------------------------------
+
+namespace postern::smtpd {
+
+void Session::begin_auth(const std::string& mechanism, const std::optional<std::string>& initial_b64) {
+  auth::ExchangeParams p;
+  p.mechanism = mechanism;
+  p.service = params().sasl_service;
+  p.rip = client_.address;
+  p.secured = tls_active_;
+  p.initial_b64 = initial_b64;
+  p.client_pid = static_cast<long>(::getpid());
+  auto started = SaslRequest::start(server_.loop, params().sasl_path, std::move(p),
+                                    [this](const auth::ExchangeEvent& e) { on_sasl_event(e); });
+  if (!started) {
+    log::warning("SASL: %s", started.error().message.c_str());
+    return reply(454, "4.7.0", "Temporary authentication failure");
+  }
+  sasl_ = std::move(*started);
+  sasl_pending_method_ = mechanism;
+  sasl_waiting_ = true;
+}
+
+void Session::end_sasl() {
+  sasl_waiting_ = false;
+  if (mode_ == Mode::sasl_response) mode_ = Mode::command;
+  if (sasl_) {
+    sasl_retired_.push_back(std::move(sasl_));
+    sasl_reaper_.arm(0);
+  }
+}
+
+void Session::on_sasl_event(const auth::ExchangeEvent& e) {
+  if (finished_) return;
+  switch (e.kind) {
+    case auth::ExchangeEvent::Kind::challenge:
+      sasl_waiting_ = false;
+      mode_ = Mode::sasl_response;
+      out_ += "334 " + e.data + "\r\n";
+      break;
+    case auth::ExchangeEvent::Kind::ok:
+      end_sasl();
+      sasl_username_ = e.user;
+      sasl_method_ = sasl_pending_method_;
+      count_ok(smtp::Verb::auth);
+      reply(235, "2.7.0", "Authentication successful");
+      break;
+    case auth::ExchangeEvent::Kind::fail:
+      end_sasl();
+      if (e.temp) {
+        log::warning("%s: SASL %s authentication failed: %s", client_.namaddr().c_str(), sasl_pending_method_.c_str(),
+                     e.reason.empty() ? "temporary failure" : e.reason.c_str());
+        reply(454, "4.7.0", "Temporary authentication failure");
+      } else {
+        // fail2ban's postfix-sasl filter matches this line.
+        log::warning("%s: SASL %s authentication failed: %s", client_.namaddr().c_str(), sasl_pending_method_.c_str(),
+                     e.reason.empty() ? "authentication failure" : e.reason.c_str());
+        reply(535, "5.7.8",
+              "Error: authentication failed: " + (e.reason.empty() ? std::string("authentication failure") : e.reason));
+      }
+      break;
+    case auth::ExchangeEvent::Kind::none:
+    case auth::ExchangeEvent::Kind::error:
+      end_sasl();
+      log::warning("SASL: %s: %s", params().sasl_path.c_str(), e.data.c_str());
+      reply(454, "4.7.0", "Temporary authentication failure");
+      break;
+  }
+  flush();
+  if (!finished_) process();
+}
+
+void Session::sasl_response_line(const smtp::Line& line) {
+  if (line.text == "*") {
+    // RFC 4954 4: the client cancels the exchange.
+    end_sasl();
+    return reply(501, "5.7.0", "Authentication aborted");
+  }
+  if (line.too_long || line.text.size() > params().sasl_response_limit) {
+    end_sasl();
+    return reply(500, "5.5.6", "Authentication exchange line is too long");
+  }
+  sasl_waiting_ = true;
+  mode_ = Mode::command;
+  sasl_->respond(line.text);
 }
 
 }  // namespace postern::smtpd

@@ -21,6 +21,8 @@
 #include "lib/smtp/command.hpp"
 #include "lib/smtp/data_decoder.hpp"
 #include "lib/smtp/line_reader.hpp"
+#include "lib/tls/server_session.hpp"
+#include "smtpd/sasl_request.hpp"
 #include "smtpd/access_policy.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/smtpd_params.hpp"
@@ -36,6 +38,8 @@ struct ServerContext {
   AccessPolicy& policy;                                        // smtpd_*_restrictions
   std::function<void(std::uint64_t session_id)> session_done;  // deferred destruction
   bool dns_warned = false;                                     // "no resolver" said once
+  const tls::TlsContext* tls = nullptr;                        // null: no STARTTLS, no wrapper mode
+  std::vector<std::string> sasl_mechanisms;                    // from the auth server, upper case
 };
 
 struct Client {
@@ -73,9 +77,21 @@ class Session {
   Transaction& tx() { return tx_; }
   const std::string& helo() const { return helo_; }
   void set_helo(std::string helo, bool esmtp);
-  const std::string& protocol() const { return protocol_; }
+  // SMTP/ESMTP, with S after STARTTLS or in wrapper mode, A after AUTH (ESMTPSA).
+  std::string protocol() const;
   const std::string& sasl_username() const { return sasl_username_; }
   bool tls_active() const { return tls_active_; }
+  const std::string& sasl_method() const { return sasl_method_; }
+  const std::string& tls_summary() const { return tls_summary_; }
+  // STARTTLS may be offered / used now.
+  bool tls_available() const { return server_.tls != nullptr && !tls_active_ && !params().tls_wrappermode; }
+  // After "220 Ready to start TLS": input buffered so far is discarded
+  // (CVE-2011-0411) and the handshake starts once the reply is sent.
+  void begin_starttls();
+  // The SASL mechanisms offered now (security options, TLS state); empty: no AUTH.
+  std::vector<std::string> offered_mechanisms() const;
+  // AUTH: starts the exchange with the auth server; commands wait for it.
+  void begin_auth(const std::string& mechanism, const std::optional<std::string>& initial_b64);
   CheckInput check_input() const;
   bool esmtp() const { return esmtp_; }
 
@@ -118,7 +134,7 @@ class Session {
   void set_stage_name(const char* stage) { stage_ = stage; }
 
  private:
-  enum class Mode { command, data, bdat };
+  enum class Mode { command, data, bdat, sasl_response };
 
   void on_readable();
   void on_writable();
@@ -132,6 +148,16 @@ class Session {
   void arm_deadline();
   std::string where() const;
   void set_stage(const char* stage) { stage_ = stage; }
+  // Transport: plain or TLS.
+  enum class Io { ok, wait, eof };
+  Io read_some(std::string& into);
+  void start_tls();
+  void step_handshake();
+  void tls_established();
+  // SASL.
+  void on_sasl_event(const auth::ExchangeEvent& event);
+  void sasl_response_line(const smtp::Line& line);
+  void end_sasl();
 
   ServerContext& server_;
   std::uint64_t id_;
@@ -146,8 +172,17 @@ class Session {
   std::optional<smtp::Reply> client_refusal_;
   std::string sasl_username_, sasl_method_;  // after a successful AUTH
   bool tls_active_ = false;
+  std::optional<tls::ServerSession> tls_;
+  std::string tls_summary_;          // "TLSv1.3 with cipher ... (256/256 bits)"
+  bool tls_handshaking_ = false;
+  bool starttls_pending_ = false;    // 220 queued, handshake not started
+  bool tls_read_wants_write_ = false;
+  std::unique_ptr<SaslRequest> sasl_;
+  std::vector<std::unique_ptr<SaslRequest>> sasl_retired_;  // destroyed from sasl_reaper_
+  net::Watcher sasl_reaper_;
+  std::string sasl_pending_method_;
+  bool sasl_waiting_ = false;  // the auth server has not answered yet: commands wait
   DnsFacts dns_facts_;  // answers for the DNS-based restrictions, per session
-  std::string protocol_ = "SMTP";
   bool esmtp_ = false;
   Transaction tx_;
 

@@ -73,6 +73,31 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   p.unknown_local_recipient_code = static_cast<int>(c.get_int("unknown_local_recipient_reject_code"));
   p.myorigin = c.get("myorigin");
   p.cleanup = cleanup::Params::from_config(c);
+
+  std::string level = lower(c.get("smtpd_tls_security_level"));
+  if (level.empty()) level = c.get_bool("smtpd_enforce_tls") ? "encrypt" : c.get_bool("smtpd_use_tls") ? "may" : "none";
+  p.tls_level = level == "encrypt" ? TlsLevel::encrypt : level == "may" ? TlsLevel::may : TlsLevel::none;
+  p.tls_cert_file = c.get("smtpd_tls_cert_file");
+  p.tls_key_file = c.get("smtpd_tls_key_file");
+  if (p.tls_key_file.empty()) p.tls_key_file = p.tls_cert_file;
+  auto chain = c.get_list("smtpd_tls_chain_files");
+  if (!chain.empty()) p.tls_chain_file = chain.front();
+  p.tls_auth_only = c.get_bool("smtpd_tls_auth_only");
+  p.tls_wrappermode = c.get_bool("smtpd_tls_wrappermode");
+  p.tls_received_header = c.get_bool("smtpd_tls_received_header");
+  p.starttls_timeout = static_cast<double>(c.get_time_seconds("smtpd_starttls_timeout"));
+
+  p.sasl_enable = c.get_bool("smtpd_sasl_auth_enable");
+  p.sasl_type = lower(c.get("smtpd_sasl_type"));
+  p.sasl_path = c.get("smtpd_sasl_path");
+  if (!p.sasl_path.empty() && p.sasl_path.front() != '/')
+    p.sasl_path = c.get("queue_directory") + "/" + p.sasl_path;
+  p.sasl_service = c.get("smtpd_sasl_service");
+  for (auto& o : c.get_list("smtpd_sasl_security_options")) p.sasl_security_options.push_back(lower(o));
+  for (auto& o : c.get_list("smtpd_sasl_tls_security_options")) p.sasl_tls_security_options.push_back(lower(o));
+  p.broken_sasl_auth_clients = c.get_bool("broken_sasl_auth_clients");
+  p.sasl_authenticated_header = c.get_bool("smtpd_sasl_authenticated_header");
+  p.sasl_response_limit = static_cast<std::size_t>(c.get_int("smtpd_sasl_response_limit"));
   return p;
 }
 

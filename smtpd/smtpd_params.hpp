@@ -17,6 +17,7 @@ class Config;
 namespace postern::smtpd {
 
 enum class BareNewline { off, normalize, reject };
+enum class TlsLevel { none, may, encrypt };
 
 struct SmtpdParams {
   std::string myhostname;
@@ -42,6 +43,25 @@ struct SmtpdParams {
   int unknown_local_recipient_code = 550;  // unknown_local_recipient_reject_code
   std::string myorigin;
   cleanup::Params cleanup;
+
+  // TLS (smtpd_tls_*): the certificate is loaded before the privilege drop.
+  TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level (or smtpd_use_tls/smtpd_enforce_tls)
+  std::string tls_cert_file, tls_key_file;
+  std::string tls_chain_file;  // first of smtpd_tls_chain_files (key and certificates in one file)
+  bool tls_auth_only = false;
+  bool tls_wrappermode = false;
+  bool tls_received_header = false;
+  double starttls_timeout = 300;
+
+  // SASL (smtpd_sasl_*), through the Dovecot auth protocol.
+  bool sasl_enable = false;
+  std::string sasl_type;
+  std::string sasl_path;  // absolute: private/auth is under queue_directory
+  std::string sasl_service = "smtp";
+  std::vector<std::string> sasl_security_options, sasl_tls_security_options;  // lower case
+  bool broken_sasl_auth_clients = false;
+  bool sasl_authenticated_header = false;
+  std::size_t sasl_response_limit = 12288;
 
   static SmtpdParams from_config(const config::Config& config);
 };

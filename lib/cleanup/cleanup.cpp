@@ -213,6 +213,8 @@ Outcome Session::finish() {
   cx.sender = env.sender;
   cx.uid = s.sub.uid;
   cx.full_name = s.sub.full_name;
+  cx.tls_summary = s.sub.tls_summary;
+  if (s.sub.authenticated_header) cx.authenticated_sender = s.sub.attributes.sasl_username;
   cx.now = now.tv_sec;
   std::string message_id;
   std::string header = s.sub.source == Source::requeue ? pass_headers(s.headers, &message_id)
@@ -223,8 +225,12 @@ Outcome Session::finish() {
   if (!st) return storage_error("cleanup: " + cx.queue_id + ": " + st.error().message);
   auto id = writer->commit();
   if (!id) return storage_error("cleanup: " + cx.queue_id + ": " + id.error().message);
-  if (s.sub.source == Source::smtp)
-    log::info("%s: client=%s[%s]", id->c_str(), cx.client_name.c_str(), cx.client_address.c_str());
+  if (s.sub.source == Source::smtp) {
+    std::string line = *id + ": client=" + cx.client_name + "[" + cx.client_address + "]";
+    if (!s.sub.attributes.sasl_username.empty())
+      line += ", sasl_method=" + s.sub.sasl_method + ", sasl_username=" + s.sub.attributes.sasl_username;
+    log::info("%s", line.c_str());
+  }
   log::info("%s: message-id=%s", id->c_str(), message_id.c_str());
   trigger_qmgr(s.params.layout.queue_directory);
 

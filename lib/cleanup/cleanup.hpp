@@ -70,6 +70,10 @@ struct Submission {
   // client_name, client_address, protocol (SMTP/ESMTP/ESMTPS/ESMTPA/local),
   // helo_name, sasl_username, envid, ret, body, smtputf8: all kept in the file.
   queue::Attributes attributes;
+  // smtp path only (not kept in the file):
+  std::string sasl_method;           // "PLAIN": logged in the client= line with sasl_username
+  std::string tls_summary;           // "TLSv1.3 with cipher ... (256/256 bits)": Received "(using ...)"
+  bool authenticated_header = false; // smtpd_sasl_authenticated_header: Received "(Authenticated sender: u)"
   // sendmail path only:
   std::string user_name;            // submitting user (login name)
   long uid = -1;                    // submitting uid, for "from userid N"

@@ -124,6 +124,10 @@ std::string fix_headers(const std::vector<Header>& headers, const HeaderContext&
     std::string namaddr = cx.client_name + " [" + (v6 ? "IPv6:" : "") + cx.client_address + "]";
     out += "Received: from ";
     out += cx.helo_name.empty() ? namaddr : cx.helo_name + " (" + namaddr + ")";
+    // Postfix's smtpd_tls_received_header and smtpd_sasl_authenticated_header lines.
+    if (!cx.tls_summary.empty())
+      out += "\r\n\t(using " + cx.tls_summary + ")\r\n\t(No client certificate requested)";
+    if (!cx.authenticated_sender.empty()) out += "\r\n\t(Authenticated sender: " + cx.authenticated_sender + ")";
     out += "\r\n\tby " + cx.myhostname + " (" + cx.mail_name + ") with " + cx.protocol + " id " + cx.queue_id;
   } else {
     out += "Received: by " + cx.myhostname + " (" + cx.mail_name;

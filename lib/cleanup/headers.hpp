@@ -37,6 +37,8 @@ struct HeaderContext {
   std::string client_address;
   std::string protocol = "SMTP";
   std::string single_recipient;  // Received "for <x>" only with exactly one recipient
+  std::string tls_summary;       // smtp: "(using TLSv1.3 with cipher ...)" line when set
+  std::string authenticated_sender;  // smtp: "(Authenticated sender: u)" line when set
   std::string sender;            // envelope sender (qualified); an added From: uses it
   long uid = -1;
   std::string full_name;
