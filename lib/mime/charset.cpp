@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "lib/base/strings.hpp"
+#include "lib/mime/bytes.hpp"
 #include "lib/mime/decode.hpp"
 
 namespace postern::mime {
@@ -162,12 +163,6 @@ std::optional<std::string> via_iconv(std::string_view in, const std::string& cha
   return out;
 }
 
-bool all_ascii(std::string_view s) {
-  for (unsigned char c : s)
-    if (c >= 0x80) return false;
-  return true;
-}
-
 }  // namespace
 
 bool is_utf8(std::string_view s) {
@@ -183,7 +178,7 @@ bool is_utf8(std::string_view s) {
 std::string to_utf8(std::string_view in, std::string_view charset) {
   std::string name = to_lower(trim(charset));
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
-  if (all_ascii(in) && name.find("utf-16") == std::string::npos && name.find("utf-32") == std::string::npos &&
+  if (detail::all_ascii(in) && name.find("utf-16") == std::string::npos && name.find("utf-32") == std::string::npos &&
       name.find("utf-7") == std::string::npos && name.find("2022") == std::string::npos &&
       name.find("hz") == std::string::npos)
     return std::string(in);
@@ -201,8 +196,10 @@ std::string to_utf8(std::string_view in, std::string_view charset) {
 }
 
 std::string decoded_text(std::string_view raw, const Part& part) {
-  std::string body = decode_transfer(part.body.in(raw), part.encoding ? std::string_view(*part.encoding) : "7bit");
-  return to_utf8(body, part.charset());
+  std::string_view encoding = part.encoding ? std::string_view(*part.encoding) : "7bit";
+  if (encoding == "base64" || encoding == "quoted-printable")
+    return to_utf8(decode_transfer(part.body.in(raw), encoding), part.charset());
+  return to_utf8(part.body.in(raw), part.charset());  // no intermediate copy
 }
 
 }  // namespace postern::mime

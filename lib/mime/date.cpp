@@ -37,11 +37,13 @@ std::vector<Word> words_of(std::string_view s) {
       continue;
     }
     size_t start = i;
-    // A zone sign starts a new word ("12:00:00+0200").
+    // A zone sign after a time starts a new word ("12:00:00+0200").
+    bool time_word = false;
     ++i;
-    while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != '(' && s[i] != '+' &&
-           !(s[i] == '-' && i > start && s[start] >= '0' && s[start] <= '9' && s.substr(start, i - start).find(':') != std::string_view::npos))
+    while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != '(' && s[i] != '+' && !(s[i] == '-' && time_word)) {
+      time_word |= s[i] == ':';
       ++i;
+    }
     Word w{s.substr(start, i - start)};
     w.number = true;
     for (char d : w.text)

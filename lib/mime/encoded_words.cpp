@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "lib/base/strings.hpp"
+#include "lib/mime/bytes.hpp"
 #include "lib/mime/decode.hpp"
 
 namespace postern::mime {
@@ -93,7 +94,7 @@ std::string decode_header(std::string_view value) {
   size_t pos = 0;
   bool last_was_word = false;
   while (true) {
-    size_t at = s.find("=?", pos);
+    size_t at = detail::find_bytes(s, "=?", pos);
     if (at == std::string_view::npos) break;
     auto word = parse_word(s, at);
     if (!word) {

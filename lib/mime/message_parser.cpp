@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "lib/base/strings.hpp"
+#include "lib/mime/bytes.hpp"
 #include "lib/mime/content_params.hpp"
 #include "lib/mime/header_fields.hpp"
 #include "lib/mime/part.hpp"
@@ -25,6 +26,8 @@ std::string Part::charset() const {
 }
 
 namespace {
+
+constexpr size_t kMaxBoundary = 200;
 
 struct Budget {
   size_t parts = 0;
@@ -48,7 +51,7 @@ size_t header_end(std::string_view raw, size_t start, size_t end) {
 }
 
 size_t count_lines(std::string_view body) {
-  size_t n = size_t(std::count(body.begin(), body.end(), '\n'));
+  size_t n = detail::count_lf(body);
   if (!body.empty() && body.back() != '\n') ++n;  // an unterminated last line is still a line
   return n;
 }
@@ -119,7 +122,9 @@ bool is_delimiter(std::string_view raw, size_t pos, size_t end, std::string_view
 
 void split_multipart(Part& part, std::string_view raw, unsigned depth, Budget& budget) {
   auto boundary = part.param("boundary");
-  if (!boundary || boundary->empty()) return;
+  // RFC 2046 allows 70 characters; a far longer one only makes the search
+  // costly (it is compared at every '-'), so such a multipart stays opaque.
+  if (!boundary || boundary->empty() || boundary->size() > kMaxBoundary) return;
   std::string delim = "--";
   delim += *boundary;
   const size_t begin = part.body.offset, end = part.body.end();
@@ -128,7 +133,7 @@ void split_multipart(Part& part, std::string_view raw, unsigned depth, Budget& b
   size_t part_start = std::string::npos;  // start of the body part being collected
   size_t pos = begin;
   while (pos < end) {
-    size_t hit = raw.substr(0, end).find(delim, pos);
+    size_t hit = detail::find_bytes(raw.substr(0, end), delim, pos);
     if (hit == std::string_view::npos) break;
     bool at_line_start = hit == begin || raw[hit - 1] == '\n';
     bool close = false;

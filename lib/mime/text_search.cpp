@@ -3,6 +3,7 @@
 #include "lib/mime/text_search.hpp"
 
 #include "lib/base/strings.hpp"
+#include "lib/mime/bytes.hpp"
 #include "lib/mime/decode.hpp"
 #include "lib/mime/header_fields.hpp"
 
@@ -100,7 +101,16 @@ bool body_search(std::string_view raw, const Part& part, const Needle& needle, u
 
 std::string fold_case(std::string_view s) {
   std::string out;
-  out.reserve(s.size());
+  if (detail::all_ascii(s)) {
+    // The common case: one pass, no per-byte growth checks.
+    out.resize(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
+      out[i] = (c >= 'A' && c <= 'Z') ? char(c + 32) : c;
+    }
+    return out;
+  }
+  out.reserve(s.size() + 8);
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -119,7 +129,7 @@ std::string fold_case(std::string_view s) {
 Needle::Needle(std::string_view utf8) : folded_(fold_case(utf8)) {}
 
 bool Needle::found_in_folded(std::string_view folded_haystack) const {
-  return folded_haystack.find(folded_) != std::string_view::npos;
+  return detail::find_bytes(folded_haystack, folded_) != std::string_view::npos;
 }
 
 bool Needle::found_in(std::string_view haystack) const {

@@ -1,6 +1,7 @@
 // Content-Transfer-Encoding decoders (RFC 2045 6.7 quoted-printable, 6.8
 // base64). Lenient: bad input is skipped or kept, never an error. Pure.
 #include <array>
+#include <cstring>
 
 #include "lib/base/strings.hpp"
 #include "lib/mime/decode.hpp"
@@ -59,10 +60,12 @@ std::string decode_quoted_printable(std::string_view in) {
   out.reserve(in.size());
   size_t i = 0;
   while (i < in.size()) {
-    char c = in[i];
-    if (c != '=') {
-      out.push_back(c);
-      ++i;
+    if (in[i] != '=') {
+      // Copy the run up to the next '=' in one step.
+      const void* eq = std::memchr(in.data() + i, '=', in.size() - i);
+      size_t stop = eq ? size_t(static_cast<const char*>(eq) - in.data()) : in.size();
+      out.append(in.substr(i, stop - i));
+      i = stop;
       continue;
     }
     int hi = i + 1 < in.size() ? hex_value(in[i + 1]) : -1;

@@ -234,3 +234,14 @@ TEST_CASE("part count is capped", "[mime]") {
   Part p = parse_message(raw);
   CHECK(p.children.size() == kMaxParts - 1);
 }
+
+TEST_CASE("an absurdly long boundary leaves the multipart opaque", "[mime]") {
+  std::string b(300, 'x');
+  std::string raw = "Content-Type: multipart/mixed; boundary=" + b + "\r\n\r\n--" + b + "\r\n\r\nx\r\n--" + b + "--\r\n";
+  Part p = parse_message(raw);
+  CHECK(p.is_multipart());
+  CHECK(p.children.empty());
+  std::string ok(70, 'y');
+  raw = "Content-Type: multipart/mixed; boundary=\"" + ok + "\"\r\n\r\n--" + ok + "\r\n\r\nx\r\n--" + ok + "--\r\n";
+  CHECK(parse_message(raw).children.size() == 1);
+}
