@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "lib/log/log.hpp"
+#include "lib/mailstore/uidl.hpp"
+#include "lib/pop3/uidl_format.hpp"
 #include "pop3d/session.hpp"
 
 namespace postern::pop3d {
@@ -47,7 +49,7 @@ void Session::cmd_stat() {
 
 void Session::cmd_list(const Args& c, bool uidl) {
   const auto& msgs = mailbox_->messages();
-  auto item = [&](size_t i) { return std::to_string(i + 1) + " " + (uidl ? msgs[i].uidl : std::to_string(msgs[i].size)); };
+  auto item = [&](size_t i) { return std::to_string(i + 1) + " " + (uidl ? uidls_[i] : std::to_string(msgs[i].size)); };
   if (!c.args.empty()) {
     if (c.args.size() > 1) {
       send(pop3::err("Invalid parameters."));
@@ -125,6 +127,42 @@ void Session::cmd_quit() {
     return;
   }
   send(pop3::ok("Logging out, messages deleted."));
+}
+
+// The store's own UIDLs (Dovecot's %08Xu%08Xv for messages with an IMAP UID
+// in dovecot-uidlist or X-UID headers, a stable name or digest otherwise)
+// unless pop3_uidl_format asks for another form. A message lacking a value
+// the format needs (no IMAP UID known) keeps the store's UIDL, so UIDLs
+// never change between sessions because of it.
+void Session::choose_uidls() {
+  const auto& msgs = mailbox_->messages();
+  uidls_.clear();
+  for (const auto& m : msgs) uidls_.push_back(m.uidl);
+  const std::string& format = s_.uidl_format;
+  if (format.empty() || format == pop3::kDefaultUidlFormat) return;
+  const bool need_md5 = pop3::uidl_format_uses(format, 'm');
+  size_t kept = 0;
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    pop3::UidlVars vars;
+    std::string base = msgs[i].file.substr(msgs[i].file.rfind('/') + 1);  // "cur/NAME:2,S" -> "NAME:2,S"
+    base = base.substr(0, base.find(':'));
+    vars.filename = base;
+    vars.guid = base;
+    if (need_md5) {
+      if (auto text = mailbox_->read(i)) {
+        auto end = text->find("\r\n\r\n");
+        vars.md5 = mailstore::md5_hex(std::string_view(*text).substr(0, end == std::string::npos ? text->size() : end + 2));
+      }
+    }
+    if (auto u = pop3::format_uidl(format, vars)) uidls_[i] = mailstore::sanitize_uidl(*u);
+    else ++kept;
+  }
+  std::vector<std::string*> pointers;
+  for (auto& u : uidls_) pointers.push_back(&u);
+  mailstore::dedupe_uidls(pointers);
+  if (kept)
+    log::warning("pop3(%s): pop3_uidl_format = %s: %zu message(s) lack a value it needs; they keep their stored UIDL",
+                 login_user_.c_str(), format.c_str(), kept);
 }
 
 }  // namespace postern::pop3d

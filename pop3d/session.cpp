@@ -100,6 +100,7 @@ int Session::run_mail(const std::string& user, const std::string& session_id, co
   mailbox_ = std::move(*box);
   deleted_.assign(mailbox_->messages().size(), false);
   for (const auto& m : mailbox_->messages()) counters_.size += size_t(m.size);
+  choose_uidls();
   logged_in_ = true;
   if (!send(pop3::ok("Logged in."))) return 0;
   serve_loop();

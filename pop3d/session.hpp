@@ -32,6 +32,7 @@ struct Settings {
   std::string auth_socket;
   std::string mail_location;
   std::string spool_dir;
+  std::string uidl_format = "%08Xu%08Xv";  // pop3_uidl_format
   long first_valid_uid = 500;
   bool as_root = false;                  // started as root: privileges to manage
   uid_t login_uid = 0;                   // mail_owner
@@ -76,6 +77,7 @@ class Session {
   void cmd_dele(const Args& c);
   void cmd_rset();
   void cmd_quit();
+  void choose_uidls();  // pop3_uidl_format, once the mailbox is open
 
   const Settings& s_;
   ClientIo io_;
@@ -93,6 +95,7 @@ class Session {
   bool logged_in_ = false;
   std::unique_ptr<mailstore::MailboxReader> mailbox_;
   std::vector<bool> deleted_;
+  std::vector<std::string> uidls_;  // one per message, as UIDL shows them
   struct Counters {
     size_t top = 0, top_bytes = 0, retr = 0, retr_bytes = 0, del = 0, del_bytes = 0, size = 0;
   } counters_;

@@ -39,6 +39,7 @@ void load_settings(service::DaemonContext& ctx, LoadedSettings& out) {
     s.trusted_networks = conf.get("login_trusted_networks", "pop3");
     s.greeting = conf.get("login_greeting", "pop3");
     s.mail_location = conf.get("mail_location", "pop3");
+    s.uidl_format = conf.get("pop3_uidl_format", "pop3");
     s.spool_dir = config.get("mail_spool_directory");
     s.auth_socket = config.get("queue_directory") + "/private/auth";
     s.first_valid_uid = long(parse_long(conf.get("first_valid_uid")).value_or(500));
