@@ -1,4 +1,4 @@
-// dovecot.conf -> ServiceSpecs for pop3d and auth. Runs in master.
+// dovecot.conf -> ServiceSpecs for pop3d, imapd and auth. Runs in master.
 #include "master/dovecot_services.hpp"
 
 #include <unistd.h>
@@ -54,14 +54,14 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
   const std::string path = config.get("dovecot_config_file");
   if (::access(path.c_str(), F_OK) != 0) {
     if (config.is_set("dovecot_config_file"))
-      plan.notes.push_back("warning: dovecot_config_file " + path + " does not exist; no POP3 or auth service");
+      plan.notes.push_back("warning: dovecot_config_file " + path + " does not exist; no POP3, IMAP or auth service");
     return;
   }
   dovecot::DovecotConf conf;
   try {
     conf = dovecot::DovecotConf::load(path);
   } catch (const dovecot::ConfError& e) {
-    plan.notes.push_back(std::string("error: ") + e.what() + " -- POP3 and auth services not started");
+    plan.notes.push_back(std::string("error: ") + e.what() + " -- POP3, IMAP and auth services not started");
     return;
   }
   const std::string daemon_dir = config.get("daemon_directory");
@@ -76,7 +76,7 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
     spec.entry.service = service;
     spec.entry.type = type;
     spec.entry.private_service = true;
-    spec.entry.unprivileged = false;  // pop3d becomes each mailbox owner; auth reads /etc/shadow
+    spec.entry.unprivileged = false;  // pop3d/imapd become each mailbox owner; auth reads /etc/shadow
     spec.entry.command = command;
     spec.entry.args = args;
     spec.key = service + "/" + type;
@@ -95,17 +95,29 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
 
   bool need_auth = conf.root().child("service", "auth") != nullptr;
   bool ssl_off = to_lower(conf.get("ssl")) == "no";
+  // Each protocol's daemon and its login service's default listeners (Dovecot's).
+  struct Protocol {
+    const char* name;
+    const char* daemon;
+    const char* login_service;
+    std::vector<Listener> defaults;
+  };
+  const std::vector<Protocol> known = {
+      {"pop3", "pop3d", "pop3-login", {{"pop3", "110", false, ""}, {"pop3s", "995", true, ""}}},
+      {"imap", "imapd", "imap-login", {{"imap", "143", false, ""}, {"imaps", "993", true, ""}}},
+  };
   for (const auto& protocol : split_list(conf.get("protocols"))) {
-    if (protocol != "pop3") {
+    auto p = std::find_if(known.begin(), known.end(), [&](const Protocol& k) { return protocol == k.name; });
+    if (p == known.end()) {
       plan.notes.push_back(path + ": protocol " + protocol + " is not available in Postern yet; not started");
       continue;
     }
-    if (::access((daemon_dir + "/pop3d").c_str(), X_OK) != 0) {
-      plan.notes.push_back(path + ": protocol pop3: " + daemon_dir + "/pop3d is missing; not started");
+    if (::access((daemon_dir + "/" + p->daemon).c_str(), X_OK) != 0) {
+      plan.notes.push_back(path + ": protocol " + protocol + ": " + daemon_dir + "/" + p->daemon + " is missing; not started");
       continue;
     }
     need_auth = true;
-    auto listeners = login_listeners(conf, "pop3-login", {{"pop3", "110", false, ""}, {"pop3s", "995", true, ""}});
+    auto listeners = login_listeners(conf, p->login_service, p->defaults);
     for (const auto& l : listeners) {
       if (l.port.empty() || l.port == "0" || (l.ssl && ssl_off)) continue;
       for (std::string addr : split_list(l.address.empty() ? conf.get("listen") : l.address)) {
@@ -113,7 +125,7 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
         bool is_v6 = addr.find(':') != std::string::npos;
         if ((is_v6 && !v6) || (!is_v6 && !v4)) continue;
         if (is_v6 && addr.front() != '[') addr = "[" + addr + "]";
-        add(addr + ":" + l.port, "inet", "pop3d", l.ssl ? std::vector<std::string>{"ssl"} : std::vector<std::string>{});
+        add(addr + ":" + l.port, "inet", p->daemon, l.ssl ? std::vector<std::string>{"ssl"} : std::vector<std::string>{});
       }
     }
   }
@@ -122,7 +134,7 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
     plan.notes.push_back(path + ": " + daemon_dir + "/auth is missing; no authentication service");
     return;
   }
-  // private/auth always (pop3d uses it; Postfix's smtpd_sasl_path = private/auth
+  // private/auth always (pop3d and imapd use it; Postfix's smtpd_sasl_path = private/auth
   // finds it), plus the unix_listeners inside the queue directory.
   std::vector<std::string> names = {"auth"};
   const std::string queue = config.get("queue_directory");

@@ -1,5 +1,5 @@
 // The services dovecot.conf asks for (protocols, service listeners): pop3d
-// on 110/995 and the auth socket, as extra ServiceSpecs next to master.cf's,
+// on 110/995, imapd on 143/993 and the auth socket, as extra ServiceSpecs next to master.cf's,
 // so no master.cf entry is needed and `postfix reload` applies changes.
 // Runs in master (root) at start and reload.
 #pragma once

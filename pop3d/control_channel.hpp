@@ -1,32 +1,9 @@
-// The line channel between a POP3 connection's root process (which talks to
-// the auth service and forks the mail process) and its unprivileged login
-// process (which talks to the client): tab-separated lines, bounded, and a
-// descriptor passed with SCM_RIGHTS. Used in pop3d session processes.
+// pop3d's channel between a connection's root and login processes is the
+// shared one in lib/login; this name keeps pop3d's sources unchanged.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "lib/base/unique_fd.hpp"
+#include "lib/login/control_channel.hpp"
 
 namespace postern::pop3d {
-
-class ControlChannel {
- public:
-  explicit ControlChannel(UniqueFd fd) : fd_(std::move(fd)) {}
-  // Sends one line (fields joined by tabs); `pass` (if valid) rides along.
-  bool send(const std::vector<std::string>& fields, int pass = -1);
-  // The next line's fields; nullopt at EOF, on error or an over-long line.
-  std::optional<std::vector<std::string>> receive();
-  // A descriptor that arrived with a line, if any (ownership moves out).
-  UniqueFd take_fd() { return std::move(received_fd_); }
-  int fd() const { return fd_.get(); }
-
- private:
-  UniqueFd fd_;
-  std::string buffer_;
-  UniqueFd received_fd_;
-};
-
+using login::ControlChannel;
 }  // namespace postern::pop3d

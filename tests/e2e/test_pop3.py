@@ -673,7 +673,7 @@ class StockDebianConfigTest(Pop3Base):
         p = self.pop(self.unix_user, "Sys-Pass-1")
         self.assertEqual(p.stat()[0], 1)
         p.quit()
-        self.inst.wait_for_log(r"protocol imap is not available in Postern yet")
+        self.inst.wait_for_log(r"protocol lmtp is not available in Postern yet")
         r = self.inst.command("postern-doveconf", "-n")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")  # the stock files hold no setting we do not know

@@ -1,5 +1,5 @@
-// Control channel between a POP3 connection's processes. See control_channel.hpp.
-#include "pop3d/control_channel.hpp"
+// Control channel between a POP3 or IMAP connection's processes. See control_channel.hpp.
+#include "lib/login/control_channel.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include "lib/auth/password_scheme.hpp"
 #include "lib/base/strings.hpp"
 
-namespace postern::pop3d {
+namespace postern::login {
 namespace {
 constexpr size_t kMaxLine = 16384;
 }
@@ -84,4 +84,4 @@ std::optional<std::vector<std::string>> ControlChannel::receive() {
   }
 }
 
-}  // namespace postern::pop3d
+}  // namespace postern::login
