@@ -81,6 +81,7 @@ Resolution Router::resolve(std::string_view address) {
     return {Route::defer, "", "", "4.3.0", "mail transport unavailable: " + table_error_};
   }
   TransportSpec chosen;
+  std::string own_nexthop;  // the text that came with the transport that won (error:/discard: reasons)
   if (local_domain) {
     chosen = parse_transport_spec(p_.local_transport_spec);
     chosen.nexthop.clear();
@@ -89,6 +90,7 @@ Resolution Router::resolve(std::string_view address) {
     const bool relay = is_relay_domain(domain, temp_fail);
     if (temp_fail) return {Route::defer, "", "", "4.3.0", "relay_domains lookup failed; try again later"};
     chosen = parse_transport_spec(relay ? p_.relay_transport : p_.default_transport);
+    own_nexthop = chosen.nexthop;
     // Precedence for off-host mail: the transport's own next hop, then
     // relayhost, then the recipient domain.
     if (chosen.nexthop.empty()) chosen.nexthop = p_.relayhost.empty() ? domain : p_.relayhost;
@@ -109,7 +111,10 @@ Resolution Router::resolve(std::string_view address) {
       return {Route::defer, "", "", "4.3.0", "transport_maps lookup failed: " + found.result.value};
     if (found.result.is_found()) {
       TransportSpec mapped = parse_transport_spec(found.result.value);
-      if (!mapped.transport.empty()) chosen.transport = mapped.transport;
+      if (!mapped.transport.empty()) {
+        chosen.transport = mapped.transport;
+        own_nexthop = mapped.nexthop;
+      }
       if (!mapped.nexthop.empty()) chosen.nexthop = mapped.nexthop;
       // "*" and parent-domain entries with an empty next hop keep the
       // recipient domain, as transport(5) says.
@@ -117,10 +122,11 @@ Resolution Router::resolve(std::string_view address) {
   }
   r.transport = chosen.transport;
   r.nexthop = chosen.nexthop;
+  if (chosen.transport == "error" || chosen.transport == "discard") r.nexthop = own_nexthop;
   if (chosen.transport == "error") {
     r.route = Route::bounce;
     r.dsn = "5.0.0";
-    r.reason = chosen.nexthop.empty() ? "mail for this destination is not accepted" : chosen.nexthop;
+    r.reason = own_nexthop.empty() ? "mail for this destination is not accepted" : own_nexthop;
     // "error:5.1.1 text" carries its own enhanced status code.
     if (r.reason.size() > 6 && r.reason[0] == '5' && r.reason[1] == '.' && r.reason.find(' ') != std::string::npos) {
       r.dsn = r.reason.substr(0, r.reason.find(' '));
@@ -130,7 +136,7 @@ Resolution Router::resolve(std::string_view address) {
   }
   if (chosen.transport == "discard") {
     r.route = Route::discard;
-    r.reason = chosen.nexthop.empty() ? "discarded" : chosen.nexthop;
+    r.reason = own_nexthop.empty() ? "discarded" : own_nexthop;
     return r;
   }
   r.route = chosen.transport == p_.local_transport ? Route::local : Route::remote;

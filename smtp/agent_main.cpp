@@ -1,5 +1,8 @@
-// The request-server main shared by smtp and lmtp: the agent is built after
-// privileges are dropped (mail_owner); a broken configuration is fatal.
+// The request-server main shared by smtp and lmtp. The agent is built before
+// privileges are dropped, as Postfix opens smtp_sasl_password_maps and the
+// resolver configuration before chroot and setuid (the password file is
+// usually root-only); it then serves as mail_owner. A broken configuration
+// is fatal.
 #include "smtp/agent_main.hpp"
 
 #include <signal.h>
@@ -17,14 +20,16 @@ namespace postern::smtp {
 int agent_main(int argc, char** argv, bool lmtp) {
   std::unique_ptr<Agent> agent;
   service::SingleServerHooks hooks;
-  hooks.post_drop = [&](service::DaemonContext& ctx) {
-    ::umask(077);
-    ::signal(SIGPIPE, SIG_IGN);  // a server that hangs up is a delivery error, not our death
+  hooks.pre_drop = [&](service::DaemonContext& ctx) {
     try {
       agent = std::make_unique<Agent>(ctx.config(), lmtp);
     } catch (const std::exception& e) {
       log::fatal("%s", e.what());
     }
+  };
+  hooks.post_drop = [&](service::DaemonContext&) {
+    ::umask(077);
+    ::signal(SIGPIPE, SIG_IGN);  // a server that hangs up is a delivery error, not our death
   };
   hooks.on_client = [&](UniqueFd client, service::DaemonContext&) { agent->serve(client.get()); };
   return service::run_single_server(argc, argv, std::move(hooks));
