@@ -353,6 +353,11 @@ class ImapTest(ImapBase):
         typ, data = m.append("NoSuchFolder", None, None, simple("x").encode())
         self.assertEqual(typ, "NO")
         self.assertIn(b"TRYCREATE", data[0])
+        # RENAME INBOX moves its messages and leaves INBOX empty (RFC 3501 6.3.5).
+        m.append("INBOX", None, None, simple("old inbox").encode())
+        self.assertEqual(m.rename("INBOX", "Old")[0], "OK")
+        self.assertIn(b"MESSAGES 0", m.status("INBOX", "(MESSAGES)")[1][0])
+        self.assertIn(b"MESSAGES 1", m.status("Old", "(MESSAGES)")[1][0])
         typ, data = m.namespace()
         self.assertEqual(data[0], b'(("" "/")) NIL NIL')
         self.assertEqual(m.delete("Projects/2024")[0], "OK")
@@ -457,6 +462,37 @@ class ImapTest(ImapBase):
         self.assertNotIn(b"\\Seen", m.fetch("1", "(FLAGS)")[1][0])
         m.logout()
 
+    def test_literal_plus_append_and_privileges(self):
+        c = Raw(self.port)
+        c.cmd("p0", "LOGIN dave dave-pw")
+        body = simple("non-synchronizing").encode()
+        # LITERAL+ (RFC 7888): no "+" continuation is waited for.
+        c.send(b"p1 APPEND INBOX (\\Seen) {%d+}\r\n" % len(body) + body + b" \r\n")
+        untagged, done = c.until("p1")
+        self.assertRegex(done, r"^p1 OK \[APPENDUID \d+ \d+\]")
+        self.assertFalse(any(l.startswith("+") for l in untagged))
+
+        def uids_of_imapd():
+            found = []
+            for pid in os.listdir("/proc"):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        if not f.read().split(b"\0")[0].endswith(b"imapd"):
+                            continue
+                    with open(f"/proc/{pid}/status") as f:
+                        uid_line = next(l for l in f if l.startswith("Uid:"))
+                    found.append(tuple(int(x) for x in uid_line.split()[1:4]))
+                except (OSError, StopIteration):
+                    pass
+            return found
+
+        uids = uids_of_imapd()
+        # The login process: mail_owner in every slot (no way back to root); the mail process: the user.
+        self.assertIn((pwd.getpwnam("postfix").pw_uid,) * 3, uids)
+        self.assertIn((self.pw.pw_uid,) * 3, uids)
+        c.cmd("p2", "LOGOUT")
+        c.close()
+
     def test_copy_move_expunge_close(self):
         m = self.imap("bob")
         m.create("Archive")
@@ -474,6 +510,18 @@ class ImapTest(ImapBase):
         self.assertIn(b"COPYUID", b" ".join(m.untagged_responses.pop("OK", [])))
         typ, data = m.status("Archive", "(MESSAGES)")
         self.assertIn(b"MESSAGES 3", data[0])
+        # The UID forms take UIDs.
+        last_uid = m.uid("SEARCH", "ALL")[1][0].split()[-1].decode()
+        typ, data = m._simple_command("UID", "COPY", last_uid, "Archive")  # m.uid() hides the tagged text
+        self.assertRegex(data[0], rb"COPYUID \d+ %s \d+" % last_uid.encode())
+        typ, data = m._simple_command("UID", "MOVE", last_uid, "Archive")
+        self.assertEqual(typ, "OK")
+        self.assertEqual(m.untagged_responses.pop("EXPUNGE"), [b"4"])
+        m.untagged_responses.pop("OK", None)
+        m.append("INBOX", None, None, simple("cm again").encode())
+        m.noop()
+        m.untagged_responses.clear()
+        self.assertIn(b"MESSAGES 5", m.status("Archive", "(MESSAGES)")[1][0])
         # UID EXPUNGE removes only the UIDs named, even if others are \Deleted.
         uids = m.uid("SEARCH", "ALL")[1][0].split()
         self.assertEqual(len(uids), 4)
