@@ -46,7 +46,7 @@ queue_directory = $demo/spool
 data_directory = $demo/lib
 daemon_directory = $bin
 command_directory = $bin
-mail_spool_directory = $demo/mail
+mail_spool_directory = $demo/mail/
 maillog_file = /dev/stdout
 mail_owner = $owner
 setgid_group = $group
@@ -67,16 +67,16 @@ MAIN
 printf 'postmaster: root\ndemo: %s\n' "$mailuser" >"$demo/etc/aliases"
 "$bin/postalias" -c "$demo/etc" "$demo/etc/aliases"
 
-# The demo user for POP3 (and later IMAP), in Dovecot's passwd-file format.
+# The demo user for POP3 and IMAP, in Dovecot's passwd-file format.
 echo "demo:{SHA512-CRYPT}$(openssl passwd -6 demo):$uid:$gid::$demo/home/demo::" >"$demo/etc/users"
 chmod 640 "$demo/etc/users"
 cat >"$demo/etc/dovecot.conf" <<DOVECOT
 # Postern demo dovecot.conf, written by scripts/demo.sh.
-protocols = pop3
+protocols = imap pop3
 listen = 127.0.0.1
 disable_plaintext_auth = no
 first_valid_uid = 100
-mail_location = mbox:~/mail:INBOX=$demo/mail/$mailuser
+mail_location = maildir:$demo/mail/$mailuser
 passdb {
   driver = passwd-file
   args = scheme=CRYPT username_format=%u $demo/etc/users
@@ -84,6 +84,14 @@ passdb {
 userdb {
   driver = passwd-file
   args = username_format=%u $demo/etc/users
+}
+service imap-login {
+  inet_listener imap {
+    port = 2143
+  }
+  inet_listener imaps {
+    port = 0
+  }
 }
 service pop3-login {
   inet_listener pop3 {
@@ -102,7 +110,7 @@ INFO
 [ -x "$bin/smtpd" ] && echo "  SMTP:        swaks --server 127.0.0.1:2525 --to demo@demo.test"
 [ -x "$bin/smtpd" ] && echo "  Submission:  127.0.0.1:2587"
 [ -x "$bin/pop3d" ] && echo "  POP3:        127.0.0.1:2110   (curl -u demo:demo pop3://127.0.0.1:2110/)"
-[ -x "$bin/imapd" ] && echo "  IMAP:        127.0.0.1:2143"
+[ -x "$bin/imapd" ] && echo "  IMAP:        127.0.0.1:2143   (curl -u demo:demo 'imap://127.0.0.1:2143/INBOX;UID=1')"
 cat <<INFO
   Local mail:  echo hi | $bin/sendmail -C $demo/etc demo@demo.test
   Commands:    $bin/postfix -c $demo/etc status   (also postconf, mailq via postqueue -p, ... with -c)
