@@ -118,6 +118,17 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
       Job job = *it;
       it = jobs.erase(it);
       if (!fd) {
+        // No such service in master.cf: Postfix's "mail transport unavailable".
+        if (fd.error().sys_errno == ENOENT) {
+          Active& m = batch[job.message];
+          defer_recipient(m, job.recipient, "none", "4.3.0",
+                          "mail transport unavailable: no " + job.transport + " service in master.cf", true);
+          if (--m.outstanding == 0) {
+            finish(m);
+            m.reader.reset();
+          }
+          continue;
+        }
         complete(job, fd.error());
         continue;
       }
