@@ -13,7 +13,7 @@ def run_op(client, port, user, password, op, clients, seconds, maildir=None, uid
             "--clients", str(clients), "--seconds", str(seconds), "--word", SEARCH_WORD]
     if maildir:
         argv += ["--maildir", maildir, "--uid", str(uid), "--gid", str(gid)]
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds * 4 + 120)
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds * 4 + 300)
     if r.returncode != 0:
         raise RuntimeError(f"bench-imap-load {op}: {r.stderr.strip()[-500:]}")
     out = json.loads(r.stdout.strip().splitlines()[-1])
