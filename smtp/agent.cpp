@@ -50,7 +50,9 @@ void Agent::serve(int fd) {
     return;
   }
   ipc::DeliveryReply reply;
-  auto queue = queue::QueueReader::open(request->queue_path);
+  std::string path = request->queue_path;
+  if (!chroot_prefix_.empty() && path.starts_with(chroot_prefix_ + "/")) path = path.substr(chroot_prefix_.size());
+  auto queue = queue::QueueReader::open(path);
   if (!queue) {
     reply.deferred = true;
     reply.dsn = "4.3.0";

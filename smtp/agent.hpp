@@ -24,6 +24,9 @@ class Agent {
   Agent(const config::Config& config, bool lmtp);
   // Handles one client connection to completion; errors are logged.
   void serve(int fd);
+  // After a chroot to queue_directory: qmgr still names queue files by
+  // their full path, which now lives under "/".
+  void set_chroot_prefix(std::string prefix) { chroot_prefix_ = std::move(prefix); }
 
  private:
   ipc::DeliveryReply deliver(const ipc::DeliveryRequest& request, const queue::QueueReader& queue);
@@ -38,6 +41,7 @@ class Agent {
   maps::TableList sasl_passwords_;
   std::string sasl_error_;
   std::mt19937 random_;
+  std::string chroot_prefix_;
 };
 
 }  // namespace postern::smtp

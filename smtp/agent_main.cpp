@@ -19,15 +19,18 @@ namespace postern::smtp {
 
 int agent_main(int argc, char** argv, bool lmtp) {
   std::unique_ptr<Agent> agent;
+  std::string queue_directory;
   service::SingleServerHooks hooks;
   hooks.pre_drop = [&](service::DaemonContext& ctx) {
+    queue_directory = ctx.config().get("queue_directory");
     try {
       agent = std::make_unique<Agent>(ctx.config(), lmtp);
     } catch (const std::exception& e) {
       log::fatal("%s", e.what());
     }
   };
-  hooks.post_drop = [&](service::DaemonContext&) {
+  hooks.post_drop = [&](service::DaemonContext& ctx) {
+    if (ctx.config().get("queue_directory") == "/" && queue_directory != "/") agent->set_chroot_prefix(queue_directory);
     ::umask(077);
     ::signal(SIGPIPE, SIG_IGN);  // a server that hangs up is a delivery error, not our death
   };

@@ -9,7 +9,8 @@ the test starts (dns_resolver_addresses points the smtp agent at it).
   127.X.Y.9      dead.c.test: nothing listens (first MX of c.test)
   127.X.Y.5/6    Python servers: a relayhost with STARTTLS + AUTH, an LMTP server
 
-Runs as root (port 25 and local delivery to root's mailbox).
+Runs as root (port 25 and local delivery to root's mailbox); smtp and relay
+are chrooted to the queue folder, as in Debian's stock master.cf.
 """
 import base64
 import os
@@ -37,8 +38,8 @@ MASTER_CF = """\
 {addr}:25 inet n       -       n       -       -       smtpd
 qmgr      unix  n       -       n       300     1       qmgr
 local     unix  -       n       n       -       -       local
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
+smtp      unix  -       -       y       -       -       smtp
+relay     unix  -       -       y       -       -       smtp
   -o smtp_tls_security_level=encrypt
 lmtp      unix  -       -       n       -       -       lmtp
 """
