@@ -64,7 +64,7 @@ class MaildirFolder final : public Folder {
     bool operator==(const Stamps&) const = default;
   };
   Stamps current_stamps() const;
-  bool open_from_index(const FolderIndex& index, const Stamps& now);
+  bool open_from_index(FolderIndex& index, const Stamps& now);  // takes the records
   // Scans the folder and brings the view up to date; `prior` (from a stale
   // index) saves reading sizes and dates again.
   Status rescan(const FolderIndex* prior, bool allow_expunges, FolderChanges* changes);

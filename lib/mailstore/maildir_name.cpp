@@ -45,6 +45,24 @@ MaildirName parse_maildir_name(std::string_view file_name) {
   return out;
 }
 
+Flags maildir_name_flags(std::string_view file_name, std::string& keyword_letters) {
+  auto info = file_name.find(':');
+  if (info == std::string_view::npos || file_name.substr(info + 1, 2) != "2,") return 0;
+  Flags flags = 0;
+  for (char c : file_name.substr(info + 3)) {
+    switch (c) {
+      case 'D': flags |= kDraft; break;
+      case 'F': flags |= kFlagged; break;
+      case 'R': flags |= kAnswered; break;
+      case 'S': flags |= kSeen; break;
+      case 'T': flags |= kDeleted; break;
+      default:
+        if (c >= 'a' && c <= 'z') keyword_letters.push_back(c);
+    }
+  }
+  return flags;
+}
+
 std::string make_maildir_name(const MaildirName& name) {
   std::string letters = name.other;
   for (const auto& fl : kLetters)

@@ -21,6 +21,9 @@ struct MaildirName {
 };
 
 MaildirName parse_maildir_name(std::string_view file_name);
+// Only the flags (and keyword letters, unsorted) of a file name: the fast
+// path for opening a large folder from its index.
+Flags maildir_name_flags(std::string_view file_name, std::string& keyword_letters);
 // "<base>:2,<letters>" with the letters in ASCII order (Maildir's rule).
 std::string make_maildir_name(const MaildirName& name);
 

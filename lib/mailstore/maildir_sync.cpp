@@ -24,15 +24,19 @@ const char kCacheFile[] = "/postern-cache";
 std::string file_part(const std::string& rel) { return rel.substr(rel.find('/') + 1); }
 
 // Delivery order for files that get UIDs together: Maildir base names start
-// with the delivery time.
+// with the delivery time, "<seconds>.M<microseconds>" in the usual form.
 bool delivered_before(const std::string& a, const std::string& b) {
-  auto secs = [](const std::string& s) {
-    long long v = 0;
+  auto when = [](const std::string& s) {
+    long long secs = 0, usecs = 0;
     size_t i = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i < 18) v = v * 10 + (s[i++] - '0');
-    return v;
+    while (i < s.size() && i < 18 && s[i] >= '0' && s[i] <= '9') secs = secs * 10 + (s[i++] - '0');
+    if (i + 1 < s.size() && s[i] == '.' && s[i + 1] == 'M') {
+      size_t k = i + 2;
+      while (k < s.size() && k < i + 10 && s[k] >= '0' && s[k] <= '9') usecs = usecs * 10 + (s[k++] - '0');
+    }
+    return std::make_pair(secs, usecs);
   };
-  long long ta = secs(a), tb = secs(b);
+  auto ta = when(a), tb = when(b);
   if (ta != tb) return ta < tb;
   return a < b;
 }
@@ -89,7 +93,7 @@ Result<std::unique_ptr<MaildirFolder>> MaildirFolder::open(Options options) {
   return folder;
 }
 
-bool MaildirFolder::open_from_index(const FolderIndex& index, const Stamps& now) {
+bool MaildirFolder::open_from_index(FolderIndex& index, const Stamps& now) {
   const Stamp* n = index.stamp("new");
   const Stamp* c = index.stamp("cur");
   const Stamp* u = index.stamp("uidlist");
@@ -103,18 +107,18 @@ bool MaildirFolder::open_from_index(const FolderIndex& index, const Stamps& now)
   highest_modseq_ = index.highest_modseq;
   metas_.reserve(index.records.size());
   files_.reserve(index.records.size());
-  for (const auto& r : index.records) {
-    MaildirName parsed = parse_maildir_name(file_part(r.file));
+  for (auto& r : index.records) {
+    std::string letters;
     MessageMeta m;
     m.uid = r.uid;
-    m.flags = parsed.flags;
-    m.keywords = keyword_names(parsed.keywords);
+    m.flags = maildir_name_flags(r.file, letters);
+    if (!letters.empty()) m.keywords = keyword_names(letters);
     m.internal_date = r.date;
     m.rfc822_size = r.size;
     m.modseq = r.modseq;
     m.recent = r.uid >= first_recent_uid_;
     metas_.push_back(std::move(m));
-    files_.push_back(r.file);
+    files_.push_back(std::move(r.file));
   }
   known_ = now;
   racy_ = false;

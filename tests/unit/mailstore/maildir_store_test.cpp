@@ -483,7 +483,15 @@ TEST_CASE("Maildir: kill -9 during APPENDs leaves unique UIDs and no lost messag
       for (int i = 0; s && i < 100000; ++i) (void)(*s)->append("INBOX", "Subject: x\r\n\r\nbody\r\n", 0, {}, std::nullopt);
       ::_exit(0);
     }
-    ::usleep(30000 + round * 20000);
+    // Kill it mid-stream: once it has stored something, at a varying moment.
+    auto count = [&] {
+      size_t n = 0;
+      for (const auto& e : fs::directory_iterator(dir.path + "/cur")) n += e.is_regular_file();
+      return n;
+    };
+    size_t before = count();
+    for (int wait = 0; wait < 500 && count() == before; ++wait) ::usleep(10000);
+    ::usleep(5000 + round * 7000);
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   }
@@ -492,9 +500,9 @@ TEST_CASE("Maildir: kill -9 during APPENDs leaves unique UIDs and no lost messag
   for (const auto& e : fs::directory_iterator(dir.path + "/cur")) files += e.is_regular_file();
   auto inbox = select(*store, "INBOX");
   auto uids = uids_of(*inbox);
+  REQUIRE(files > 0);
   CHECK(uids.size() == files);
   CHECK(std::set<uint32_t>(uids.begin(), uids.end()).size() == uids.size());
-  CHECK(files > 0);
   auto list = parse_uidlist(slurp(dir.path + "/dovecot-uidlist"));
   REQUIRE(list);
   CHECK(list->nextuid > uids.back());
