@@ -45,9 +45,17 @@ bool needs_tls_first(const Session& s, smtp::Verb verb) {
 
 }  // namespace
 
+void dispatch_line(Session& s, const smtp::Line& line, smtp::Verb verb, bool known);
+
 void handle_line(Session& s, const smtp::Line& line) {
   smtp::Verb verb{};
   const bool known = guess_verb(line.text, &verb) && verb != smtp::Verb::lhlo;
+  dispatch_line(s, line, verb, known);
+  // A restriction waits for DNS: the same line is handled again with the answer.
+  if (s.dns_pending()) s.suspend_for_dns(line, known, verb);
+}
+
+void dispatch_line(Session& s, const smtp::Line& line, smtp::Verb verb, bool known) {
   if (known) {
     s.note_verb(verb);
   } else {

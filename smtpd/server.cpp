@@ -34,7 +34,6 @@ void Server::prepare(service::DaemonContext& context) {
 }
 
 void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
-  (void)context;
   local_recipients_.emplace(params_->local_recipient_maps, params_->recipient_delimiter,
                             params_->unknown_local_recipient_code);
   policy_.emplace(params_->policy, *local_recipients_);
@@ -43,6 +42,21 @@ void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
                                    reaper_.arm(0);
                                  }});
   context_->tls = tls_ ? &*tls_ : nullptr;
+  // c-ares on this loop, for reject_unknown_*_domain and
+  // reject_unknown_helo_hostname (dns_resolver_addresses, else resolv.conf).
+  auto servers = dns::parse_resolver_addresses(context.config().get("dns_resolver_addresses"));
+  if (!servers) {
+    log::warning("dns_resolver_addresses: %s", servers.error().message.c_str());
+  } else {
+    try {
+      dns::ResolverConfig rc;
+      rc.servers = *servers;
+      resolver_ = std::make_unique<dns::Resolver>(loop, rc);
+      context_->resolver = resolver_.get();
+    } catch (const std::exception& e) {
+      log::warning("DNS resolver: %s: DNS-based restrictions do not check", e.what());
+    }
+  }
   if (params_->sasl_enable) {
     if (params_->sasl_type != "dovecot") {
       log::warning("smtpd_sasl_type = %s is not supported (only dovecot): SASL disabled", params_->sasl_type.c_str());

@@ -35,6 +35,7 @@ class Server {
   std::optional<LocalRecipientCheck> local_recipients_;
   std::optional<AccessPolicy> policy_;
   std::optional<tls::TlsContext> tls_;
+  std::unique_ptr<dns::Resolver> resolver_;
   std::optional<ServerContext> context_;
   std::map<std::uint64_t, std::unique_ptr<Session>> sessions_;
   std::vector<std::uint64_t> done_;

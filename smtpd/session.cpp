@@ -278,8 +278,14 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
   for (int round = 0; round < 16; ++round) {
     v = server_.policy.check(stage, in, dns_facts_);
     if (v.kind != Verdict::Kind::pending) break;
-    // No resolver on the event loop yet: the DNS-based restriction cannot
-    // decide and does not reject (logged once per process).
+    if (server_.resolver != nullptr && stage != Stage::end_of_data) {
+      // Ask on the event loop; the command is handled again with the answer.
+      dns_question_ = *v.question;
+      lookup(*v.question, 0);
+      return false;
+    }
+    // No resolver: the DNS-based restriction cannot decide and does not
+    // reject (logged once per process).
     if (!server_.dns_warned) {
       log::warning("DNS-based restrictions (reject_unknown_*_domain, reject_unknown_helo_hostname) need a resolver; "
                    "not checked");
@@ -361,6 +367,7 @@ void Session::on_readable() {
 
 void Session::process() {
   while (!paused_ && !finished_ && !closing_ && !sasl_waiting_ && !starttls_pending_ && !tls_handshaking_ &&
+         !dns_question_ &&
          in_pos_ < in_.size() && out_.size() < kMaxPendingOutput) {
     const std::size_t before = in_pos_;
     const Mode mode_before = mode_;
@@ -389,11 +396,12 @@ void Session::process() {
   if (!paused_) flush();
   if (finished_ || starttls_pending_ || tls_handshaking_) return;
   // Back-pressure: a client that pipelines without reading replies waits.
-  if (out_.size() >= kMaxPendingOutput || closing_ || paused_ || sasl_waiting_)
+  if (out_.size() >= kMaxPendingOutput || closing_ || paused_ || sasl_waiting_ || dns_question_)
     read_watch_.disable();
   else if (!peer_eof_)
     read_watch_.enable();
-  if (peer_eof_ && !closing_ && !paused_ && !sasl_waiting_ && out_.empty()) finish("lost connection");
+  if (peer_eof_ && !closing_ && !paused_ && !sasl_waiting_ && !dns_question_ && out_.empty())
+    finish("lost connection");
 }
 
 bool Session::process_command_line() {
@@ -520,6 +528,7 @@ void Session::finish(const char* why) {
   deadline_.disable();
   resume_.disable();
   if (sasl_) sasl_retired_.push_back(std::move(sasl_));  // the reaper timer dies with the session
+  *alive_ = false;                                       // pending DNS callbacks do nothing
   tx_ = Transaction{};  // drops an unfinished message: nothing reaches the queue
   server_.session_done(id_);
 }
@@ -611,6 +620,48 @@ void Session::sasl_response_line(const smtp::Line& line) {
   sasl_waiting_ = true;
   mode_ = Mode::command;
   sasl_->respond(line.text);
+}
+
+}  // namespace postern::smtpd
+
+// -- DNS for the restrictions -----------------------------------------------
+
+namespace postern::smtpd {
+
+void Session::suspend_for_dns(const smtp::Line& line, bool counted, smtp::Verb verb) {
+  if (counted) --counts_[verb].total;  // counted again when handled again
+  dns_replay_ = line;
+}
+
+// host: A, AAAA, then MX; mail_domain: MX, A, then AAAA (Postfix's order).
+void Session::lookup(const DnsQuestion& q, int step) {
+  std::weak_ptr<bool> alive = alive_;
+  auto next = [this, alive, q, step](dns::DnsStatus status) {
+    if (alive.expired() || !*alive.lock()) return;
+    if (status == dns::DnsStatus::Found) return dns_answered(DnsAnswer::found);
+    if (status == dns::DnsStatus::TempFail) return dns_answered(DnsAnswer::temp_fail);
+    if (step == 2) return dns_answered(DnsAnswer::not_found);
+    lookup(q, step + 1);
+  };
+  const bool host = q.kind == DnsQuestion::Kind::host;
+  const int kind = host ? (step == 0 ? 1 : step == 1 ? 2 : 0) : (step == 0 ? 0 : step == 1 ? 1 : 2);  // 0 MX 1 A 2 AAAA
+  auto& r = *server_.resolver;
+  if (kind == 0) r.lookup_mx(q.name, [next](dns::MxAnswer a) { next(a.status); });
+  else if (kind == 1) r.lookup_a(q.name, [next](dns::TextAnswer a) { next(a.status); });
+  else r.lookup_aaaa(q.name, [next](dns::TextAnswer a) { next(a.status); });
+}
+
+void Session::dns_answered(DnsAnswer answer) {
+  if (finished_ || !dns_question_) return;
+  dns_facts_[*dns_question_] = answer;
+  dns_question_.reset();
+  if (dns_replay_) {
+    smtp::Line line = std::move(*dns_replay_);
+    dns_replay_.reset();
+    handle_line(*this, line);
+  }
+  flush();
+  if (!finished_) process();
 }
 
 }  // namespace postern::smtpd

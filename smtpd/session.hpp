@@ -20,6 +20,7 @@
 #include "lib/smtp/bdat.hpp"
 #include "lib/smtp/command.hpp"
 #include "lib/smtp/data_decoder.hpp"
+#include "lib/dns/resolver.hpp"
 #include "lib/smtp/line_reader.hpp"
 #include "lib/tls/server_session.hpp"
 #include "smtpd/sasl_request.hpp"
@@ -39,6 +40,7 @@ struct ServerContext {
   std::function<void(std::uint64_t session_id)> session_done;  // deferred destruction
   bool dns_warned = false;                                     // "no resolver" said once
   const tls::TlsContext* tls = nullptr;                        // null: no STARTTLS, no wrapper mode
+  dns::Resolver* resolver = nullptr;                           // null: DNS-based restrictions do not check
   std::vector<std::string> sasl_mechanisms;                    // from the auth server, upper case
 };
 
@@ -108,6 +110,10 @@ class Session {
   // Runs the access policy for `stage`; on a rejection logs it (as
   // log_reject) and sends the reply. Returns true when the command may go on.
   bool check_access(Stage stage, const char* log_stage, const std::optional<std::string>& recipient);
+  // check_access() stopped for a DNS answer: the command line is handled
+  // again when it arrives (handle_line calls suspend_for_dns).
+  bool dns_pending() const { return dns_question_.has_value(); }
+  void suspend_for_dns(const smtp::Line& line, bool counted, smtp::Verb verb);
   // More client input is buffered after the command being handled.
   bool input_pending() const { return in_pos_ < in_.size(); }
   // A client restriction refused the client at connect (smtpd_delay_reject = no).
@@ -183,6 +189,11 @@ class Session {
   std::string sasl_pending_method_;
   bool sasl_waiting_ = false;  // the auth server has not answered yet: commands wait
   DnsFacts dns_facts_;  // answers for the DNS-based restrictions, per session
+  std::optional<DnsQuestion> dns_question_;  // being looked up
+  std::optional<smtp::Line> dns_replay_;     // the command to handle again
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // DNS callbacks check it
+  void lookup(const DnsQuestion& q, int step);
+  void dns_answered(DnsAnswer answer);
   bool esmtp_ = false;
   Transaction tx_;
 

@@ -7,6 +7,8 @@ restriction (451 4.3.5). One instance; each listener overrides the
 restriction lists with master.cf -o, as administrators do."""
 import os
 import re
+import shutil
+import subprocess
 import sys
 import unittest
 
@@ -34,7 +36,11 @@ LISTENERS = {
     "warn": ["smtpd_sender_restrictions=warn_if_reject,reject_non_fqdn_sender"],
     "nets": ["mynetworks=cidr:{conf}/networks.cidr"],
     "eod": ["smtpd_end_of_data_restrictions=check_sender_access,texthash:{conf}/eod_access"],
+    "dns": ["smtpd_helo_restrictions=reject_unknown_helo_hostname",
+            "smtpd_sender_restrictions=reject_unknown_sender_domain",
+            "smtpd_recipient_restrictions=reject_unknown_recipient_domain"],
 }
+DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
 
 TABLES = {
     "helo_access": "blocked.example.org REJECT go away\n",
@@ -50,6 +56,18 @@ class SmtpdAccessTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.ports = {name: free_port() for name in LISTENERS}
+        # A real DNS server on loopback for the DNS-based restrictions:
+        # good.test has an MX, good-helo.test an A record, the rest of .test
+        # does not exist (answered authoritatively).
+        cls.dns_port = free_port()
+        cls.dnsmasq = None
+        if os.path.exists(DNSMASQ):
+            cls.dnsmasq = subprocess.Popen(
+                [DNSMASQ, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
+                 "--listen-address=127.0.0.1", f"--port={cls.dns_port}", "--local=/test/",
+                 "--mx-host=good.test,mx.good.test,10", "--host-record=mx.good.test,127.0.0.5",
+                 "--host-record=good-helo.test,127.0.0.6", "--user=root" if os.geteuid() == 0 else "--log-queries"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         def prepare(inst):
             for name, text in TABLES.items():
@@ -58,6 +76,7 @@ class SmtpdAccessTest(unittest.TestCase):
             inst.write_main_cf(
                 "compatibility_level = 3.6\nmynetworks = 127.0.0.1/32\nsmtpd_error_sleep_time = 0\n"
                 "local_recipient_maps = inline:{alice=x, held=x}\nrelay_domains = relayed.test\n"
+                f"dns_resolver_addresses = 127.0.0.1:{cls.dns_port}\n"
                 "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination\n")
             lines = []
             for name, overrides in LISTENERS.items():
@@ -72,6 +91,9 @@ class SmtpdAccessTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.inst.cleanup()
+        if cls.dnsmasq:
+            cls.dnsmasq.kill()
+            cls.dnsmasq.wait()
 
     def tearDown(self):
         if not getattr(getattr(self, "_outcome", None), "success", True):
@@ -219,6 +241,19 @@ class SmtpdAccessTest(unittest.TestCase):
             self.assertTrue(c.cmd("Subject: x\r\n\r\nbody\r\n.").startswith(want))
         self.log_has("NOQUEUE: reject: END-OF-MESSAGE from localhost[127.0.0.1]: 554 5.7.1 <late@example.org>: "
                      "Sender address rejected: not after all")
+
+    # -- DNS (dnsmasq on loopback) -----------------------------------------------
+    def test_dns_based_restrictions(self):
+        if not self.dnsmasq or self.dnsmasq.poll() is not None:
+            self.skipTest("dnsmasq is not installed (scripts/packages/dns.txt)")
+        self.assertEqual(self.rcpt("dns", sender="a@good.test", helo="good-helo.test"), "250 2.1.5 Ok")
+        self.assertEqual(self.rcpt("dns", sender="a@nowhere.test", helo="good-helo.test"),
+                         "450 4.1.8 <a@nowhere.test>: Sender address rejected: Domain not found")
+        self.assertEqual(self.rcpt("dns", sender="a@good.test", helo="nohost.test"),
+                         "450 4.7.1 <nohost.test>: Helo command rejected: Host not found")
+        self.assertEqual(self.rcpt("dns", "x@nowhere.test", sender="a@good.test", helo="good-helo.test"),
+                         "450 4.1.2 <x@nowhere.test>: Recipient address rejected: Domain not found")
+        self.assertEqual(self.rcpt("dns", "x@good.test", sender="a@good.test", helo="good-helo.test"), "250 2.1.5 Ok")
 
 
 if __name__ == "__main__":
