@@ -34,15 +34,21 @@ git -C "$root" archive HEAD | tar -x -C "$export_dir"
 python3 - "$export_dir" "$src" <<'SYNC'
 import filecmp, os, shutil, sys
 new, cur = sys.argv[1], sys.argv[2]
+def same(a, b):
+    if os.path.islink(a) or os.path.islink(b):
+        return os.path.islink(a) and os.path.islink(b) and os.readlink(a) == os.readlink(b)
+    return os.path.exists(b) and filecmp.cmp(a, b, shallow=False)
 wanted = set()
 for folder, _, files in os.walk(new):
     for name in files:
         rel = os.path.relpath(os.path.join(folder, name), new)
         wanted.add(rel)
-        target = os.path.join(cur, rel)
-        if not os.path.exists(target) or not filecmp.cmp(os.path.join(new, rel), target, shallow=False):
+        source, target = os.path.join(new, rel), os.path.join(cur, rel)
+        if not same(source, target):
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copy2(os.path.join(new, rel), target)
+            if os.path.lexists(target):
+                os.unlink(target)
+            shutil.copy2(source, target, follow_symlinks=False)
 for folder, _, files in os.walk(cur):
     for name in files:
         path = os.path.join(folder, name)
