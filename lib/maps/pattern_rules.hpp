@@ -3,12 +3,14 @@
 // of captured text into the result. Any process.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "lib/maps/source_text.hpp"
 #include "lib/maps/table.hpp"
 
 namespace postern::maps {
@@ -104,5 +106,67 @@ class PatternRules {
   std::vector<Rule> rules_;
   std::vector<size_t> open_;
 };
+
+// What regexp: and pcre: tables differ in when their source is loaded.
+template <class Matcher>
+struct PatternDialect {
+  using Warn = std::function<void(const std::string&)>;
+  // Compiles one pattern with its flags; `captures` false allows a cheaper
+  // no-capture compile. On failure calls warn (Postfix's wording) and
+  // returns nullopt.
+  std::function<std::optional<Matcher>(const std::string& pattern, const std::string& flags, bool captures,
+                                       const Warn& warn)>
+      compile;
+  bool allows_exclude = false;  // the "/p1/!/p2/" form (regexp_table(5) only)
+  int max_reference = 0;        // highest $n allowed beyond the group count; 0: no extra limit
+};
+
+// Loads a regexp:/pcre: source into `rules`: one rule per logical line,
+// if/endif blocks, replacement checks; every problem becomes a warning in
+// `diags` against `label` and the line, as Postfix reports it.
+template <class Matcher>
+void load_pattern_rules(std::string_view text, const std::string& label, std::vector<Diagnostic>& diags,
+                        PatternRules<Matcher>& rules, const PatternDialect<Matcher>& dialect) {
+  for_each_logical_line(text, label, diags, [&](int line_no, std::string_view logical) {
+    std::string error;
+    auto line = split_regex_line(logical, error);
+    auto warn = [&](const std::string& m) { diags.push_back({label, line_no, m}); };
+    if (!error.empty()) warn(error);
+    if (!line) return;
+    if (line->kind == RegexLine::Kind::endif) {
+      if (!rules.add_endif()) warn("ignoring ENDIF without matching IF");
+      return;
+    }
+    if (line->has_exclude && !dialect.allows_exclude) {
+      warn("unknown regexp option \"!\": skipping this rule");
+      return;
+    }
+    bool keeps_captures = line->kind == RegexLine::Kind::rule && !line->negate;
+    auto re = dialect.compile(line->pattern, line->flags, keeps_captures, warn);
+    if (!re) return;
+    if (line->kind == RegexLine::Kind::if_begin) {
+      rules.add_if(std::move(*re), line->negate, line_no);
+      return;
+    }
+    std::optional<Matcher> exclude;
+    if (line->has_exclude) {
+      exclude = dialect.compile(line->exclude_pattern, line->exclude_flags, false, warn);
+      if (!exclude) return;
+    }
+    if (line->result.empty()) warn("no replacement text: using empty string");
+    int high = highest_reference(line->result);
+    if (high < 0) {
+      warn("bad $ syntax in replacement text: skipping this rule");
+      return;
+    }
+    if (high > 0 && (line->negate || size_t(high) > re->groups() ||
+                     (dialect.max_reference > 0 && high > dialect.max_reference))) {
+      warn("out of range replacement index \"" + std::to_string(high) + "\": skipping this rule");
+      return;
+    }
+    rules.add_rule(std::move(*re), line->negate, std::move(exclude), line->result, line_no);
+  });
+  for (int l : rules.finish()) diags.push_back({label, l, "IF has no matching ENDIF"});
+}
 
 }  // namespace postern::maps

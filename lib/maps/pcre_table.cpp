@@ -106,51 +106,20 @@ Result<TablePtr> open_pcre_table(const std::string& name, const std::string& spe
   if (!text) return text.error();
   label = "pcre map " + label;
   auto t = std::make_unique<PcreTable>(spec);
-  auto& diags = t->diags();
-  for (auto& ll : logical_lines(*text, label, diags)) {
-    std::string error;
-    auto line = split_regex_line(ll.text, error);
-    auto warn = [&](const std::string& m) { diags.push_back({label, ll.line, m}); };
-    if (!error.empty()) warn(error);
-    if (!line) continue;
-    if (line->kind == RegexLine::Kind::endif) {
-      if (!t->rules_.add_endif()) warn("ignoring ENDIF without matching IF");
-      continue;
+  PatternDialect<PcrePattern> dialect;
+  dialect.compile = [](const std::string& pattern, const std::string& flags, bool,
+                       const PatternDialect<PcrePattern>::Warn& warn) -> std::optional<PcrePattern> {
+    std::string err;
+    auto opts = options_for(flags, err);
+    if (!opts) {
+      warn(err);
+      return std::nullopt;
     }
-    auto compile = [&](const std::string& pat, const std::string& flags) -> std::optional<PcrePattern> {
-      std::string err;
-      auto opts = options_for(flags, err);
-      if (!opts) {
-        warn(err);
-        return std::nullopt;
-      }
-      auto re = PcrePattern::compile(pat, *opts, err);
-      if (!re) warn("error in regex: " + err + ": skipping this rule");
-      return re;
-    };
-    if (line->has_exclude) {  // "/p1/!/p2/" is regexp_table(5) syntax only, as in Postfix
-      warn("unknown regexp option \"!\": skipping this rule");
-      continue;
-    }
-    auto re = compile(line->pattern, line->flags);
-    if (!re) continue;
-    if (line->kind == RegexLine::Kind::if_begin) {
-      t->rules_.add_if(std::move(*re), line->negate, ll.line);
-      continue;
-    }
-    if (line->result.empty()) warn("no replacement text: using empty string");
-    int high = highest_reference(line->result);
-    if (high < 0) {
-      warn("bad $ syntax in replacement text: skipping this rule");
-      continue;
-    }
-    if (high > 0 && (line->negate || size_t(high) > re->groups())) {
-      warn("out of range replacement index \"" + std::to_string(high) + "\": skipping this rule");
-      continue;
-    }
-    t->rules_.add_rule(std::move(*re), line->negate, std::nullopt, line->result, ll.line);
-  }
-  for (int l : t->rules_.finish()) diags.push_back({label, l, "IF has no matching ENDIF"});
+    auto re = PcrePattern::compile(pattern, *opts, err);
+    if (!re) warn("error in regex: " + err + ": skipping this rule");
+    return re;
+  };
+  load_pattern_rules(*text, label, t->diags(), t->rules_, dialect);
   return TablePtr(std::move(t));
 }
 

@@ -102,53 +102,22 @@ Result<TablePtr> open_regexp_table(const std::string& name, const std::string& s
   if (!text) return text.error();
   label = "regexp map " + label;
   auto t = std::make_unique<RegexpTable>(spec);
-  auto& diags = t->diags();
-  for (auto& ll : logical_lines(*text, label, diags)) {
-    std::string error;
-    auto line = split_regex_line(ll.text, error);
-    auto warn = [&](const std::string& m) { diags.push_back({label, ll.line, m}); };
-    if (!error.empty()) warn(error);
-    if (!line) continue;
-    if (line->kind == RegexLine::Kind::endif) {
-      if (!t->rules_.add_endif()) warn("ignoring ENDIF without matching IF");
-      continue;
+  PatternDialect<PosixRegex> dialect;
+  dialect.compile = [](const std::string& pattern, const std::string& flags, bool captures,
+                       const PatternDialect<PosixRegex>::Warn& warn) -> std::optional<PosixRegex> {
+    std::string err;
+    auto cf = cflags_for(flags, err);
+    if (!cf) {
+      warn(err);
+      return std::nullopt;
     }
-    auto compile = [&](const std::string& pat, const std::string& flags, bool nosub) -> std::optional<PosixRegex> {
-      std::string err;
-      auto cf = cflags_for(flags, err);
-      if (!cf) {
-        warn(err);
-        return std::nullopt;
-      }
-      auto re = PosixRegex::compile(pat, *cf | (nosub ? REG_NOSUB : 0), err);
-      if (!re) warn("regexp error: " + err + ": skipping this rule");
-      return re;
-    };
-    bool keeps_captures = line->kind == RegexLine::Kind::rule && !line->negate;
-    auto re = compile(line->pattern, line->flags, !keeps_captures);
-    if (!re) continue;
-    if (line->kind == RegexLine::Kind::if_begin) {
-      t->rules_.add_if(std::move(*re), line->negate, ll.line);
-      continue;
-    }
-    std::optional<PosixRegex> exclude;
-    if (line->has_exclude) {
-      exclude = compile(line->exclude_pattern, line->exclude_flags, true);
-      if (!exclude) continue;
-    }
-    if (line->result.empty()) warn("no replacement text: using empty string");
-    int high = highest_reference(line->result);
-    if (high < 0) {
-      warn("bad $ syntax in replacement text: skipping this rule");
-      continue;
-    }
-    if (high > 0 && (line->negate || size_t(high) > re->groups() || high > 9)) {
-      warn("out of range replacement index \"" + std::to_string(high) + "\": skipping this rule");
-      continue;
-    }
-    t->rules_.add_rule(std::move(*re), line->negate, std::move(exclude), line->result, ll.line);
-  }
-  for (int l : t->rules_.finish()) diags.push_back({label, l, "IF has no matching ENDIF"});
+    auto re = PosixRegex::compile(pattern, *cf | (captures ? 0 : REG_NOSUB), err);
+    if (!re) warn("regexp error: " + err + ": skipping this rule");
+    return re;
+  };
+  dialect.allows_exclude = true;
+  dialect.max_reference = 9;  // POSIX regexec reports at most $1..$9 here, as in Postfix
+  load_pattern_rules(*text, label, t->diags(), t->rules_, dialect);
   return TablePtr(std::move(t));
 }
 
