@@ -134,8 +134,7 @@ bool Needle::found_in_folded(std::string_view folded_haystack) const {
 
 bool Needle::found_in(std::string_view haystack) const {
   if (folded_.empty()) return true;
-  if (haystack.size() < folded_.size()) return false;
-  return found_in_folded(fold_case(haystack));
+  return found_in_folded(fold_case(haystack));  // no length shortcut: folding may grow invalid bytes
 }
 
 bool header_contains(std::string_view raw, const Part& message, std::string_view field, const Needle& needle) {
