@@ -162,6 +162,7 @@ Result<std::vector<Expunged>> MaildirFolder::expunge(const std::optional<std::ve
     metas_.erase(metas_.begin() + long(i));
     files_.erase(files_.begin() + long(i));
     index_dirty_ = true;
+    expunged_any_ = true;
   }
   return out;
 }

@@ -89,6 +89,7 @@ class MaildirFolder final : public Folder {
   bool racy_ = true;           // stamps too fresh to prove "nothing changed"
   int64_t scanned_at_ = 0;     // when known_ was taken
   bool index_dirty_ = false;
+  bool expunged_any_ = false;  // the cache may hold strings of gone messages
   mutable MessageCache cache_;
 };
 

@@ -268,6 +268,7 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
       metas_.erase(metas_.begin() + long(i));
       files_.erase(files_.begin() + long(i));
       index_dirty_ = true;
+      expunged_any_ = true;
     }
     if (changes) {
       // flags_changed indices refer to the view before the removal.
@@ -399,6 +400,13 @@ Status MaildirFolder::save_index() {
     if (auto s = rescan(nullptr, true, &ignored); !s) return s;
   auto lock = UidListLock::acquire(opt_.dir, 2000);
   if (!lock) return lock.error();
+  if (expunged_any_) {
+    // Drop the cached strings of expunged messages once they are most of the file.
+    std::vector<uint32_t> live;
+    live.reserve(metas_.size());
+    for (const auto& m : metas_) live.push_back(m.uid);
+    (void)cache_.compact_if_wasteful(live);
+  }
   return claim_and_write_index(*lock);
 }
 

@@ -427,6 +427,17 @@ TEST_CASE("Maildir: the cache keeps strings across sessions", "[mailstore][maild
   auto later = select(*store, "INBOX");
   CHECK(*later->cached(1, "envelope") == "(\"date\" \"subject\")");
   CHECK_FALSE(later->cached(2, "envelope"));
+  // Strings of expunged messages are dropped once they are most of the file.
+  later->store_cached(2, "body", std::string(3 << 20, 'b'));
+  REQUIRE(later->flush().ok());
+  CHECK(fs::file_size(dir.path + "/postern-cache") > (3u << 20));
+  REQUIRE(later->store_flags(1, StoreMode::add, kDeleted, {}).ok());
+  REQUIRE(later->expunge(std::nullopt).ok());
+  later.reset();
+  inbox.reset();
+  CHECK(fs::file_size(dir.path + "/postern-cache") < 4096);
+  auto last = select(*store, "INBOX");
+  CHECK(*last->cached(1, "envelope") == "(\"date\" \"subject\")");
 }
 
 TEST_CASE("Maildir: a damaged index is rebuilt with the same UIDs", "[mailstore][maildir]") {
