@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/queue/queue_reader.hpp"
 #include "lib/queue/queue_scan.hpp"
 #include "lib/queue/queue_writer.hpp"
 #include "temp_queue.hpp"
@@ -71,4 +72,31 @@ TEST_CASE("folder repair creates and fixes", "[queue][layout]") {
   CHECK(free_bytes(q.layout.queue_directory).ok());
   CHECK(check_free_space(q.layout.queue_directory, 0, 1).ok());
   CHECK_FALSE(check_free_space(q.layout.queue_directory, UINT64_MAX / 2, 0).ok());
+}
+
+TEST_CASE("postsuper -e's expire mark survives moves and is read back", "[queue][scan]") {
+  TempQueue q;
+  QueueIdGenerator ids;
+  auto id = enqueue(q.layout, ids, one_rcpt(), "x\r\n", kDeferred);
+  REQUIRE(id.ok());
+  {
+    auto r = QueueReader::open(q.layout.file_path(kDeferred, *id));
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->force_expired());
+  }
+  REQUIRE(mark_force_expired(q.layout, *id, kDeferred).ok());
+  REQUIRE(move_queue_file(q.layout, *id, kDeferred, kActive).ok());
+  auto r = QueueReader::open(q.layout.file_path(kActive, *id));
+  REQUIRE(r.ok());
+  CHECK(r->force_expired());
+  CHECK(r->complete());
+  // The file is still listed as complete (the mark is not the owner bit).
+  auto listed = scan_folder(q.layout, kActive);
+  REQUIRE(listed.ok());
+  CHECK(listed->size() == 1);
+  // Gone, or still being written: nothing to mark.
+  CHECK(mark_force_expired(q.layout, "4jXVLr0Np8z00Ky000", kActive).error().sys_errno == ENOENT);
+  auto writing = QueueWriter::create(q.layout, ids, one_rcpt(), kIncoming);
+  REQUIRE(writing.ok());
+  CHECK_FALSE(mark_force_expired(q.layout, writing->queue_id(), kIncoming).ok());
 }
