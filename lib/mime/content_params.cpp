@@ -46,12 +46,29 @@ std::string read_quoted(std::string_view s, size_t& pos) {
   return out;
 }
 
-// Lenient value: a quoted string, or everything up to ';' / white space / '('.
+size_t word_end(std::string_view s, size_t pos) {
+  while (pos < s.size() && s[pos] != ';' && s[pos] != '(' && !is_space(s[pos]) && s[pos] != '"') ++pos;
+  return pos;
+}
+
+// Lenient value: a quoted string, or a token. Broken mailers write
+// unquoted values with spaces ("name=My file.pdf"), so following words join
+// the value unless they look like the next parameter ("a=b c=d").
 std::string read_value(std::string_view s, size_t& pos) {
   if (pos < s.size() && s[pos] == '"') return read_quoted(s, pos);
   size_t start = pos;
-  while (pos < s.size() && s[pos] != ';' && s[pos] != '(' && !is_space(s[pos]) && s[pos] != '"') ++pos;
-  return std::string(s.substr(start, pos - start));
+  pos = word_end(s, pos);
+  size_t end = pos;
+  while (true) {
+    size_t next = end;
+    while (next < s.size() && (s[next] == ' ' || s[next] == '\t')) ++next;
+    if (next == end || next >= s.size()) break;
+    size_t stop = word_end(s, next);
+    std::string_view word = s.substr(next, stop - next);
+    if (word.empty() || word.find('=') != std::string_view::npos) break;
+    end = pos = stop;
+  }
+  return std::string(s.substr(start, end - start));
 }
 
 bool needs_percent(unsigned char c) {

@@ -245,3 +245,14 @@ TEST_CASE("an absurdly long boundary leaves the multipart opaque", "[mime]") {
   raw = "Content-Type: multipart/mixed; boundary=\"" + ok + "\"\r\n\r\n--" + ok + "\r\n\r\nx\r\n--" + ok + "--\r\n";
   CHECK(parse_message(raw).children.size() == 1);
 }
+
+TEST_CASE("unquoted parameter values with spaces", "[mime]") {
+  Part p = parse_message("Content-Type: application/pdf; name=My report.pdf; x=1\r\n\r\n");
+  CHECK(p.param("name") == "My report.pdf");
+  CHECK(p.param("x") == "1");
+  Part q = parse_message("Content-Type: text/plain; charset=utf-8 format=flowed\r\n\r\n");
+  CHECK(q.param("charset") == "utf-8");
+  CHECK(q.param("format") == "flowed");
+  Part r = parse_message("Content-Type: text/plain; charset=us-ascii (Plain text)\r\n\r\n");
+  CHECK(r.param("charset") == "us-ascii");
+}
