@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "lib/imap/command_args.hpp"
 #include "lib/imap/command_reader.hpp"
@@ -98,38 +99,76 @@ void check_command(Command& cmd) {
   (void)parse_append(std::vector<Arg>(cmd.args));
 }
 
-}  // namespace
+// A rendering of one outcome, to compare runs fed in different splits.
+void render(const Arg& arg, std::string& out) {
+  out += static_cast<char>('0' + static_cast<int>(arg.kind));
+  out += arg.literal ? 'L' : '-';
+  out += std::to_string(arg.text.size()) + ":" + arg.text;
+  out += "(" + std::to_string(arg.items.size());
+  for (const auto& item : arg.items) render(item, out);
+  out += ")";
+}
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
-  // The first byte picks the chunk size, so splits are explored too.
-  size_t chunk = 1 + data[0] % 16;
-  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+std::string render(const CommandReader::Outcome& outcome) {
+  std::string out;
+  if (const auto* cmd = std::get_if<Command>(&outcome)) {
+    out = "C" + cmd->tag + " " + cmd->name + (cmd->uid ? " U" : " -");
+    for (const auto& arg : cmd->args) render(arg, out);
+  } else if (const auto* error = std::get_if<ReadError>(&outcome)) {
+    out = "E" + error->tag + (error->close ? " c " : " - ") + error->text;
+  } else if (const auto* wanted = std::get_if<LiteralWanted>(&outcome)) {
+    out = "+" + std::to_string(wanted->size);
+  } else if (const auto* raw = std::get_if<RawLine>(&outcome)) {
+    out = "R" + raw->text + (raw->too_long ? "!" : "");
+  }
+  return out;
+}
+
+// Runs the stream in pieces of `chunk` octets (0: as much as the reader
+// takes), checking the reader's promises; returns the rendered outcomes.
+std::vector<std::string> run(std::string_view input, size_t chunk, bool raw_first, bool parse) {
   ReaderLimits limits;
   limits.max_line = 512;
   limits.max_literal = 1024;
   limits.max_command = 4096;
+  limits.max_other_command = 2048;
   limits.max_depth = 12;
   CommandReader reader(limits);
-  if (data[0] & 0x80) reader.expect_line();
-  size_t budget = 4 * size + 64;  // feed calls: progress is guaranteed, so this is never reached
+  if (raw_first) reader.expect_line();
+  std::vector<std::string> outcomes;
+  size_t budget = 4 * input.size() + 64;  // progress is guaranteed, so this is never reached
   while (!input.empty()) {
-    std::string_view piece = input.substr(0, chunk);
+    std::string_view piece = chunk ? input.substr(0, chunk) : input;
     auto step = reader.feed(piece);
     if (step.consumed > piece.size()) __builtin_trap();
     if (step.consumed == 0 && std::holds_alternative<std::monostate>(step.outcome)) __builtin_trap();
     if (--budget == 0) __builtin_trap();
     input.remove_prefix(step.consumed);
+    if (!std::holds_alternative<std::monostate>(step.outcome)) outcomes.push_back(render(step.outcome));
     if (auto* cmd = std::get_if<Command>(&step.outcome)) {
       if (cmd->tag.empty() || cmd->name.empty()) __builtin_trap();
-      check_command(*cmd);
+      if (parse) check_command(*cmd);
     } else if (auto* error = std::get_if<ReadError>(&step.outcome)) {
       if (error->text.empty() || error->tag.empty()) __builtin_trap();
     } else if (auto* wanted = std::get_if<LiteralWanted>(&step.outcome)) {
       if (wanted->size > limits.max_literal) __builtin_trap();
       if (wanted->size % 5 == 4) reader.reject_literal();
     }
-    if (reader.buffered() > limits.max_command + limits.max_line + 2) __builtin_trap();
+    if (reader.buffered() > limits.max_command + limits.max_line + 1) __builtin_trap();
   }
+  return outcomes;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  // The first byte picks the chunk size and whether a raw line comes first.
+  size_t chunk = 1 + data[0] % 16;
+  bool raw_first = (data[0] & 0x80) != 0;
+  std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  auto split = run(input, chunk, raw_first, true);
+  // Framing must not depend on how the bytes were split.
+  if (run(input, 0, raw_first, false) != split) __builtin_trap();
   return 0;
 }
