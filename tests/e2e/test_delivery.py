@@ -497,6 +497,63 @@ class TutorialTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: "Subject: to zhangsan" in self.box("root"), 30))
         self.assertIn(f"Delivered-To: root@{DOMAIN}", self.box("root"))
 
+    def test_default_local_recipient_maps_knows_users_and_aliases(self):
+        # local_recipient_maps is not set: Postfix's default
+        # "proxy:unix:passwd.byname $alias_maps" applies at RCPT time.
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=10) as s:
+            s.ehlo("client.example.org")
+            s.mail("alice@remote.test")
+            self.assertEqual(s.rcpt(f"{self.user}@{DOMAIN}")[0], 250)  # a passwd entry
+            self.assertEqual(s.rcpt(f"zhangsan@{DOMAIN}")[0], 250)     # only an alias
+            code, text = s.rcpt(f"nosuchuser@{DOMAIN}")
+            self.assertEqual(code, 550)
+            self.assertIn(b"5.1.1", text)
+            self.assertIn(b"User unknown in local recipient table", text)
+
+    def test_20_parallel_smtp_clients_delivered_exactly_once(self):
+        import hashlib
+        import mailbox
+        import random
+        import threading
+        clients, per_client = 20, 10
+        rcpt = f"{self.user}@{DOMAIN}"
+        digests = {}
+        errors = []
+
+        def client(c):
+            rng = random.Random(c)
+            try:
+                with smtplib.SMTP("127.0.0.1", self.port, timeout=60) as s:
+                    for m in range(per_client):
+                        tag = f"par-{c}-{m}"
+                        body = "".join(f"{tag} line {i} {rng.getrandbits(64):016x}\r\n"
+                                       for i in range(rng.randint(1, 40)))
+                        digests[tag] = hashlib.sha256(body.encode()).hexdigest()
+                        s.sendmail("alice@remote.test", [rcpt], f"Subject: {tag}\r\n\r\n{body}")
+            except Exception as e:  # reported below, with the client number
+                errors.append(f"client {c}: {e!r}")
+
+        threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(errors, [])
+        total = clients * per_client
+        self.assertTrue(wait_until(lambda: self.box(self.user).count("\nSubject: par-") >= total, 90),
+                        f"{self.box(self.user).count('Subject: par-')} of {total} delivered")
+        time.sleep(1)  # anything extra (a duplicate) would arrive now
+        seen = {}
+        for msg in mailbox.mbox(os.path.join(self.spool, self.user)):
+            tag = msg["Subject"]
+            if not tag or not tag.startswith("par-"):
+                continue
+            body = msg.get_payload().replace("\r\n", "\n").replace("\n", "\r\n")
+            seen.setdefault(tag, []).append(hashlib.sha256(body.encode()).hexdigest())
+        self.assertEqual(sorted(seen), sorted(digests))
+        self.assertEqual([t for t, d in seen.items() if len(d) != 1], [], "delivered more than once")
+        self.assertEqual([t for t, d in seen.items() if d[0] != digests[t]], [], "content changed")
+
     def test_unknown_user_through_sendmail_bounces(self):
         r = self.inst.command("sendmail", "-f", f"{self.user}@{DOMAIN}", f"nosuchuser@{DOMAIN}",
                               input="Subject: to nobody\n\nx\n")
