@@ -64,9 +64,9 @@ struct FolderChanges {
   // Descending by seq, so "* <seq> EXPUNGE" can be sent in this order with
   // no renumbering by the client.
   std::vector<Expunged> expunged;
-  // messages().size() before and after the refresh. Messages were added
-  // when new_count > old_count - expunged.size(): send "* <new_count>
-  // EXISTS" (and "* <n> RECENT") after the EXPUNGEs.
+  // messages().size() once the expunges above were removed (old_count)
+  // and after new messages were added (new_count): when they differ, send
+  // "* <new_count> EXISTS" (and RECENT) after the EXPUNGEs.
   size_t old_count = 0, new_count = 0;
   // Indices (into messages() as it is now) whose flags or keywords another
   // session changed: send "* <index+1> FETCH (FLAGS ...)".

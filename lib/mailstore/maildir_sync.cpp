@@ -287,6 +287,7 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
   }
 
   // New messages, in UID order after the ones we had.
+  if (changes) changes->old_count = metas_.size();
   for (const auto& f : found) {
     if (f.uid <= last_old_uid) continue;
     MessageMeta m;

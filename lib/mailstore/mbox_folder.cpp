@@ -342,6 +342,7 @@ void MboxFolder::apply(const FolderIndex& index, bool allow_expunges, bool add_n
     }
   }
   if (!add_new) return;
+  if (changes) changes->old_count = metas_.size();
   for (const auto& r : index.records) {
     if (r.uid <= last_old) continue;
     auto place = decode(r.data);
@@ -378,7 +379,6 @@ Status MboxFolder::sync(bool allow_expunges, FolderChanges* changes) {
   known_file_ = file_before;
   known_index_ = stamp_of(index_path);
   racy_ = settled(file_before, started).mtime_ns < 0 || settled(known_index_, started).mtime_ns < 0;
-  if (changes) changes->old_count = metas_.size();
   apply(*index, allow_expunges, true, changes);
   if (changes) changes->new_count = metas_.size();
   return {};

@@ -586,3 +586,22 @@ TEST_CASE("Maildir: 10,000 messages open from the index without touching message
   fs::remove(us_file);
   for (const auto& e : fs::directory_iterator(dir.path + "/cur")) ::chmod(e.path().c_str(), 0600);
 }
+
+TEST_CASE("Maildir: one refresh with an expunge and a delivery reports both", "[mailstore][maildir]") {
+  TempDir dir;
+  auto store = store_at(dir.path);
+  for (int i = 0; i < 3; ++i) deliver_from_other_process(dir.path, "m" + std::to_string(i));
+  auto one = select(*store, "INBOX");
+  auto two = select(*store, "INBOX");
+  REQUIRE(one->store_flags(1, StoreMode::add, kDeleted, {}).ok());
+  REQUIRE(one->expunge(std::nullopt).ok());
+  deliver_from_other_process(dir.path, "new");
+  auto c = two->refresh(true);
+  REQUIRE(c.ok());
+  REQUIRE(c->expunged.size() == 1);
+  CHECK(c->expunged[0].seq == 2);
+  CHECK(c->old_count == 2);  // after the expunge: EXISTS is due because 2 != 3
+  CHECK(c->new_count == 3);
+  CHECK(uids_of(*two) == std::vector<uint32_t>{1, 3, 4});
+  CHECK(two->messages()[2].recent);  // session one never looked again
+}
