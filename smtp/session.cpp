@@ -5,6 +5,10 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <tuple>
+#include <utility>
+#include <variant>
+
 #include "lib/bounce/status_log.hpp"
 #include "lib/smtp/command.hpp"
 #include "lib/smtp/dot_stuff.hpp"
