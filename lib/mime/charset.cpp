@@ -111,6 +111,14 @@ bool plausible_charset(std::string_view s) {
   return true;
 }
 
+// Whether 7-bit bytes mean ASCII in this charset, so 7-bit text needs no
+// conversion. Wide and stateful encodings use 7-bit bytes differently.
+bool ascii_compatible(std::string_view name) {
+  for (std::string_view wide : {"utf-16", "utf16", "utf-32", "utf32", "ucs", "utf-7", "utf7", "2022", "hz", "ebcdic"})
+    if (name.find(wide) != std::string_view::npos) return false;
+  return true;
+}
+
 struct IconvCloser {
   void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); }
 };
@@ -178,10 +186,7 @@ bool is_utf8(std::string_view s) {
 std::string to_utf8(std::string_view in, std::string_view charset) {
   std::string name = to_lower(trim(charset));
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
-  if (detail::all_ascii(in) && name.find("utf-16") == std::string::npos && name.find("utf-32") == std::string::npos &&
-      name.find("utf-7") == std::string::npos && name.find("2022") == std::string::npos &&
-      name.find("hz") == std::string::npos)
-    return std::string(in);
+  if (detail::all_ascii(in) && ascii_compatible(name)) return std::string(in);
   if (name == "utf-8" || name == "utf8") return sanitize_utf8(in);
   if (name == "iso-8859-1" || name == "latin1" || name == "iso8859-1" || name == "l1") return from_single_byte(in, false);
   if (name == "windows-1252" || name == "cp1252") return from_single_byte(in, true);

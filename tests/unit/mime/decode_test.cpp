@@ -33,6 +33,9 @@ TEST_CASE("charsets to UTF-8", "[mime]") {
   CHECK(to_utf8("\xf0\xd2\xc9\xd7\xc5\xd4", "koi8-r") == "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
   CHECK(to_utf8("\xcf\xf0\xe8\xe2\xe5\xf2", "windows-1251") == "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
   CHECK(to_utf8("\x1b$B$3$s$K$A$O\x1b(B", "iso-2022-jp") == "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf");
+  CHECK(to_utf8(std::string("h\0i\0", 4), "utf-16le") == "hi");  // 7-bit bytes, but not ASCII
+  CHECK(to_utf8(std::string("\0h\0i", 4), "UCS-2BE") == "hi");
+  CHECK(to_utf8("+AOk-", "utf-7") == "\xc3\xa9");
   CHECK(to_utf8("caf\xc3\xa9", "us-ascii") == "caf\xc3\xa9");   // mislabelled UTF-8 stays
   CHECK(to_utf8("caf\xe9", "us-ascii") == "caf\xc3\xa9");       // mislabelled Latin-1
   CHECK(to_utf8("caf\xe9", "x-no-such-charset") == "caf\xc3\xa9");
