@@ -13,6 +13,7 @@
 #include "lib/base/strings.hpp"
 #include "lib/base/sys_error.hpp"
 #include "lib/base/unique_fd.hpp"
+#include "lib/mailstore/maildir_ops.hpp"
 #include "lib/mailstore/mailstore_readers.hpp"
 #include "lib/mailstore/uidl.hpp"
 
@@ -39,21 +40,10 @@ class MaildirReader final : public MailboxReader {
       std::string sort_key, file, base;
     };
     std::vector<Entry> entries;
-    for (const char* sub : {"new", "cur"}) {
-      std::string d = path_ + "/" + sub;
-      DIR* dp = ::opendir(d.c_str());
-      if (!dp) {
-        if (errno == ENOENT) continue;
-        return sys_error("open " + d);
-      }
-      while (dirent* de = ::readdir(dp)) {
-        std::string name = de->d_name;
-        if (name.empty() || name[0] == '.') continue;
-        std::string base = name.substr(0, name.find(':'));
-        entries.push_back({base, std::string(sub) + "/" + name, base});
-      }
-      ::closedir(dp);
-    }
+    // The same consistent listing of new/ and cur/ the IMAP store uses.
+    auto files = scan_maildir(path_);
+    if (!files) return files.error();
+    for (auto& [base, rel] : *files) entries.push_back({base, rel, base});
     // Delivery order: base names start with the delivery time in seconds.
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
       auto ta = parse_long(a.sort_key.substr(0, a.sort_key.find('.')));

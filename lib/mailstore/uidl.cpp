@@ -1,6 +1,8 @@
 // UIDL and size helpers for mailbox readers. Pure; runs in pop3d.
 #include "lib/mailstore/uidl.hpp"
 
+#include "lib/mailstore/uidlist_file.hpp"
+
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -72,47 +74,12 @@ std::string dovecot_uidl(unsigned long uid, unsigned long uidvalidity) {
 }
 
 std::optional<DovecotUidList> parse_dovecot_uidlist(std::string_view text) {
+  // One parser for POP3 and IMAP: the IMAP store's, which also writes the file.
+  auto list = parse_uidlist(text);
+  if (!list) return std::nullopt;
   DovecotUidList out;
-  size_t pos = 0;
-  bool header = true;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
-    std::vector<std::string_view> words;
-    size_t w = 0;
-    while (w < line.size()) {
-      size_t e = line.find(' ', w);
-      if (e == std::string_view::npos) e = line.size();
-      if (e > w) words.push_back(line.substr(w, e - w));
-      w = e + 1;
-    }
-    if (words.empty()) continue;
-    if (header) {
-      header = false;
-      // "3 V<uidvalidity> N<next> G<guid>" (v3) or "1 <uidvalidity> <next>" (v1).
-      if (words[0] == "3" || words[0] == "2") {
-        for (auto word : words)
-          if (word.size() > 1 && word[0] == 'V') out.uidvalidity = std::strtoul(std::string(word.substr(1)).c_str(), nullptr, 10);
-      } else if (words[0] == "1" && words.size() >= 2) {
-        out.uidvalidity = std::strtoul(std::string(words[1]).c_str(), nullptr, 10);
-      } else {
-        return std::nullopt;
-      }
-      if (out.uidvalidity == 0) return std::nullopt;
-      continue;
-    }
-    char* end = nullptr;
-    std::string first(words[0]);
-    unsigned long uid = std::strtoul(first.c_str(), &end, 10);
-    if (!end || *end || uid == 0 || words.size() < 2) continue;
-    std::string_view name = words.back();
-    if (!name.empty() && name.front() == ':') name.remove_prefix(1);
-    name = name.substr(0, name.find(':'));  // old lists may keep the flags suffix
-    if (!name.empty()) out.uid_by_name[std::string(name)] = uid;
-  }
-  if (header) return std::nullopt;
+  out.uidvalidity = list->uidvalidity;
+  for (const auto& e : list->entries) out.uid_by_name[e.base] = e.uid;
   return out;
 }
 
