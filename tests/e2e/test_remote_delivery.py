@@ -182,7 +182,8 @@ class RemoteDeliveryTest(unittest.TestCase):
         # A self-signed certificate for the relayhost's STARTTLS.
         cls.cert = (os.path.join(cls.tmp, "cert.pem"), os.path.join(cls.tmp, "key.pem"))
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                        "-subj", "/CN=relay.test", "-keyout", cls.cert[1], "-out", cls.cert[0]],
+                        "-subj", "/CN=relay.test", "-addext", "subjectAltName=DNS:relay.test",
+                        "-keyout", cls.cert[1], "-out", cls.cert[0]],
                        check=True, capture_output=True)
         cls.relay = FakeServer(RELAY, cert=cls.cert, credentials=("relayuser", "s3cret pw"))
         cls.lmtp = FakeServer(LMTP, lmtp=True)
@@ -191,19 +192,27 @@ class RemoteDeliveryTest(unittest.TestCase):
         cls.c = cls.make_instance(C, "mx.d.test", "d.test", start=False)
         passwords = os.path.join(cls.tmp, "sasl_passwd")
         with open(passwords, "w") as f:
-            f.write(f"[{RELAY}]:{cls.relay.port} relayuser:s3cret pw\n")
+            for host in (RELAY, "relay.test", "other.test"):
+                f.write(f"[{host}]:{cls.relay.port} relayuser:s3cret pw\n")
         cls.a_extra = "\n".join([
             f"dns_resolver_addresses = 127.0.0.1:{cls.dns_port}",
             "mynetworks = 127.0.0.0/8",
             f"transport_maps = inline:{{ lmtp.test=lmtp:inet:{LMTP}:{cls.lmtp.port}, "
-            f"relayed.test=relay:[{RELAY}]:{cls.relay.port} }}",
+            f"relayed.test=relay:[{RELAY}]:{cls.relay.port}, "
+            f"verified.test=secured:[relay.test]:{cls.relay.port}, "
+            f"misnamed.test=secured:[other.test]:{cls.relay.port} }}",
             "smtp_connect_timeout = 5s",
             "smtp_tls_security_level = may",
             "smtp_sasl_auth_enable = yes",
             f"smtp_sasl_password_maps = texthash:{passwords}",
             "smtp_sasl_security_options = noanonymous",
         ])
-        cls.a = cls.make_instance(A, "mail.a.test", "a.test", extra=cls.a_extra)
+        # A service that insists on a verified certificate whose name matches.
+        secured = (f"secured   unix  -       -       n       -       -       smtp\n"
+                   f"  -o smtp_tls_security_level=verify -o smtp_tls_CAfile={cls.cert[0]}\n")
+        os.chmod(cls.tmp, 0o755)
+        os.chmod(cls.cert[0], 0o644)
+        cls.a = cls.make_instance(A, "mail.a.test", "a.test", extra=cls.a_extra, master_extra=secured)
 
     @classmethod
     def tearDownClass(cls):
@@ -232,6 +241,8 @@ class RemoteDeliveryTest(unittest.TestCase):
             f"--host-record=mx.d.test,{C}",
             f"--host-record=dead.c.test,{DEAD}",
             f"--host-record=nullmx.test,{B}",
+            f"--host-record=relay.test,{RELAY}",
+            f"--host-record=other.test,{RELAY}",
         ]
         cls.procs.append(subprocess.Popen(
             ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
@@ -252,8 +263,8 @@ class RemoteDeliveryTest(unittest.TestCase):
             raise AssertionError("dnsmasq did not answer: " + cls.procs[-1].stderr.read1().decode())
 
     @classmethod
-    def make_instance(cls, addr, hostname, domains, extra="", start=True):
-        inst = Instance(master_cf=MASTER_CF.format(addr=addr))
+    def make_instance(cls, addr, hostname, domains, extra="", start=True, master_extra=""):
+        inst = Instance(master_cf=MASTER_CF.format(addr=addr) + master_extra)
         inst.spool = os.path.join(inst.root, "mail")
         os.makedirs(inst.spool)
         os.chmod(inst.spool, 0o1777)
@@ -358,6 +369,17 @@ class RemoteDeliveryTest(unittest.TestCase):
         got = [m for m in self.lmtp.messages if "by lmtp" in m["data"]]
         self.assertEqual(len(got), 1)
         self.assertEqual(got[0]["rcpts"][0].split()[1], "TO:<box@lmtp.test>")
+
+    def test_7b_tls_verify_checks_chain_and_name(self):
+        # smtp_tls_security_level = verify: the certificate must chain to
+        # smtp_tls_CAfile and name the server.
+        self.send("friend@verified.test", "verified tls")
+        self.a.wait_for_log(r"to=<friend@verified\.test>, relay=relay\.test\[.*status=sent")
+        self.assertRegex(self.a.log(), r"Verified TLS connection established to relay\.test\[")
+        self.send("friend@misnamed.test", "wrong name")
+        self.a.wait_for_log(r"to=<friend@misnamed\.test>, relay=other\.test\[.*dsn=4\.7\.5, status=deferred "
+                            r"\(TLS handshake with other\.test\[.*failed: server certificate not verified")
+        self.assertFalse([m for m in self.relay.messages if "wrong name" in m["data"]])
 
     def test_8_relayhost_parameter(self):
         # relayhost = [host]:port sends all remote mail there, without MX lookup,
