@@ -360,6 +360,9 @@ class RemoteDeliveryTest(unittest.TestCase):
         self.assertTrue(got[0]["tls"], "the relay service (-o smtp_tls_security_level=encrypt) must use STARTTLS")
         self.assertEqual(got[0]["auth"], "relayuser")
         self.assertIn("MAIL FROM:<root@a.test>", got[0]["mail"])
+        self.assertIn("SIZE=", got[0]["mail"])  # the server announced SIZE
+        # The server announced DSN: the original recipient goes along.
+        self.assertIn("ORCPT=rfc822;friend@relayed.test", got[0]["rcpts"][0])
         self.assertRegex(self.a.log(), r"TLS connection established to .*TLSv1\.[23] with cipher")
 
     def test_7_lmtp_to_an_lmtp_server(self):
