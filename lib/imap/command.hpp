@@ -58,7 +58,8 @@ struct Command {
   std::vector<Arg> args;
 };
 
-// Reply texts for the common arity mistakes, so every command words them alike.
-std::string describe(const Arg& arg);  // "atom FOO", "quoted string", "literal", "list"
+// How an argument is named in BAD texts, so every parser words it alike:
+// "atom FOO" (cut after 40 octets), "quoted string", "literal", "list".
+std::string describe(const Arg& arg);
 
 }  // namespace postern::imap

@@ -55,7 +55,7 @@ Parsed<StoreRequest> parse_store(Args args, const StoreOptions& options) {
   if (item == "FLAGS.SILENT") {
     out.silent = true;
   } else if (item != "FLAGS") {
-    return syntax_error("STORE: invalid data item " + args[pos].text + " (expected [+|-]FLAGS[.SILENT])");
+    return syntax_error("STORE: invalid data item " + shown(args[pos].text) + " (expected [+|-]FLAGS[.SILENT])");
   }
   auto flags = parse_store_flags(args.subspan(pos + 1));
   if (!flags) return flags.error();
@@ -82,7 +82,7 @@ Parsed<AppendRequest> parse_append(std::vector<Arg>&& args) {
     if (!args[pos].is_string() || args[pos].literal)
       return syntax_error("APPEND: expected a quoted date-time, got " + describe(args[pos]));
     auto when = parse_date_time(args[pos].text);
-    if (!when) return syntax_error("APPEND: invalid date-time \"" + args[pos].text + "\"");
+    if (!when) return syntax_error("APPEND: invalid date-time \"" + shown(args[pos].text) + "\"");
     out.internal_date = *when;
     ++pos;
   }

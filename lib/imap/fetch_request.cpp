@@ -77,7 +77,7 @@ std::optional<std::string> parse_field_list(std::string_view text, std::vector<s
       name = std::string(inner.substr(i, j - i));
       i = j;
     }
-    if (!valid_field_name(name)) return "Invalid header field name '" + name + "'";
+    if (!valid_field_name(name)) return "Invalid header field name '" + shown(name) + "'";
     fields.push_back(std::move(name));
   }
   if (fields.empty()) return std::string("HEADER.FIELDS needs at least one field name");
@@ -148,7 +148,7 @@ Parsed<Section> parse_section(std::string_view text) {
     section.path.push_back(*n);
     i = j;
     if (i == text.size()) return section;
-    if (text[i] != '.') return syntax_error("Invalid section '" + std::string(text) + "'");
+    if (text[i] != '.') return syntax_error("Invalid section '" + shown(text) + "'");
     ++i;
     if (i == text.size()) return syntax_error("Invalid section: '.' at the end");
   }
@@ -163,7 +163,7 @@ Parsed<Section> parse_section(std::string_view text) {
     if (auto error = parse_field_list(rest.substr(space + 1), section.fields)) return syntax_error(*error);
     return section;
   }
-  if (space != std::string_view::npos) return syntax_error("Invalid section '" + std::string(text) + "'");
+  if (space != std::string_view::npos) return syntax_error("Invalid section '" + shown(text) + "'");
   if (upper == "HEADER") {
     section.kind = Section::Kind::header;
   } else if (upper == "TEXT") {
@@ -172,7 +172,7 @@ Parsed<Section> parse_section(std::string_view text) {
     if (section.path.empty()) return syntax_error("Invalid section: MIME needs a part number");
     section.kind = Section::Kind::mime;
   } else {
-    return syntax_error("Invalid section '" + std::string(text) + "'");
+    return syntax_error("Invalid section '" + shown(text) + "'");
   }
   return section;
 }
@@ -222,7 +222,7 @@ Parsed<FetchItem> parse_fetch_item(std::string_view text, const FetchOptions& op
         return syntax_error("MODSEQ needs CONDSTORE to be enabled");
       return simple(s.kind);
     }
-    return syntax_error("Unknown FETCH item '" + std::string(text) + "'");
+    return syntax_error("Unknown FETCH item '" + shown(text) + "'");
   }
   std::string name = to_upper(text.substr(0, bracket));
   FetchItem item;
@@ -233,7 +233,7 @@ Parsed<FetchItem> parse_fetch_item(std::string_view text, const FetchOptions& op
   } else if (name == "BINARY.SIZE") {
     item.kind = FetchItem::Kind::binary_size;
   } else {
-    return syntax_error("Unknown FETCH item '" + std::string(text) + "'");
+    return syntax_error("Unknown FETCH item '" + shown(text) + "'");
   }
   item.peek = name.ends_with(".PEEK");
   size_t close = text.rfind(']');
@@ -248,14 +248,14 @@ Parsed<FetchItem> parse_fetch_item(std::string_view text, const FetchOptions& op
   if (item.kind == FetchItem::Kind::binary_size) return syntax_error("BINARY.SIZE takes no <partial>");
   // "<offset.length>"
   if (rest.size() < 5 || rest.front() != '<' || rest.back() != '>')
-    return syntax_error("Invalid partial '" + std::string(rest) + "': expected <offset.length>");
+    return syntax_error("Invalid partial '" + shown(rest) + "': expected <offset.length>");
   std::string_view inside = rest.substr(1, rest.size() - 2);
   size_t dot = inside.find('.');
   if (dot == std::string_view::npos) return syntax_error("Invalid partial: expected <offset.length>");
   auto offset = number(inside.substr(0, dot));
   auto length = number(inside.substr(dot + 1));
   if (!offset || !length || *length == 0)
-    return syntax_error("Invalid partial '" + std::string(rest) + "': offset and a non-zero length");
+    return syntax_error("Invalid partial '" + shown(rest) + "': offset and a non-zero length");
   item.partial = Partial{*offset, *length};
   return item;
 }

@@ -24,11 +24,11 @@ std::optional<std::string> add_flag(const Arg& arg, FlagList& out) {
   if (!text.empty() && text[0] == '\\') {
     unsigned bit = system_flag_bit(text);
     if (bit == flag::recent) return std::string("\\Recent cannot be set by a client");
-    if (bit == 0) return "Invalid system flag " + text;
+    if (bit == 0) return "Invalid system flag " + shown(text);
     out.system |= bit;
     return std::nullopt;
   }
-  if (!valid_keyword(text)) return "Invalid keyword '" + text + "'";
+  if (!valid_keyword(text)) return "Invalid keyword '" + shown(text) + "'";
   for (const auto& k : out.keywords)
     if (iequals(k, text)) return std::nullopt;
   out.keywords.push_back(text);

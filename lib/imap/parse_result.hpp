@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -38,5 +39,14 @@ class [[nodiscard]] Parsed {
 };
 
 inline ParseError syntax_error(std::string text) { return ParseError{std::move(text), {}}; }
+
+// Client text quoted back in an error: printable ASCII only (anything else
+// becomes '?', so no CR/LF can reach a reply) and at most 40 octets.
+inline std::string shown(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 40)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+  if (text.size() > 40) out += "...";
+  return out;
+}
 
 }  // namespace postern::imap

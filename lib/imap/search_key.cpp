@@ -105,7 +105,7 @@ class SearchParser {
     if (key == "KEYWORD" || key == "UNKEYWORD") {
       auto value = atom_arg(args, pos, key);
       if (!value) return value.error();
-      if (!valid_keyword(*value)) return syntax_error("SEARCH: invalid keyword '" + *value + "'");
+      if (!valid_keyword(*value)) return syntax_error("SEARCH: invalid keyword '" + shown(*value) + "'");
       SearchKey k = SearchKey::make(K::keyword);
       k.text = std::move(*value);
       out = key == "UNKEYWORD" ? negate(std::move(k)) : std::move(k);
@@ -154,7 +154,7 @@ class SearchParser {
       auto value = string_arg(args, pos, key);
       if (!value) return value.error();
       auto date = parse_date(*value);
-      if (!date) return syntax_error("SEARCH: invalid date '" + *value + "' (expected e.g. 1-Feb-1994)");
+      if (!date) return syntax_error("SEARCH: invalid date '" + shown(*value) + "' (expected e.g. 1-Feb-1994)");
       out.kind = d.kind;
       out.date = *date;
       return std::nullopt;
@@ -173,7 +173,7 @@ class SearchParser {
       out.size = *args[pos++].number64();
       return std::nullopt;
     }
-    return syntax_error("SEARCH: unknown search key '" + word + "'");
+    return syntax_error("SEARCH: unknown search key '" + shown(word) + "'");
   }
 
   static SearchKey negate(SearchKey inner) {
@@ -241,7 +241,7 @@ Parsed<SearchProgram> parse_search(Args args, const SearchOptions& options) {
     if (charset == "UTF8") charset = "UTF-8";
     if (charset == "ASCII") charset = "US-ASCII";
     if (charset != "US-ASCII" && charset != "UTF-8")
-      return ParseError{"Unsupported charset " + std::string(*args[pos + 1].astring()), "BADCHARSET (US-ASCII UTF-8)"};
+      return ParseError{"Unsupported charset " + shown(*args[pos + 1].astring()), "BADCHARSET (US-ASCII UTF-8)"};
     program.charset = charset;
     pos += 2;
   }

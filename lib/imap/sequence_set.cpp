@@ -18,12 +18,12 @@ std::optional<uint32_t> seq_number(std::string_view s, std::string& why) {
   uint64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') {
-      why = "'" + std::string(s) + "' is not a number";
+      why = "'" + shown(s) + "' is not a number";
       return std::nullopt;
     }
     v = v * 10 + static_cast<uint64_t>(c - '0');
     if (v > 0xffffffffu) {
-      why = std::string(s) + " is too large";
+      why = shown(s) + " is too large";
       return std::nullopt;
     }
   }
@@ -58,7 +58,7 @@ Parsed<SequenceSet> SequenceSet::parse(std::string_view text, bool allow_saved) 
     } else {
       auto a = seq_number(item.substr(0, colon), why);
       auto b = a ? seq_number(item.substr(colon + 1), why) : std::optional<uint32_t>{};
-      if (!a || !b) return syntax_error("Invalid sequence set: range '" + std::string(item) + "': " + why);
+      if (!a || !b) return syntax_error("Invalid sequence set: range '" + shown(item) + "': " + why);
       range.first = *a;
       range.last = *b;
     }

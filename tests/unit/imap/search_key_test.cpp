@@ -185,4 +185,11 @@ TEST_CASE("malformed search programs", "[imap][search]") {
     CHECK(p.error().text == row.error);
   }
   CHECK(parse_search({}).error().text == "SEARCH needs at least one search key");
+  // Client text echoed in a BAD is printable and short: no CRLF can forge a reply.
+  auto forged = search("SINCE {29+}\r\nx\r\n* OK [ALERT] forged\r\n12345");
+  REQUIRE_FALSE(forged);
+  CHECK(forged.error().text == "SEARCH: invalid date 'x??* OK [ALERT] forged??12345' (expected e.g. 1-Feb-1994)");
+  auto long_key = search(std::string(100, 'K'));
+  REQUIRE_FALSE(long_key);
+  CHECK(long_key.error().text == "SEARCH: unknown search key '" + std::string(40, 'K') + "...'");
 }
