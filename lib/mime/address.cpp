@@ -1,5 +1,6 @@
 // RFC 5322 address lists (with the obsolete forms RFC 5322 4.4 keeps
 // readable) as the IMAP envelope shows them. Pure; internal tokenizer.
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -23,13 +24,8 @@ struct Token {
 bool is_atom_char(unsigned char c) {
   if (c >= 0x80) return true;  // RFC 6532 UTF-8 (and legacy 8-bit) in atoms
   if (c <= 32 || c == 127) return false;
-  switch (c) {
-    case '(': case ')': case '<': case '>': case '[': case ']': case ':': case ';':
-    case '@': case '\\': case ',': case '"':
-      return false;
-    default:
-      return true;  // '.' is kept inside atoms: dot-atoms and obs-phrase "J. Doe"
-  }
+  // '.' is kept inside atoms: dot-atoms and obs-phrase "J. Doe".
+  return std::strchr("()<>[]:;@\\,\"", c) == nullptr;
 }
 
 class Lexer {
@@ -72,7 +68,8 @@ class Lexer {
 
  private:
   void skip_space(Token& t) {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) {
       ++pos_;
       t.space_before = true;
     }
@@ -103,8 +100,10 @@ class Lexer {
     ++pos_;
     while (pos_ < s_.size() && s_[pos_] != '"') {
       char c = s_[pos_++];
-      if (c == '\\' && pos_ < s_.size()) c = s_[pos_++];
-      else if (c == '\r' || c == '\n') continue;
+      if (c == '\\' && pos_ < s_.size())
+        c = s_[pos_++];
+      else if (c == '\r' || c == '\n')
+        continue;
       out.push_back(c);
     }
     if (pos_ < s_.size()) ++pos_;
@@ -161,8 +160,8 @@ class Parser {
 
   // One address, a group start, or a group end.
   void item() {
-    std::string phrase;        // display-name words joined by single spaces
-    std::string local;         // the same words joined as written (for a local part)
+    std::string phrase;  // display-name words joined by single spaces
+    std::string local;   // the same words joined as written (for a local part)
     bool had_quoted = false;
     bool any = false;
     while (tok_.kind == Tok::atom || tok_.kind == Tok::quoted || is_special(tok_, '.')) {

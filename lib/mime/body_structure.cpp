@@ -73,7 +73,8 @@ void append_dsp_lang_loc(std::string& out, const Part& part) {
   append_nstring(out, part.location);
 }
 
-constexpr std::string_view kEmptyText = "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0)";
+constexpr std::string_view kEmptyText =
+    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0)";
 
 void append_part(std::string& out, std::string_view raw, const Part& part, bool extended);
 

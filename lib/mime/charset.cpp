@@ -36,18 +36,21 @@ void append_code_point(std::string& out, uint32_t cp) {
 }
 
 // Windows-1252 0x80..0x9F (0 where undefined); the rest matches Latin-1.
-constexpr uint16_t kCp1252High[32] = {0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-                                      0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-                                      0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                                      0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+constexpr uint16_t kCp1252High[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                      0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                      0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 std::string from_single_byte(std::string_view in, bool cp1252) {
   std::string out;
   out.reserve(in.size() + in.size() / 8);
   for (unsigned char c : in) {
-    if (c < 0x80) out.push_back(char(c));
-    else if (cp1252 && c < 0xA0) append_code_point(out, kCp1252High[c - 0x80] ? kCp1252High[c - 0x80] : 0xFFFD);
-    else append_code_point(out, c);
+    if (c < 0x80)
+      out.push_back(char(c));
+    else if (cp1252 && c < 0xA0)
+      append_code_point(out, kCp1252High[c - 0x80] ? kCp1252High[c - 0x80] : 0xFFFD);
+    else
+      append_code_point(out, c);
   }
   return out;
 }
@@ -59,10 +62,14 @@ size_t utf8_sequence(std::string_view s, size_t i) {
   if (c < 0x80) return 1;
   size_t n;
   uint32_t min;
-  if ((c & 0xE0) == 0xC0) n = 2, min = 0x80;
-  else if ((c & 0xF0) == 0xE0) n = 3, min = 0x800;
-  else if ((c & 0xF8) == 0xF0) n = 4, min = 0x10000;
-  else return 0;
+  if ((c & 0xE0) == 0xC0)
+    n = 2, min = 0x80;
+  else if ((c & 0xF0) == 0xE0)
+    n = 3, min = 0x800;
+  else if ((c & 0xF8) == 0xF0)
+    n = 4, min = 0x10000;
+  else
+    return 0;
   if (i + n > s.size()) return 0;
   uint32_t cp = c & (0x7F >> n);
   for (size_t k = 1; k < n; ++k) {
@@ -105,7 +112,8 @@ std::string iconv_name(std::string_view lower) {
 bool plausible_charset(std::string_view s) {
   if (s.empty() || s.size() > 40) return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':';
     if (!ok) return false;
   }
   return true;
@@ -114,7 +122,8 @@ bool plausible_charset(std::string_view s) {
 // Whether 7-bit bytes mean ASCII in this charset, so 7-bit text needs no
 // conversion. Wide and stateful encodings use 7-bit bytes differently.
 bool ascii_compatible(std::string_view name) {
-  for (std::string_view wide : {"utf-16", "utf16", "utf-32", "utf32", "ucs", "utf-7", "utf7", "2022", "hz", "ebcdic"})
+  for (std::string_view wide :
+       {"utf-16", "utf16", "utf-32", "utf32", "ucs", "utf-7", "utf7", "2022", "hz", "ebcdic"})
     if (name.find(wide) != std::string_view::npos) return false;
   return true;
 }
@@ -188,7 +197,8 @@ std::string to_utf8(std::string_view in, std::string_view charset) {
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
   if (detail::all_ascii(in) && ascii_compatible(name)) return std::string(in);
   if (name == "utf-8" || name == "utf8") return sanitize_utf8(in);
-  if (name == "iso-8859-1" || name == "latin1" || name == "iso8859-1" || name == "l1") return from_single_byte(in, false);
+  if (name == "iso-8859-1" || name == "latin1" || name == "iso8859-1" || name == "l1")
+    return from_single_byte(in, false);
   if (name == "windows-1252" || name == "cp1252") return from_single_byte(in, true);
   bool unknown = name.empty() || name == "us-ascii" || name == "ascii" || name == "unknown-8bit" ||
                  name == "x-unknown" || name == "default" || !plausible_charset(name);

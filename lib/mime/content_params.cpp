@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "lib/base/strings.hpp"
 
@@ -11,15 +12,7 @@ namespace postern::mime::detail {
 
 namespace {
 
-bool is_tspecial(char c) {
-  switch (c) {
-    case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-    case '\\': case '"': case '/': case '[': case ']': case '?': case '=':
-      return true;
-    default:
-      return false;
-  }
-}
+bool is_tspecial(char c) { return c != '\0' && std::strchr("()<>@,;:\\\"/[]?=", c) != nullptr; }
 
 bool is_token_char(char c) {
   auto u = static_cast<unsigned char>(c);
@@ -38,8 +31,10 @@ std::string read_quoted(std::string_view s, size_t& pos) {
   ++pos;
   while (pos < s.size() && s[pos] != '"') {
     char c = s[pos++];
-    if (c == '\\' && pos < s.size()) c = s[pos++];
-    else if (c == '\r' || c == '\n') continue;
+    if (c == '\\' && pos < s.size())
+      c = s[pos++];
+    else if (c == '\r' || c == '\n')
+      continue;
     out.push_back(c);
   }
   if (pos < s.size()) ++pos;  // closing quote (absent: the value ran to the end)
@@ -104,7 +99,7 @@ std::vector<Param> merge_continuations(std::vector<Param> in) {
 
   std::vector<Param> out;
   std::vector<std::pair<std::string, std::vector<Piece>>> groups;  // base name -> pieces
-  std::vector<std::pair<size_t, size_t>> slots;  // out index -> group index, for ordering
+  std::vector<std::pair<size_t, size_t>> slots;                    // out index -> group index, for ordering
   for (auto& p : in) {
     size_t star = p.name.find('*');
     if (star == std::string::npos || star == 0) {
@@ -139,7 +134,8 @@ std::vector<Param> merge_continuations(std::vector<Param> in) {
   }
   for (auto [slot, index] : slots) {
     auto& [base, pieces] = groups[index];
-    std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.number < b.number; });
+    std::stable_sort(pieces.begin(), pieces.end(),
+                     [](const Piece& a, const Piece& b) { return a.number < b.number; });
     bool extended = std::any_of(pieces.begin(), pieces.end(), [](const Piece& p) { return p.extended; });
     Param merged;
     merged.name = extended ? base + "*" : base;
@@ -162,9 +158,12 @@ void skip_cfws(std::string_view s, size_t& pos) {
       int depth = 0;
       while (pos < s.size()) {
         char d = s[pos++];
-        if (d == '\\' && pos < s.size()) ++pos;
-        else if (d == '(') ++depth;
-        else if (d == ')' && --depth == 0) break;
+        if (d == '\\' && pos < s.size())
+          ++pos;
+        else if (d == '(')
+          ++depth;
+        else if (d == ')' && --depth == 0)
+          break;
       }
     } else {
       break;

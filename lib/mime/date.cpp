@@ -26,9 +26,12 @@ std::vector<Word> words_of(std::string_view s) {
       int depth = 0;
       while (i < s.size()) {
         char d = s[i++];
-        if (d == '\\' && i < s.size()) ++i;
-        else if (d == '(') ++depth;
-        else if (d == ')' && --depth == 0) break;
+        if (d == '\\' && i < s.size())
+          ++i;
+        else if (d == '(')
+          ++depth;
+        else if (d == ')' && --depth == 0)
+          break;
       }
       continue;
     }
@@ -40,7 +43,8 @@ std::vector<Word> words_of(std::string_view s) {
     // A zone sign after a time starts a new word ("12:00:00+0200").
     bool time_word = false;
     ++i;
-    while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != '(' && s[i] != '+' && !(s[i] == '-' && time_word)) {
+    while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != '(' && s[i] != '+' &&
+           !(s[i] == '-' && time_word)) {
       time_word |= s[i] == ':';
       ++i;
     }
@@ -108,8 +112,9 @@ bool parse_zone(std::string_view w, DateTime& dt) {
     std::string_view name;
     int hours;
   };
-  static constexpr Named kZones[] = {{"ut", 0},  {"utc", 0}, {"gmt", 0}, {"z", 0},   {"est", -5}, {"edt", -4},
-                                     {"cst", -6}, {"cdt", -5}, {"mst", -7}, {"mdt", -6}, {"pst", -8}, {"pdt", -7}};
+  static constexpr Named kZones[] = {{"ut", 0},   {"utc", 0},  {"gmt", 0},  {"z", 0},
+                                     {"est", -5}, {"edt", -4}, {"cst", -6}, {"cdt", -5},
+                                     {"mst", -7}, {"mdt", -6}, {"pst", -8}, {"pdt", -7}};
   for (const auto& z : kZones) {
     if (iequals(w, z.name)) {
       dt.zone_minutes = z.hours * 60;
@@ -166,8 +171,8 @@ std::optional<DateTime> parse_rfc5322_datetime(std::string_view value) {
   dt.year = full_year(year_word, *year);
   if (dt.day < 1 || dt.day > 31) return std::nullopt;
   if (i < words.size() && !parse_zone(words[i].text, dt)) return std::nullopt;
-  dt.epoch = days_from_civil(dt.year, dt.month, dt.day) * 86400 + dt.hour * 3600 + dt.minute * 60 + dt.second -
-             int64_t(dt.zone_minutes) * 60;
+  dt.epoch = days_from_civil(dt.year, dt.month, dt.day) * 86400 + dt.hour * 3600 + dt.minute * 60 +
+             dt.second - int64_t(dt.zone_minutes) * 60;
   return dt;
 }
 

@@ -14,9 +14,9 @@ namespace postern::mime {
 namespace {
 
 struct EncodedWord {
-  size_t end = 0;          // offset after "?="
-  std::string charset;     // lower-case, RFC 2231 "*lang" removed
-  std::string bytes;       // decoded octets in `charset`
+  size_t end = 0;       // offset after "?="
+  std::string charset;  // lower-case, RFC 2231 "*lang" removed
+  std::string bytes;    // decoded octets in `charset`
 };
 
 int hex_value(char c) {

@@ -11,8 +11,8 @@ namespace {
 
 enum Field { kDate, kSubject, kFrom, kSender, kReplyTo, kTo, kCc, kBcc, kInReplyTo, kMessageId, kFieldCount };
 
-constexpr std::string_view kNames[kFieldCount] = {"date", "subject", "from", "sender", "reply-to",
-                                                 "to", "cc", "bcc", "in-reply-to", "message-id"};
+constexpr std::string_view kNames[kFieldCount] = {"date", "subject", "from", "sender",      "reply-to",
+                                                  "to",   "cc",      "bcc",  "in-reply-to", "message-id"};
 
 void append_addresses(std::string& out, const std::vector<Address>& list) {
   if (list.empty()) {

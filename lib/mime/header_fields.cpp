@@ -41,7 +41,8 @@ std::optional<HeaderField> next_field(std::string_view header, size_t& pos) {
     size_t colon = text.find(':');
     if (colon == std::string_view::npos || colon == 0) continue;  // not a field: skip the line
     std::string_view name = text.substr(0, colon);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);  // obs-optional
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+      name.remove_suffix(1);  // obs-optional
     if (name.empty() || name.find_first_of(" \t\r\n") != std::string_view::npos) continue;
     HeaderField field;
     field.name = name;

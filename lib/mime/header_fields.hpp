@@ -34,7 +34,7 @@ std::string unfold(std::string_view value);
 
 namespace detail {
 // The field starting at `pos` of `header`; nullopt at the end of the block
-// (empty line or end of input). `next` receives the offset after the field.
+// (empty line or end of input). `pos` advances past the field.
 std::optional<HeaderField> next_field(std::string_view header, size_t& pos);
 }  // namespace detail
 

@@ -39,8 +39,10 @@ void append_imap_string(std::string& out, std::string_view s) {
 }
 
 void append_imap_nstring(std::string& out, std::optional<std::string_view> s) {
-  if (s) append_imap_string(out, *s);
-  else out += "NIL";
+  if (s)
+    append_imap_string(out, *s);
+  else
+    out += "NIL";
 }
 
 std::string imap_string(std::string_view s) {

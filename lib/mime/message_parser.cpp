@@ -105,7 +105,8 @@ void apply_field(Part& part, const HeaderField& field) {
   }
 }
 
-Part parse_part(std::string_view raw, size_t start, size_t end, unsigned depth, bool digest_child, Budget& budget);
+Part parse_part(std::string_view raw, size_t start, size_t end, unsigned depth, bool digest_child,
+                Budget& budget);
 
 // Whether the line at `pos` is "--boundary" [ "--" ] *LWSP line-end; sets `close`.
 bool is_delimiter(std::string_view raw, size_t pos, size_t end, std::string_view delim, bool& close) {
@@ -159,7 +160,8 @@ void split_multipart(Part& part, std::string_view raw, unsigned depth, Budget& b
     part.children.push_back(parse_part(raw, part_start, end, depth + 1, digest, budget));
 }
 
-Part parse_part(std::string_view raw, size_t start, size_t end, unsigned depth, bool digest_child, Budget& budget) {
+Part parse_part(std::string_view raw, size_t start, size_t end, unsigned depth, bool digest_child,
+                Budget& budget) {
   ++budget.parts;
   Part part;
   if (digest_child) {

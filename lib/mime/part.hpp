@@ -31,8 +31,8 @@ struct Param {
 };
 
 // Caps that keep hostile messages cheap (like Dovecot's mime part limits).
-inline constexpr unsigned kMaxNesting = 100;      // multipart/message levels below the top
-inline constexpr size_t kMaxParts = 10000;        // parts in one message, all levels
+inline constexpr unsigned kMaxNesting = 100;  // multipart/message levels below the top
+inline constexpr size_t kMaxParts = 10000;    // parts in one message, all levels
 
 struct Part {
   // The header fields including the empty line that ends them (just that
@@ -49,7 +49,7 @@ struct Part {
   // for children of multipart/digest).
   std::string type = "text";
   std::string subtype = "plain";
-  std::vector<Param> params;  // from Content-Type, in order
+  std::vector<Param> params;      // from Content-Type, in order
   bool has_content_type = false;  // a valid Content-Type field was present
 
   // Unfolded field values, trimmed; nullopt when the field is absent.
@@ -59,8 +59,8 @@ struct Part {
   std::optional<std::string> md5;          // Content-MD5
   std::optional<std::string> disposition;  // Content-Disposition type, lower-case
   std::vector<Param> disposition_params;
-  std::vector<std::string> languages;       // Content-Language tags
-  std::optional<std::string> location;     // Content-Location (unfolded, spaces removed)
+  std::vector<std::string> languages;   // Content-Language tags
+  std::optional<std::string> location;  // Content-Location (unfolded, spaces removed)
 
   // multipart/*: one child per body part (may be empty if no delimiter
   // line was found). message/rfc822: exactly one child, the embedded

@@ -15,9 +15,12 @@ const Part* find_part(const Part& message, const std::vector<unsigned>& path) {
     unsigned n = path[i];
     if (i > 0) {
       // Below a part: an embedded message's parts, or a multipart's children.
-      if (current->is_message_rfc822() && !current->children.empty()) container = &current->children.front();
-      else if (current->is_multipart()) container = current;
-      else return nullptr;
+      if (current->is_message_rfc822() && !current->children.empty())
+        container = &current->children.front();
+      else if (current->is_multipart())
+        container = current;
+      else
+        return nullptr;
     }
     if (container->is_multipart()) {
       if (n == 0 || n > container->children.size()) return nullptr;
@@ -37,7 +40,8 @@ bool listed(std::string_view name, const std::vector<std::string>& fields) {
   return std::any_of(fields.begin(), fields.end(), [&](const std::string& f) { return iequals(f, name); });
 }
 
-std::string header_fields_of(std::string_view header, const std::vector<std::string>& fields, bool keep_listed) {
+std::string header_fields_of(std::string_view header, const std::vector<std::string>& fields,
+                             bool keep_listed) {
   std::string out;
   for_each_field(header, [&](const HeaderField& f) {
     if (listed(f.name, fields) == keep_listed) {

@@ -13,20 +13,21 @@ namespace {
 
 uint32_t fold_code_point(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;               // Latin-1
-  if (cp >= 0x100 && cp <= 0x137) return cp | 1;                            // Latin Extended-A pairs
+  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;  // Latin-1
+  if (cp >= 0x100 && cp <= 0x137) return cp | 1;               // Latin Extended-A pairs
   if (cp >= 0x139 && cp <= 0x148) return (cp & 1) ? cp + 1 : cp;
   if (cp >= 0x14A && cp <= 0x177) return cp | 1;
   if (cp == 0x178) return 0xFF;
   if (cp >= 0x179 && cp <= 0x17E) return (cp & 1) ? cp + 1 : cp;
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;            // Greek
-  if (cp == 0x3C2) return 0x3C3;                                            // final sigma
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 80;                           // Cyrillic
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;  // Greek
+  if (cp == 0x3C2) return 0x3C3;                                  // final sigma
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 80;                 // Cyrillic
   if (cp >= 0x410 && cp <= 0x42F) return cp + 32;
   if (cp >= 0x460 && cp <= 0x4FF && cp != 0x482 && !(cp >= 0x483 && cp <= 0x489)) {
-    if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) || (cp >= 0x4D0 && cp <= 0x4FF)) return cp | 1;
+    if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) || (cp >= 0x4D0 && cp <= 0x4FF))
+      return cp | 1;
   }
-  if (cp >= 0xFF21 && cp <= 0xFF3A) return cp + 32;                         // full-width Latin
+  if (cp >= 0xFF21 && cp <= 0xFF3A) return cp + 32;  // full-width Latin
   return cp;
 }
 
@@ -54,10 +55,14 @@ std::pair<uint32_t, size_t> next_code_point(std::string_view s, size_t i) {
   unsigned char c = b(i);
   size_t n;
   uint32_t min;
-  if ((c & 0xE0) == 0xC0) n = 2, min = 0x80;
-  else if ((c & 0xF0) == 0xE0) n = 3, min = 0x800;
-  else if ((c & 0xF8) == 0xF0) n = 4, min = 0x10000;
-  else return {0xFFFD, 1};
+  if ((c & 0xE0) == 0xC0)
+    n = 2, min = 0x80;
+  else if ((c & 0xF0) == 0xE0)
+    n = 3, min = 0x800;
+  else if ((c & 0xF8) == 0xF0)
+    n = 4, min = 0x10000;
+  else
+    return {0xFFFD, 1};
   if (i + n > s.size()) return {0xFFFD, 1};
   uint32_t cp = c & (0x7F >> n);
   for (size_t k = 1; k < n; ++k) {
@@ -137,7 +142,8 @@ bool Needle::found_in(std::string_view haystack) const {
   return found_in_folded(fold_case(haystack));  // no length shortcut: folding may grow invalid bytes
 }
 
-bool header_contains(std::string_view raw, const Part& message, std::string_view field, const Needle& needle) {
+bool header_contains(std::string_view raw, const Part& message, std::string_view field,
+                     const Needle& needle) {
   bool found = false;
   for_each_field(message.header.in(raw), [&](const HeaderField& f) {
     if (!iequals(f.name, field)) return true;
@@ -147,7 +153,8 @@ bool header_contains(std::string_view raw, const Part& message, std::string_view
   return found;
 }
 
-bool header_contains(std::string_view raw, const Part& message, std::string_view field, std::string_view needle) {
+bool header_contains(std::string_view raw, const Part& message, std::string_view field,
+                     std::string_view needle) {
   return header_contains(raw, message, field, Needle(needle));
 }
 

@@ -31,7 +31,8 @@ class Needle {
 // HEADER field string: some field called `field` (case-insensitive) of the
 // top-level header whose RFC 2047-decoded value contains `needle`. An empty
 // needle matches any message having that field.
-bool header_contains(std::string_view raw, const Part& message, std::string_view field, std::string_view needle);
+bool header_contains(std::string_view raw, const Part& message, std::string_view field,
+                     std::string_view needle);
 bool header_contains(std::string_view raw, const Part& message, std::string_view field, const Needle& needle);
 // BODY: the transfer- and charset-decoded text/* parts (and the headers of
 // embedded messages) contain `needle`.

@@ -1,7 +1,8 @@
 // BODY and BODYSTRUCTURE text (RFC 3501 7.4.2) for tricky messages.
+#include "lib/mime/body_structure.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "lib/mime/body_structure.hpp"
 #include "tests/unit/mime/test_messages.hpp"
 
 using namespace postern::mime;
@@ -9,7 +10,9 @@ using postern::mime::testing::crlf;
 
 namespace {
 
-std::string bs(const std::string& raw, bool extended = true) { return body_structure(raw, parse_message(raw), extended); }
+std::string bs(const std::string& raw, bool extended = true) {
+  return body_structure(raw, parse_message(raw), extended);
+}
 
 }  // namespace
 
@@ -32,12 +35,15 @@ TEST_CASE("single part fields: id, description, encoding, md5, disposition, lang
       "\n"
       "AAAA\n");
   CHECK(bs(raw) ==
-        "(\"APPLICATION\" \"PDF\" (\"NAME\" \"a \\\"b\\\".pdf\") \"<c1@x>\" \"the \\\"report\\\"\" \"BASE64\" 6 "
-        "\"Q2hlY2sgSW50ZWdyaXR5IQ==\" (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\" \"SIZE\" \"4\")) (\"en-GB\" \"fr\") "
+        "(\"APPLICATION\" \"PDF\" (\"NAME\" \"a \\\"b\\\".pdf\") \"<c1@x>\" \"the \\\"report\\\"\" "
+        "\"BASE64\" 6 "
+        "\"Q2hlY2sgSW50ZWdyaXR5IQ==\" (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\" \"SIZE\" \"4\")) (\"en-GB\" "
+        "\"fr\") "
         "\"r.pdf\")");
   // Not a text part: no line count, no default charset.
   CHECK(bs(raw, false) ==
-        "(\"APPLICATION\" \"PDF\" (\"NAME\" \"a \\\"b\\\".pdf\") \"<c1@x>\" \"the \\\"report\\\"\" \"BASE64\" 6)");
+        "(\"APPLICATION\" \"PDF\" (\"NAME\" \"a \\\"b\\\".pdf\") \"<c1@x>\" \"the \\\"report\\\"\" "
+        "\"BASE64\" 6)");
 }
 
 TEST_CASE("one language is a string; non-text parameters empty are NIL", "[mime]") {
@@ -78,7 +84,8 @@ TEST_CASE("multipart with extension data and nested message/rfc822", "[mime]") {
   CHECK(bs(raw, false) ==
         "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 2 1)"
         "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 49 " +
-            inner_env + " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 8 2) 5) \"MIXED\")");
+            inner_env +
+            " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 8 2) 5) \"MIXED\")");
 }
 
 TEST_CASE("multipart without any part shows one empty text part", "[mime]") {
@@ -98,12 +105,15 @@ TEST_CASE("digest children are messages", "[mime]") {
 
 TEST_CASE("8-bit and CR/LF in values go out as literals", "[mime]") {
   std::string raw = crlf("Content-Type: text/plain; name=\"caf\xc3\xa9\"\n\nx");
-  CHECK(bs(raw, false) == "(\"TEXT\" \"PLAIN\" (\"NAME\" {5}\r\ncaf\xc3\xa9 \"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)");
+  CHECK(bs(raw, false) ==
+        "(\"TEXT\" \"PLAIN\" (\"NAME\" {5}\r\ncaf\xc3\xa9 \"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)");
 }
 
 TEST_CASE("depth capped structures stay well formed", "[mime]") {
   std::string raw;
-  for (int i = 0; i < 150; ++i) raw += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" + std::to_string(i) + "\r\n";
+  for (int i = 0; i < 150; ++i)
+    raw += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" +
+           std::to_string(i) + "\r\n";
   std::string out = bs(raw);
   int depth = 0, max_depth = 0;
   bool in_quote = false;

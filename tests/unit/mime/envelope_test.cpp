@@ -1,7 +1,8 @@
 // ENVELOPE (RFC 3501 7.4.2) and RFC 5322 address lists.
+#include "lib/mime/envelope.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "lib/mime/envelope.hpp"
 #include "tests/unit/mime/test_messages.hpp"
 
 using namespace postern::mime;
@@ -45,8 +46,9 @@ TEST_CASE("a full envelope; Sender and Reply-To default to From", "[mime]") {
 }
 
 TEST_CASE("absent fields are NIL; folded values are unfolded; encoded words kept", "[mime]") {
-  CHECK(env("Subject: =?utf-8?q?caf=C3=A9?=\n  and more\nIn-Reply-To: <a@b>\nSender: \nReply-To: r@x\n\n") ==
-        "(NIL \"=?utf-8?q?caf=C3=A9?=  and more\" NIL NIL ((NIL NIL \"r\" \"x\")) NIL NIL NIL \"<a@b>\" NIL)");
+  CHECK(
+      env("Subject: =?utf-8?q?caf=C3=A9?=\n  and more\nIn-Reply-To: <a@b>\nSender: \nReply-To: r@x\n\n") ==
+      "(NIL \"=?utf-8?q?caf=C3=A9?=  and more\" NIL NIL ((NIL NIL \"r\" \"x\")) NIL NIL NIL \"<a@b>\" NIL)");
   CHECK(env("Subject:\n\n") == "(NIL \"\" NIL NIL NIL NIL NIL NIL NIL NIL)");
   CHECK(env("\nbody") == "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
 }
@@ -75,8 +77,10 @@ TEST_CASE("address list forms", "[mime]") {
       {"route", "<@r1.org,@r2.org:jd@x>", "((NIL \"@r1.org,@r2.org\" \"jd\" \"x\"))"},
       {"domain literal", "jd@[192.0.2.1]", "((NIL NIL \"jd\" \"[192.0.2.1]\"))"},
       {"group", "team: a@x, B <b@y>;, c@z",
-       "((NIL NIL \"team\" NIL)(NIL NIL \"a\" \"x\")(\"B\" NIL \"b\" \"y\")(NIL NIL NIL NIL)(NIL NIL \"c\" \"z\"))"},
-      {"empty group", "undisclosed-recipients:;", "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL))"},
+       "((NIL NIL \"team\" NIL)(NIL NIL \"a\" \"x\")(\"B\" NIL \"b\" \"y\")(NIL NIL NIL NIL)(NIL NIL \"c\" "
+       "\"z\"))"},
+      {"empty group", "undisclosed-recipients:;",
+       "((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL))"},
       {"unterminated group", "g: a@x", "((NIL NIL \"g\" NIL)(NIL NIL \"a\" \"x\")(NIL NIL NIL NIL))"},
       {"missing domain", "root", "((NIL NIL \"root\" \".MISSING-HOST-NAME.\"))"},
       {"missing domain in angle", "Root <root>", "((\"Root\" NIL \"root\" \".MISSING-HOST-NAME.\"))"},
@@ -93,12 +97,13 @@ TEST_CASE("address list forms", "[mime]") {
 }
 
 TEST_CASE("the envelope of an embedded message uses its own header", "[mime]") {
-  std::string raw = crlf(
-      "Subject: outer\nContent-Type: message/rfc822\n\nSubject: inner\nFrom: i@x\n\nbody\n");
+  std::string raw =
+      crlf("Subject: outer\nContent-Type: message/rfc822\n\nSubject: inner\nFrom: i@x\n\nbody\n");
   Part p = parse_message(raw);
   REQUIRE(p.children.size() == 1);
   CHECK(envelope(raw, p.children[0]) ==
-        "(NIL \"inner\" ((NIL NIL \"i\" \"x\")) ((NIL NIL \"i\" \"x\")) ((NIL NIL \"i\" \"x\")) NIL NIL NIL NIL NIL)");
+        "(NIL \"inner\" ((NIL NIL \"i\" \"x\")) ((NIL NIL \"i\" \"x\")) ((NIL NIL \"i\" \"x\")) NIL NIL NIL "
+        "NIL NIL)");
 }
 
 TEST_CASE("hostile address lists stay bounded", "[mime]") {

@@ -31,17 +31,18 @@ std::string read_file(const std::string& path) {
 std::string show_cr(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '\r') out += "\\r";
-    else out.push_back(c);
+    if (c == '\r')
+      out += "\\r";
+    else
+      out.push_back(c);
   }
   return out;
 }
 
 std::string describe(const std::string& raw) {
   Part p = parse_message(raw);
-  return "BODY " + show_cr(body_structure(raw, p, false)) + "\n" +
-         "BODYSTRUCTURE " + show_cr(body_structure(raw, p, true)) + "\n" +
-         "ENVELOPE " + show_cr(envelope(raw, p)) + "\n";
+  return "BODY " + show_cr(body_structure(raw, p, false)) + "\n" + "BODYSTRUCTURE " +
+         show_cr(body_structure(raw, p, true)) + "\n" + "ENVELOPE " + show_cr(envelope(raw, p)) + "\n";
 }
 
 }  // namespace
@@ -52,7 +53,8 @@ TEST_CASE("golden BODY/BODYSTRUCTURE/ENVELOPE files", "[mime][golden]") {
   if (DIR* d = ::opendir(dir.c_str())) {
     while (struct dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
-      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".eml") == 0) names.push_back(name.substr(0, name.size() - 4));
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".eml") == 0)
+        names.push_back(name.substr(0, name.size() - 4));
     }
     ::closedir(d);
   }

@@ -1,7 +1,7 @@
 // IMAP quoted strings and literals.
-#include <catch2/catch.hpp>
-
 #include "lib/mime/imap_string.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace postern::mime;
 

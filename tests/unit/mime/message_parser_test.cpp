@@ -189,7 +189,8 @@ TEST_CASE("missing and unterminated boundaries", "[mime]") {
 }
 
 TEST_CASE("LF-only input parses like CRLF", "[mime]") {
-  std::string raw = "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhello\n--b--\n";
+  std::string raw =
+      "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhello\n--b--\n";
   Part p = parse_message(raw);
   REQUIRE(p.children.size() == 1);
   CHECK(p.children[0].body.in(raw) == "hello");
@@ -197,7 +198,8 @@ TEST_CASE("LF-only input parses like CRLF", "[mime]") {
 }
 
 TEST_CASE("8-bit header bytes and broken lines do not stop parsing", "[mime]") {
-  std::string raw = crlf("Subject: caf\xe9\nno colon here\n continuation\nContent-Type: text/plain; charset=\xff\n\nbody\n");
+  std::string raw = crlf(
+      "Subject: caf\xe9\nno colon here\n continuation\nContent-Type: text/plain; charset=\xff\n\nbody\n");
   Part p = parse_message(raw);
   CHECK(p.charset() == "\xff");
   CHECK(p.body.in(raw) == "body\r\n");
@@ -217,7 +219,9 @@ TEST_CASE("deep nesting is capped", "[mime]") {
   CHECK(depth == kMaxNesting);
 
   std::string mp;
-  for (int i = 0; i < 300; ++i) mp += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" + std::to_string(i) + "\r\n";
+  for (int i = 0; i < 300; ++i)
+    mp += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" +
+          std::to_string(i) + "\r\n";
   Part q = parse_message(mp);
   depth = 0;
   cur = &q;
@@ -237,12 +241,14 @@ TEST_CASE("part count is capped", "[mime]") {
 
 TEST_CASE("an absurdly long boundary leaves the multipart opaque", "[mime]") {
   std::string b(300, 'x');
-  std::string raw = "Content-Type: multipart/mixed; boundary=" + b + "\r\n\r\n--" + b + "\r\n\r\nx\r\n--" + b + "--\r\n";
+  std::string raw =
+      "Content-Type: multipart/mixed; boundary=" + b + "\r\n\r\n--" + b + "\r\n\r\nx\r\n--" + b + "--\r\n";
   Part p = parse_message(raw);
   CHECK(p.is_multipart());
   CHECK(p.children.empty());
   std::string ok(70, 'y');
-  raw = "Content-Type: multipart/mixed; boundary=\"" + ok + "\"\r\n\r\n--" + ok + "\r\n\r\nx\r\n--" + ok + "--\r\n";
+  raw = "Content-Type: multipart/mixed; boundary=\"" + ok + "\"\r\n\r\n--" + ok + "\r\n\r\nx\r\n--" + ok +
+        "--\r\n";
   CHECK(parse_message(raw).children.size() == 1);
 }
 

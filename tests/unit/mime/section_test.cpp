@@ -1,7 +1,8 @@
 // BODY[section] contents (RFC 3501 6.4.5).
+#include "lib/mime/section.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "lib/mime/section.hpp"
 #include "tests/unit/mime/test_messages.hpp"
 
 using namespace postern::mime;

@@ -1,7 +1,8 @@
 // SEARCH helpers: HEADER, BODY, TEXT on decoded, case-folded text.
+#include "lib/mime/text_search.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "lib/mime/text_search.hpp"
 #include "tests/unit/mime/test_messages.hpp"
 
 using namespace postern::mime;
@@ -44,10 +45,13 @@ const std::string kMessage = crlf(
 
 TEST_CASE("case folding", "[mime]") {
   CHECK(fold_case("HeLLo") == "hello");
-  CHECK(fold_case("\xc3\x9c" "BER") == "\xc3\xbc" "ber");            // Ü -> ü
+  CHECK(fold_case("\xc3\x9c"
+                  "BER") ==
+        "\xc3\xbc"
+        "ber");                                                                // Ü -> ü
   CHECK(fold_case("\xd0\x9f\xd0\xa0\xd0\x98") == "\xd0\xbf\xd1\x80\xd0\xb8");  // ПРИ -> при
-  CHECK(fold_case("\xce\xa3") == "\xcf\x83");                          // Σ -> σ
-  CHECK(fold_case("\xc5\x81") == "\xc5\x82");                          // Ł -> ł
+  CHECK(fold_case("\xce\xa3") == "\xcf\x83");                                  // Σ -> σ
+  CHECK(fold_case("\xc5\x81") == "\xc5\x82");                                  // Ł -> ł
   CHECK(fold_case("\xff") == "\xef\xbf\xbd");
 }
 
@@ -55,7 +59,9 @@ TEST_CASE("HEADER searches decoded values of the named field", "[mime]") {
   Part p = parse_message(kMessage);
   CHECK(header_contains(kMessage, p, "from", "andr\xc3\xa9"));
   CHECK(header_contains(kMessage, p, "FROM", "EXAMPLE.ORG"));
-  CHECK(header_contains(kMessage, p, "subject", "\xc3\xbc" "bersicht"));
+  CHECK(header_contains(kMessage, p, "subject",
+                        "\xc3\xbc"
+                        "bersicht"));
   CHECK(header_contains(kMessage, p, "x-tag", "two"));  // every field of that name
   CHECK_FALSE(header_contains(kMessage, p, "subject", "andre"));
   CHECK(header_contains(kMessage, p, "x-tag", ""));  // empty string: the field exists
@@ -66,14 +72,18 @@ TEST_CASE("HEADER searches decoded values of the named field", "[mime]") {
 
 TEST_CASE("BODY searches decoded text parts and embedded messages", "[mime]") {
   Part p = parse_message(kMessage);
-  CHECK(body_contains(kMessage, p, "GR\xc3\x9c\xc3\x9f" "E"));   // QP + Latin-1, folded
-  CHECK(body_contains(kMessage, p, "sch\xc3\xb6ne stadt"));       // across a soft line break
-  CHECK(body_contains(kMessage, p, "inner subj\xc3\xa9" "ct"));    // embedded header, decoded
+  CHECK(body_contains(kMessage, p,
+                      "GR\xc3\x9c\xc3\x9f"
+                      "E"));                                 // QP + Latin-1, folded
+  CHECK(body_contains(kMessage, p, "sch\xc3\xb6ne stadt"));  // across a soft line break
+  CHECK(body_contains(kMessage, p,
+                      "inner subj\xc3\xa9"
+                      "ct"));  // embedded header, decoded
   CHECK(body_contains(kMessage, p, "INNER BODY"));
   CHECK(body_contains(kMessage, p, "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"));  // base64 UTF-8 HTML
-  CHECK_FALSE(body_contains(kMessage, p, "secret"));  // not a text part
+  CHECK_FALSE(body_contains(kMessage, p, "secret"));                                      // not a text part
   CHECK_FALSE(body_contains(kMessage, p, "andre@example"));  // header is not body
-  CHECK_FALSE(body_contains(kMessage, p, "=FC"));  // encoded form is not searched
+  CHECK_FALSE(body_contains(kMessage, p, "=FC"));            // encoded form is not searched
 }
 
 TEST_CASE("TEXT searches header and body", "[mime]") {
