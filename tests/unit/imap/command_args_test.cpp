@@ -110,6 +110,10 @@ TEST_CASE("STATUS, COPY, MOVE, SELECT, RENAME, UID EXPUNGE", "[imap][args]") {
   StatusOptions cs;
   cs.condstore = true;
   CHECK(parse_status(args_of("x (HIGHESTMODSEQ)"), cs));
+  CHECK(parse_status(args_of("x (SIZE)")).error().text == "STATUS: unknown item atom SIZE");
+  StatusOptions size;
+  size.size = true;
+  CHECK(parse_status(args_of("x (SIZE)"), size)->items.items == std::vector<StatusItem>{StatusItem::size});
 
   auto cp = parse_copy(args_of("2:4 &ZeVnLIqe-"));
   REQUIRE(cp);

@@ -152,6 +152,17 @@ TEST_CASE("ESEARCH RETURN options", "[imap][search]") {
   CHECK(search("RETURN MIN ALL").error().text == "SEARCH: RETURN needs a list of options");
 }
 
+TEST_CASE("CONDSTORE room: MODSEQ behind an option", "[imap][search]") {
+  SearchOptions condstore;
+  condstore.condstore = true;
+  auto p = search("MODSEQ 620162338", condstore);
+  REQUIRE(p);
+  CHECK(show(p->root) == "AND(MODSEQ(620162338))");
+  auto entry = search("MODSEQ \"/flags/\\\\draft\" all 620162338 SEEN", condstore);
+  REQUIRE(entry);
+  CHECK(show(entry->root) == "AND(MODSEQ(620162338),FLAG(\\Seen))");
+}
+
 TEST_CASE("malformed search programs", "[imap][search]") {
   struct Row {
     const char* args;
