@@ -71,6 +71,8 @@ def machine():
 
 
 def commit():
+    if os.environ.get("POSTERN_BENCH_COMMIT"):  # the commit run.sh exported and built
+        return os.environ["POSTERN_BENCH_COMMIT"]
     r = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
     return r.stdout.strip() or "unknown"
 

@@ -31,6 +31,8 @@ mkdir -p "$build"
 export_dir="$(mktemp -d "$build/export.XXXXXX")"
 trap 'rm -rf "$export_dir"' EXIT
 git -C "$root" archive HEAD | tar -x -C "$export_dir"
+POSTERN_BENCH_COMMIT="$(git -C "$root" rev-parse --short HEAD)"
+export POSTERN_BENCH_COMMIT
 python3 - "$export_dir" "$src" <<'SYNC'
 import filecmp, os, shutil, sys
 new, cur = sys.argv[1], sys.argv[2]
