@@ -59,8 +59,11 @@ class MaildirReader final : public MailboxReader {
       m.file = e.file;
       m.uidl = sanitize_uidl(e.base);
       if (uidlist)
-        if (auto it = uidlist->uid_by_name.find(e.base); it != uidlist->uid_by_name.end())
+        if (auto it = uidlist->uid_by_name.find(e.base); it != uidlist->uid_by_name.end()) {
           m.uidl = dovecot_uidl(it->second, uidlist->uidvalidity);
+          m.uid = it->second;
+          m.uidvalidity = uidlist->uidvalidity;
+        }
       if (auto w = size_from_name(e.base)) {
         m.size = *w;
       } else {

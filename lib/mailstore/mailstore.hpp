@@ -33,6 +33,8 @@ struct MessageInfo {
   uint64_t size = 0;  // octets as sent (CRLF line ends)
   uint64_t offset = 0, length = 0;  // mbox: the message's bytes after its From_ line
   std::string file;   // maildir: the file name, relative to the Maildir
+  unsigned long uid = 0;          // IMAP UID when known (dovecot-uidlist, X-UID), else 0
+  unsigned long uidvalidity = 0;  // the folder's UIDVALIDITY when known, else 0
 };
 
 class MailboxReader {

@@ -104,6 +104,10 @@ class MboxReader final : public MailboxReader {
       m.size = network_size(msg);
       std::string_view headers = header_block(msg);
       if (messages_.empty()) uidvalidity = number(header_value(headers, "X-IMAPbase"));
+      if (unsigned long uid = number(header_value(headers, "X-UID")); uid && uidvalidity) {
+        m.uid = uid;
+        m.uidvalidity = uidvalidity;
+      }
       // An X-UIDL header wins (pop3_reuse_xuidl), then the UID Dovecot wrote
       // (X-UID, as Dovecot's default pop3_uidl_format), then a digest.
       if (auto x = header_value(headers, "X-UIDL"); !x.empty()) m.uidl = sanitize_uidl(x);

@@ -89,6 +89,11 @@ TEST_CASE("mbox: UIDLs Dovecot wrote (X-IMAPbase, X-UID) are kept", "[mailstore]
   CHECK(box->messages()[0].uidl == "000000016553F100");
   CHECK(box->messages()[1].uidl == "000000026553F100");
   CHECK(box->messages()[2].uidl.size() == 32);  // digest
+  // pop3_uidl_format's %u and %v.
+  CHECK(box->messages()[1].uid == 2);
+  CHECK(box->messages()[1].uidvalidity == 1700000000);
+  CHECK(box->messages()[2].uid == 0);
+  CHECK(box->messages()[2].uidvalidity == 0);
 }
 
 TEST_CASE("mbox: missing is empty, junk is an error", "[mailstore]") {
@@ -133,6 +138,9 @@ TEST_CASE("maildir: UIDLs from an existing dovecot-uidlist", "[mailstore]") {
   CHECK(box->messages()[0].uidl == "000000016553F100");
   CHECK(box->messages()[1].uidl == "000000026553F100");
   CHECK(box->messages()[2].uidl == "1700000003.M3P1.host");  // not in the list yet
+  CHECK(box->messages()[1].uid == 2);
+  CHECK(box->messages()[1].uidvalidity == 1700000000);
+  CHECK(box->messages()[2].uid == 0);
   CHECK_FALSE(parse_dovecot_uidlist("garbage\n"));
   auto v1 = parse_dovecot_uidlist("1 1234 5\n4 1700000009.M9P1.host\n");
   REQUIRE(v1);
