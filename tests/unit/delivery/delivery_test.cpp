@@ -180,11 +180,15 @@ TEST_CASE("qmgr resolves local and remote recipients", "[delivery]") {
   p.mydestination = {"mail.example.test", "localhost.example.test", "localhost"};
   p.inet_addresses = {"127.0.0.1"};
   p.double_bounce_sender = "double-bounce";
-  CHECK(qmgr::resolve(p, "boss@mail.example.test") == qmgr::Route::local);
-  CHECK(qmgr::resolve(p, "boss@LOCALHOST") == qmgr::Route::local);
-  CHECK(qmgr::resolve(p, "boss@[127.0.0.1]") == qmgr::Route::local);
-  CHECK(qmgr::resolve(p, "boss@example.org") == qmgr::Route::remote);
-  CHECK(qmgr::resolve(p, "double-bounce@mail.example.test") == qmgr::Route::discard);
+  p.local_transport = "local";
+  p.default_transport = "smtp";
+  p.relay_transport = "relay";
+  qmgr::Router router(p);
+  CHECK(router.resolve("boss@mail.example.test").route == qmgr::Route::local);
+  CHECK(router.resolve("boss@LOCALHOST").route == qmgr::Route::local);
+  CHECK(router.resolve("boss@[127.0.0.1]").route == qmgr::Route::local);
+  CHECK(router.resolve("boss@example.org").route == qmgr::Route::remote);
+  CHECK(router.resolve("double-bounce@mail.example.test").route == qmgr::Route::discard);
 }
 
 TEST_CASE("delays are logged in Postfix's short forms", "[delivery]") {

@@ -54,7 +54,7 @@ TEST_CASE("attribute lists parse strictly", "[ipc]") {
 TEST_CASE("reader handles trickled input and refuses long lines", "[ipc]") {
   int sv[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
-  std::string wire = encode(encode_request({"QID", "/q/active/QID", "", "bob@example.com", "bob@example.com", 42, 1.5, 2.5, 3.5}));
+  std::string wire = encode(encode_request({"QID", "/q/active/QID", "", "bob@example.com", "bob@example.com", "[mx.example.com]:25", 42, 1.5, 2.5, 3.5}));
   for (char c : wire) REQUIRE(::write(sv[0], &c, 1) == 1);
   AttrReader reader(sv[1], 5);
   auto got = reader.read();
@@ -63,6 +63,7 @@ TEST_CASE("reader handles trickled input and refuses long lines", "[ipc]") {
   REQUIRE(request);
   CHECK(request->queue_id == "QID");
   CHECK(request->sender.empty());
+  CHECK(request->nexthop == "[mx.example.com]:25");
   CHECK(request->recipient_offset == 42);
   CHECK(request->active_time == Approx(2.5));
 
