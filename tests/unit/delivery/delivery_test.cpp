@@ -59,7 +59,7 @@ struct Sandbox {
     REQUIRE(reader);
     auto tables = maps::TableList::open(params.alias_maps);
     REQUIRE(tables);
-    ipc::DeliveryRequest request{*id, reader->path(), env.sender, rcpt, rcpt, 0, 1, 1, 1};
+    ipc::DeliveryRequest request{*id, reader->path(), env.sender, rcpt, rcpt, "", 0, 1, 1, 1};
     local::Deliverer d(params, *tables, *reader, request);
     return d.run();
   }
@@ -181,6 +181,7 @@ TEST_CASE("qmgr resolves local and remote recipients", "[delivery]") {
   p.inet_addresses = {"127.0.0.1"};
   p.double_bounce_sender = "double-bounce";
   p.local_transport = "local";
+  p.local_transport_spec = "local:mail.example.test";
   p.default_transport = "smtp";
   p.relay_transport = "relay";
   qmgr::Router router(p);
