@@ -227,7 +227,11 @@ std::vector<std::string> parse_language_list(std::string_view s) {
     }
     size_t start = pos;
     while (pos < s.size() && s[pos] != ',' && s[pos] != '(' && !is_space(s[pos])) ++pos;
-    if (pos > start) out.emplace_back(s.substr(start, pos - start));
+    if (pos == start) {
+      ++pos;  // white space skip_cfws does not take (\f, \v): step over it
+      continue;
+    }
+    out.emplace_back(s.substr(start, pos - start));
     if (out.size() >= 64) break;
   }
   return out;
