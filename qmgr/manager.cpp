@@ -200,8 +200,10 @@ void QueueManager::finish(Active& m) {
   const queue::Envelope& env = m.reader->envelope();
   const std::string& path = m.reader->path();
   bool keep = !m.deferrals.empty();
+  // Marks need to reach the disk only when the file stays in the queue.
+  const bool stays = keep;
   for (std::size_t i : m.finished) {
-    if (auto ok = queue::mark_recipient_done(path, env.recipients[i]); !ok) {
+    if (auto ok = queue::mark_recipient_done(path, env.recipients[i], stays); !ok) {
       log::warning("%s: mark done: %s", m.id.c_str(), ok.error().message.c_str());
       keep = true;
     }
@@ -210,7 +212,7 @@ void QueueManager::finish(Active& m) {
   if (!m.failures.empty()) {
     if (send_bounce(*m.reader, m.id, m.failures)) {
       for (const auto& f : m.failures) {
-        if (!queue::mark_recipient_done(path, env.recipients[f.index])) keep = true;
+        if (!queue::mark_recipient_done(path, env.recipients[f.index], stays)) keep = true;
       }
     } else {
       keep = true;
@@ -254,7 +256,8 @@ void QueueManager::remove_file(const std::string& id) {
     log::warning("%s: remove %s: %m", id.c_str(), path.c_str());
     return;
   }
-  (void)queue::fsync_directory(p_.layout.dir_path(queue::kActive, id));
+  // No folder fsync, as Postfix: an unlink lost in an OS crash means a
+  // duplicate delivery at worst.
   log::info("%s: removed", id.c_str());
 }
 

@@ -60,7 +60,7 @@ Result<std::string> QueueReader::read_content(std::uint64_t offset, std::size_t 
   return data;
 }
 
-Status mark_recipient_done(const std::string& path, const Recipient& recipient) {
+Status mark_recipient_done(const std::string& path, const Recipient& recipient, bool durable) {
   UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
   if (!fd) return sys_error("open " + path);
   char mark = 0;
@@ -69,7 +69,7 @@ Status mark_recipient_done(const std::string& path, const Recipient& recipient) 
     return Error{path + ": no recipient mark at offset " + std::to_string(recipient.done_offset)};
   if (mark == kDone) return {};
   if (::pwrite(fd.get(), &kDone, 1, off_t(recipient.done_offset)) != 1) return sys_error("pwrite " + path);
-  if (::fsync(fd.get()) != 0) return sys_error("fsync " + path);
+  if (durable && ::fsync(fd.get()) != 0) return sys_error("fsync " + path);
   return {};
 }
 

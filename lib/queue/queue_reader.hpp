@@ -42,8 +42,10 @@ class QueueReader {
 };
 
 // Marks one recipient done: one pwrite of one byte at recipient.done_offset,
-// then fsync, so a crash never re-delivers a finished recipient. Checks the
-// byte is a done/pending mark first, so a stale offset cannot damage the file.
-Status mark_recipient_done(const std::string& path, const Recipient& recipient);
+// then (durable) fsync, so even an OS crash never re-delivers a finished
+// recipient. qmgr skips the fsync when the file is removed right after: a
+// mark lost then costs at most a duplicate, as in Postfix. Checks the byte is
+// a done/pending mark first, so a stale offset cannot damage the file.
+Status mark_recipient_done(const std::string& path, const Recipient& recipient, bool durable = true);
 
 }  // namespace postern::queue

@@ -29,8 +29,8 @@ Result<std::size_t> remove_stale_incomplete(const QueueLayout& layout, std::stri
                                             std::int64_t max_age_seconds, std::int64_t now);
 
 // rename(2) of a queue file between folders (incoming -> active, active ->
-// deferred, any -> hold ...), making hashed subfolders as needed and fsyncing
-// both folders. The file keeps its ID and its complete mark.
+// deferred, any -> hold ...), making hashed subfolders as needed. Folders
+// are not fsynced (see the .cpp). The file keeps its ID and its complete mark.
 Status move_queue_file(const QueueLayout& layout, std::string_view id, std::string_view from,
                        std::string_view to);
 
