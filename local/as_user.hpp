@@ -1,5 +1,5 @@
 // Running one piece of delivery work with a recipient's uid/gid: fork,
-// initgroups + setresgid + setresuid in the child, run, report the Status
+// setgroups (groups looked up in the parent) + setresgid + setresuid in the child, run, report the Status
 // back through a pipe. As a non-root user (tests, the sandbox) the work runs
 // in-process as the current user. Runs in local (root).
 #pragma once
