@@ -722,5 +722,55 @@ class LoginDisabledTest(ImapBase):
         m.logout()
 
 
+class MboxTest(ImapBase):
+    """The tutorials' mail_location: INBOX is a spool file, folders are mbox
+    files under ~/mail. UIDs and flags survive a new session."""
+    extra_conf = "mail_location = mbox:~/mail:INBOX=~/inbox\n"
+
+    def test_mbox_inbox_and_folders(self):
+        inbox = os.path.join(self.home, "inbox")
+        with open(inbox, "w") as f:
+            for n in (1, 2):
+                f.write(f"From dave@example.test Tue Mar  1 09:00:00 2022\n"
+                        f"From: dave@example.test\nSubject: spool {n}\n\nHello from the spool\nline {n}\n\n")
+        os.chown(inbox, self.pw.pw_uid, self.pw.pw_gid)
+        m = self.imap(self.sysuser)
+        typ, data = m.select("INBOX")
+        self.assertEqual((typ, data), ("OK", [b"2"]))
+        typ, data = m.fetch("1:2", "(UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        self.assertEqual(typ, "OK")
+        subjects = [part[1].strip() for part in data if isinstance(part, tuple)]
+        self.assertEqual(subjects, [b"Subject: spool 1", b"Subject: spool 2"])
+        uids = [int(re.search(rb"UID (\d+)", part[0]).group(1)) for part in data if isinstance(part, tuple)]
+        typ, data = m.fetch("2", "(BODY.PEEK[TEXT])")
+        self.assertEqual(data[0][1], b"Hello from the spool\r\nline 2\r\n")  # LF in the spool, CRLF in IMAP
+        self.assertEqual(m.store("1", "+FLAGS", "(\\Flagged)")[0], "OK")
+        self.assertEqual(m.create("Archive")[0], "OK")
+        self.assertEqual(m.copy("2", "Archive")[0], "OK")
+        self.assertEqual(m.append("INBOX", None, None, simple("appended").encode())[0], "OK")
+        m.logout()
+        self.assertTrue(os.path.isfile(os.path.join(self.home, "mail", "Archive")))
+        with open(inbox) as f:
+            self.assertIn("Subject: appended", f.read())
+
+        m = self.imap(self.sysuser)
+        self.assertEqual(m.select("INBOX")[1], [b"3"])
+        typ, data = m.fetch("1:2", "(UID FLAGS)")
+        self.assertEqual([int(x) for x in re.findall(rb"UID (\d+)", b" ".join(data))], uids)
+        self.assertIn(b"\\Flagged", data[0])
+        self.assertEqual(m.select("Archive")[1], [b"1"])
+        typ, data = m.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        self.assertEqual(data[0][1].strip(), b"Subject: spool 2")
+        m.select("INBOX")
+        m.store("1", "+FLAGS", "(\\Deleted)")
+        self.assertEqual(m.expunge()[1], [b"1"])
+        m.logout()
+        with open(inbox) as f:
+            text = f.read()
+        self.assertNotIn("Subject: spool 1", text)
+        self.assertIn("Subject: spool 2", text)
+        self.assert_no_crash()
+
+
 if __name__ == "__main__":
     unittest.main()
