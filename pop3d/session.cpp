@@ -15,6 +15,7 @@
 #include "lib/auth/password_scheme.hpp"
 #include "lib/auth/sasl_codec.hpp"
 #include "lib/log/log.hpp"
+#include "lib/login/connection_root.hpp"
 
 namespace postern::pop3d {
 namespace {
@@ -25,24 +26,10 @@ constexpr int kSessionTimeout = 600;  // RFC 1939: at least 10 minutes
 
 }  // namespace
 
-std::string socket_address(int fd, bool peer) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
-                : ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  if (rc != 0) return "";
-  char buf[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET) ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, buf, sizeof buf);
-  else if (ss.ss_family == AF_INET6) ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr, buf, sizeof buf);
-  std::string s = buf;
-  if (s.starts_with("::ffff:") && s.find('.') != std::string::npos) s = s.substr(7);
-  return s;
-}
-
 Session::Session(const Settings& settings, int fd, ControlChannel* control)
     : s_(settings), io_(fd), control_(control) {
-  rip_ = socket_address(fd, true);
-  lip_ = socket_address(fd, false);
+  rip_ = login::socket_address(fd, true);
+  lip_ = login::socket_address(fd, false);
   unsigned char r[9];
   RAND_bytes(r, sizeof r);
   session_id_ = auth::base64_encode(std::string(reinterpret_cast<char*>(r), sizeof r));

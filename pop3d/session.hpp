@@ -39,9 +39,6 @@ struct Settings {
   gid_t login_gid = 0;
 };
 
-// "203.0.113.9" for the peer (peer = true) or our end of a socket.
-std::string socket_address(int fd, bool peer);
-
 class Session {
  public:
   // Login process: `fd` is the client, `control` the channel to the root parent.
