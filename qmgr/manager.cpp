@@ -107,11 +107,23 @@ bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std:
             static_cast<unsigned long long>(m.reader->file().content_size), pending);
   const double lifetime = static_cast<double>(env.sender.empty() ? p_.bounce_queue_lifetime : p_.maximal_queue_lifetime);
   m.expired = m.active_time - arrival_of(env) > lifetime;
+  // postsuper -e/-f: returned to the sender at this attempt, nothing delivered.
+  const bool force_expired = m.reader->force_expired();
+  m.expired = m.expired || force_expired;
   batch.push_back(std::move(m));
   Active& added = batch.back();
   for (std::size_t i = 0; i < env.recipients.size(); ++i) {
     const auto& r = env.recipients[i];
     if (r.done) continue;
+    if (force_expired) {
+      static const std::string kReason = "message is administratively expired";
+      double now = bounce::now_seconds();
+      bounce::StatusLine line{id, r.address, "", "none", {arrival_of(env), added.active_time, now, now, now},
+                              "4.7.0", "expired", kReason};
+      log::info("%s", bounce::format_status(line).c_str());
+      added.failures.push_back({i, {r.address, "4.7.0", kReason}});
+      continue;
+    }
     Resolution route = router_.resolve(r.address);
     if (route.route == Route::discard) {
       double now = bounce::now_seconds();

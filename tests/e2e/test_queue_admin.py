@@ -151,6 +151,39 @@ class QueueAdminTest(unittest.TestCase):
         time.sleep(1.5)
         self.assertEqual(self.box(user).count("Subject: half way"), 1)
 
+    # -- postsuper -e / -f ------------------------------------------------------
+    def test_expire_returns_deferred_mail_and_f_releases_held_mail(self):
+        self.launch()
+        user = self.make_user()
+        self.sendmail("-f", f"{user}@{DOMAIN}", "far@remote.example.org", text="Subject: never arrives\n\nx\n")
+        self.sendmail("-f", f"{user}@{DOMAIN}", "other@remote.example.org", text="Subject: held one\n\nx\n")
+        queued = wait_until(lambda: (lambda q: q if len(q) == 2 and all(m["queue_name"] == "deferred" for m in q)
+                                     else None)(queue_json(self.inst)), 30)
+        self.assertTrue(queued, self.inst.log())
+        by_subject = {}
+        for m in queued:
+            by_subject["held" if m["recipients"][0]["address"].startswith("other") else "deferred"] = m["queue_id"]
+        r = self.inst.command("postsuper", "-h", by_subject["held"])
+        self.assertIn("Placed on hold: 1 message", r.stderr)
+
+        r = self.inst.command("postsuper", "-e", by_subject["deferred"])
+        self.assertIn("postsuper: Expired: 1 message", r.stderr)
+        self.inst.wait_for_log(rf"postfix/postsuper\[\d+\]: {by_subject['deferred']}: expired")
+        self.assertTrue(wait_until(lambda: "Subject: never arrives" in self.box(user), 30), self.inst.log())
+        self.assertIn("administratively expired", self.box(user))
+        self.assertRegex(self.inst.log(), rf"{by_subject['deferred']}: to=<far@remote.example.org>, .*status=expired")
+
+        # -e leaves a held message on hold; -f releases it so it expires too.
+        r = self.inst.command("postsuper", "-e", by_subject["held"])
+        self.assertIn("Expired: 1 message", r.stderr)
+        time.sleep(2)
+        self.assertNotIn("Subject: held one", self.box(user))
+        self.assertEqual({m["queue_id"]: m["queue_name"] for m in queue_json(self.inst)}[by_subject["held"]], "hold")
+        r = self.inst.command("postsuper", "-f", by_subject["held"])
+        self.assertIn("Expired: 1 message", r.stderr)
+        self.assertTrue(wait_until(lambda: "Subject: held one" in self.box(user), 30), self.inst.log())
+        self.assertTrue(wait_until(lambda: queue_json(self.inst) == [], 15), queue_json(self.inst))
+
 
 if __name__ == "__main__":
     unittest.main()
