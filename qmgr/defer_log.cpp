@@ -53,30 +53,37 @@ void QueueManager::send_delay_warning(const queue::QueueReader& reader, const st
                                       const std::vector<Deferral>& deferrals) {
   const queue::Envelope& env = reader.envelope();
   bounce::DsnInput in = dsn_input(bounce::DsnKind::delay, env, id);
-  in.to = env.sender;
   in.headers_only = true;
+  auto content = reader.read_content(0, 64 * 1024);
+  if (content) in.original = *content;
+  // Postmaster's copy (notify_classes = delay) lists every delayed recipient;
+  // a delayed bounce (null sender) warns nobody else.
+  bounce::DsnInput copy = in;
+  for (const auto& d : deferrals) copy.recipients.push_back({d.address, env.recipients[d.index].orcpt, d.dsn, d.reason});
+  if (env.sender.empty()) return copy_delay_to_postmaster(std::move(copy), id);
+  in.to = env.sender;
   for (const auto& d : deferrals) {
     unsigned notify = env.recipients[d.index].notify;
     // Without NOTIFY, delay_warning_time decides; with it, only DELAY asks for one.
     if (notify != 0 && !(notify & 8u)) continue;
     in.recipients.push_back({d.address, env.recipients[d.index].orcpt, d.dsn, d.reason});
   }
-  if (in.recipients.empty()) return;
-  auto content = reader.read_content(0, 64 * 1024);
-  if (content) in.original = *content;
-  queue::Envelope notice;
-  notice.sender = "";
-  notice.arrival_seconds = in.now;
-  queue::Recipient r;
-  r.address = env.sender;
-  notice.recipients.push_back(r);
-  notice.attributes.protocol = "local";
-  auto new_id = queue::enqueue(p_.layout, ids_, notice, bounce::build_dsn(in));
-  if (new_id) {
-    log::info("%s: sender delay notification: %s", id.c_str(), new_id->c_str());
-  } else {
-    log::warning("%s: cannot write delay notification: %s", id.c_str(), new_id.error().message.c_str());
+  if (!in.recipients.empty()) {
+    queue::Envelope notice;
+    notice.sender = "";
+    notice.arrival_seconds = in.now;
+    queue::Recipient r;
+    r.address = env.sender;
+    notice.recipients.push_back(r);
+    notice.attributes.protocol = "local";
+    auto new_id = queue::enqueue(p_.layout, ids_, notice, bounce::build_dsn(in));
+    if (new_id) {
+      log::info("%s: sender delay notification: %s", id.c_str(), new_id->c_str());
+    } else {
+      log::warning("%s: cannot write delay notification: %s", id.c_str(), new_id.error().message.c_str());
+    }
   }
+  copy_delay_to_postmaster(std::move(copy), id);
 }
 
 }  // namespace postern::qmgr

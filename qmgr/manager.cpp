@@ -235,7 +235,9 @@ void QueueManager::finish(Active& m) {
     return remove_file(m.id);
   }
   bool warned = delay_warning_sent(m.id);
-  if (!warned && p_.delay_warning_time > 0 && !env.sender.empty() && !m.deferrals.empty() &&
+  // A delayed bounce (null sender) warns nobody but delay_notice_recipient,
+  // and only with "delay" in notify_classes (send_delay_warning decides).
+  if (!warned && p_.delay_warning_time > 0 && !m.deferrals.empty() &&
       m.active_time - arrival_of(env) > static_cast<double>(p_.delay_warning_time)) {
     send_delay_warning(*m.reader, m.id, m.deferrals);
     warned = true;

@@ -91,6 +91,9 @@ class QueueManager {
   // defer/ID: the reasons mailq shows, and whether a delay warning went out.
   void write_defer_log(const std::string& id, const std::vector<Deferral>& deferrals, bool warned);
   bool delay_warning_sent(const std::string& id) const;
+  // notify_classes "delay": a headers-only copy of a delay warning to
+  // delay_notice_recipient, from the double-bounce sender (notify.cpp).
+  void copy_delay_to_postmaster(bounce::DsnInput in, const std::string& id);
   void send_delay_warning(const queue::QueueReader& reader, const std::string& id,
                           const std::vector<Deferral>& deferrals);
 

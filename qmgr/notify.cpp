@@ -28,6 +28,7 @@ bounce::NotifyPolicy notify_policy(const QmgrParams& p) {
   policy.double_bounce_sender = p.double_bounce_sender;
   policy.bounce_recipient = p.bounce_notice_recipient;
   policy.double_bounce_recipient = p.double_bounce_recipient;
+  policy.delay_recipient = p.delay_notice_recipient;
   return policy;
 }
 
@@ -107,6 +108,20 @@ bool QueueManager::send_bounce(const queue::QueueReader& reader, const std::stri
     if (copy_id) log::info("%s: postmaster non-delivery notification: %s", id.c_str(), copy_id->c_str());
   }
   return true;
+}
+
+void QueueManager::copy_delay_to_postmaster(bounce::DsnInput in, const std::string& id) {
+  const bounce::NotifyPolicy policy = notify_policy(p_);
+  if (!policy.wants(bounce::kNotifyDelay) || in.recipients.empty()) return;
+  in.to = policy.qualified(policy.delay_recipient);
+  in.postmaster_copy = true;
+  in.headers_only = true;
+  auto copy_id = enqueue_notice(p_, ids_, policy.double_bounce_address(), in.to, bounce::build_dsn(in));
+  if (copy_id) {
+    log::info("%s: postmaster delay notification: %s", id.c_str(), copy_id->c_str());
+  } else {
+    log::warning("%s: cannot write postmaster delay notification: %s", id.c_str(), copy_id.error().message.c_str());
+  }
 }
 
 void QueueManager::send_success(const queue::QueueReader& reader, const std::string& id,

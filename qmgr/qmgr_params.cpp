@@ -39,6 +39,7 @@ QmgrParams load_params(const config::Config& config) {
   p.double_bounce_sender = config.get("double_bounce_sender");
   p.bounce_notice_recipient = config.get("bounce_notice_recipient");
   p.double_bounce_recipient = config.get("2bounce_notice_recipient");
+  p.delay_notice_recipient = config.get("delay_notice_recipient");
   p.notify_classes = config.get_list("notify_classes");
   p.minimal_backoff = config.get_time_seconds("minimal_backoff_time");
   p.maximal_backoff = config.get_time_seconds("maximal_backoff_time");

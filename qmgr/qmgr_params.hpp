@@ -35,6 +35,7 @@ struct QmgrParams {
   std::string double_bounce_sender;
   std::string bounce_notice_recipient;
   std::string double_bounce_recipient;      // 2bounce_notice_recipient
+  std::string delay_notice_recipient;
   std::vector<std::string> notify_classes;
   long long minimal_backoff = 300;
   long long maximal_backoff = 4000;

@@ -293,6 +293,28 @@ class DeliveryTest(unittest.TestCase):
         time.sleep(3)
         self.assertEqual(self.inst.log().count(f"{qid}: sender delay notification"), 1)
 
+    def test_notify_classes_delay_copies_delay_warnings_to_delay_notice_recipient(self):
+        self.start()
+        watcher = self.make_user()
+        self.extra = ("delay_warning_time = 1s\nnotify_classes = resource, software, delay\n"
+                      f"delay_notice_recipient = {watcher.pw_name}")
+        self.launch()
+        sender = self.make_user()
+        qid = self.enqueue(f"{sender.pw_name}@{DOMAIN}", "bob@example.org", text=message("remote"))
+        # A delayed bounce (null sender): only the postmaster copy, never a warning to <>.
+        null_qid = self.enqueue("", "carol@example.org", text=message("delayed bounce"))
+        self.inst.wait_for_log(rf"{qid}: sender delay notification: \w+", 20)
+        self.inst.wait_for_log(rf"{qid}: postmaster delay notification: \w+", 20)
+        self.inst.wait_for_log(rf"{null_qid}: postmaster delay notification: \w+", 20)
+        box = os.path.join(self.spool, watcher.pw_name)
+        self.assertTrue(wait_until(lambda: os.path.exists(box) and self.read(box).count("Action: delayed") >= 2, 20),
+                        self.inst.log())
+        text = self.read(box)
+        self.assertIn("<bob@example.org>", text)
+        self.assertIn("<carol@example.org>", text)
+        self.assertRegex(text, r"(?m)^From: .*MAILER-DAEMON")
+        self.assertNotIn(f"{null_qid}: sender delay notification", self.inst.log())
+
     def test_mailx_reads_and_procmail_lockfile_holds_the_mailbox(self):
         self.start()
         self.launch()
