@@ -93,6 +93,10 @@ struct Root {
       ctl.send({"FAIL", reply->temp ? "1" : "0", reply->user, reply->reason});
       return false;
     }
+    // Done with the auth service: holding its connection for the whole
+    // session kept the single auth process from ever reaching max_use and
+    // being replaced, so the 101st concurrent login waited forever.
+    auth.reset();
     return start_mail(reply->user, mech, f[4], f[5]);
   }
 
