@@ -63,6 +63,7 @@ void DaemonContext::drop_privileges() {
     if (!chroot_dir.empty()) config_.set_override("queue_directory", "/");
   };
   if (!args_.unprivileged) {
+    if (!chroot_dir.empty()) prepare_for_chroot();
     if (!chroot_dir.empty() && (::chroot(chroot_dir.c_str()) != 0 || ::chdir("/") != 0))
       log::fatal("chroot %s: %m", chroot_dir.c_str());
     enter_jail_paths();

@@ -24,4 +24,8 @@ Result<Account> find_account(const std::string& name);
 // caller decides whether to call it. Verifies that root cannot be regained.
 Status drop_privileges(const Account& account, const std::string& chroot_dir);
 
+// Called just before chroot(2). In sanitizer builds it runs the leak check
+// that would otherwise fail at exit for lack of /proc in the jail.
+void prepare_for_chroot();
+
 }  // namespace postern::service

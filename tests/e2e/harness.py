@@ -22,11 +22,20 @@ BIN = os.path.join(BUILD_DIR, "bin")
 IS_ROOT = os.geteuid() == 0
 
 
+_ports_given = set()
+
+
 def free_port(host="127.0.0.1"):
-    """A TCP port that is free on host right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    """A TCP port that is free on host right now, and not one this test
+    process was already given: the kernel may hand the same ephemeral port
+    out twice in a row once the probing socket is closed."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((host, 0))
+            port = s.getsockname()[1]
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05):
