@@ -638,8 +638,6 @@ class SmtpdTest(unittest.TestCase):
         self.assertEqual(c.cmd("MAIL FROM:<c@example.test>"), "250 2.1.0 Ok")
 
     def test_stale_incomplete_files_removed_at_start(self):
-        for pid in smtpd_pids(self.inst):
-            os.kill(pid, signal.SIGKILL)
         incoming = os.path.join(self.queue, "incoming")
         stale = os.path.join(incoming, "4jXV000000z0000000")
         fresh = os.path.join(incoming, "4jXV000001z0000000")
@@ -650,6 +648,10 @@ class SmtpdTest(unittest.TestCase):
         old = time.time() - 7200
         os.utime(stale, (old, old))
         self.addCleanup(lambda: os.path.exists(fresh) and os.unlink(fresh))
+        # Kill only now: a process master starts after this point scans
+        # incoming/ with both files in it.
+        for pid in smtpd_pids(self.inst):
+            os.kill(pid, signal.SIGKILL)
         self.assertIsNotNone(self.send_ok())  # a new smtpd process starts
         self.assertFalse(os.path.exists(stale))
         self.assertTrue(os.path.exists(fresh))  # may belong to a live writer
