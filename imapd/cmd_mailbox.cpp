@@ -140,6 +140,17 @@ void MailSession::cmd_list(const Command& c, bool lsub) {
              ") \"/\" " + wire_name(n) + "\r\n";
       listed.push_back(n);
     }
+    // RFC 3501 6.3.9: when "%" hides a subscribed "foo/bar" whose parent
+    // "foo" is not subscribed, LSUB answers "foo" with \Noselect.
+    for (const auto& n : subs) {
+      if (!lsub || matches(n)) continue;
+      for (size_t slash = n.find('/'); slash != std::string::npos; slash = n.find('/', slash + 1)) {
+        std::string parent = n.substr(0, slash);
+        if (!matches(parent) || std::find(listed.begin(), listed.end(), parent) != listed.end()) continue;
+        out += std::string("* LSUB (\\Noselect) \"/\" ") + wire_name(parent) + "\r\n";
+        listed.push_back(parent);
+      }
+    }
   } else {
     for (const auto& e : *entries) {
       if (!matches(e.name)) continue;

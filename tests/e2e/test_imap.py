@@ -344,6 +344,11 @@ class ImapTest(ImapBase):
         # SUBSCRIBE / LSUB / UNSUBSCRIBE
         self.assertEqual(m.subscribe("Projects/2024")[0], "OK")
         self.assertIn(b"Projects/2024", b"\n".join(m.lsub('""', "*")[1]))
+        self.assertNotRegex(b"\n".join(m.lsub('""', "*")[1]), rb'"/" "?Projects"?$')
+        # "%" hides Projects/2024; its unsubscribed parent is shown \Noselect (RFC 3501 6.3.9).
+        top = m.lsub('""', "%")[1]
+        self.assertIn(rb'(\Noselect) "/" Projects', top)
+        self.assertNotIn(b"Projects/2024", b"\n".join(top))
         self.assertEqual(m.unsubscribe("Projects/2024")[0], "OK")
         self.assertNotIn(b"Projects/2024", b"\n".join(x or b"" for x in m.lsub('""', "*")[1]))
         # STATUS, APPEND into a folder, NAMESPACE
