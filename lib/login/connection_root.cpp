@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -173,6 +174,11 @@ std::string socket_address(int fd, bool peer) {
 }
 
 int run_connection(const LoginSettings& s, int fd, const ConnectionHooks& hooks) {
+  // Responses reach the client through the login process's relay, often in
+  // more than one write; with Nagle's algorithm the last piece waited for
+  // the client's delayed ACK (about 40 ms per command with one client).
+  int one = 1;
+  (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // fails harmlessly on non-TCP sockets
   int sp[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) {
     log::error("%s-login: socketpair: %m", s.protocol.c_str());
