@@ -86,7 +86,14 @@ class SmtpdAccessTest(unittest.TestCase):
                 lines.append(line)
             inst.write_master_cf("\n".join(lines) + "\n")
 
-        cls.inst = make_instance("", "", prepare)
+        try:
+            cls.inst = make_instance("", "", prepare)
+        except BaseException:
+            # tearDownClass does not run when setUpClass fails: stop dnsmasq here.
+            if cls.dnsmasq:
+                cls.dnsmasq.kill()
+                cls.dnsmasq.wait()
+            raise
 
     @classmethod
     def tearDownClass(cls):
