@@ -14,11 +14,14 @@ struct Error {
   int sys_errno = 0;    // errno when a system call failed, else 0
 };
 
-template <class T>
-class [[nodiscard]] Result {
+// Outcome<T, E>: a value or an error of type E. Result<T> is the common
+// case (E = Error); protocol parsers use their own error type, e.g. imap's
+// Parsed<T> = Outcome<T, ParseError>.
+template <class T, class E>
+class [[nodiscard]] Outcome {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}  // NOLINT
+  Outcome(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Outcome(E error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -31,26 +34,29 @@ class [[nodiscard]] Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const { return std::get<1>(v_); }
+  const E& error() const { return std::get<1>(v_); }
 
  private:
-  std::variant<T, Error> v_;
+  std::variant<T, E> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <class E>
+class [[nodiscard]] Outcome<void, E> {
  public:
-  Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+  Outcome() = default;
+  Outcome(E error) : error_(std::move(error)), ok_(false) {}  // NOLINT
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const { return error_; }
+  const E& error() const { return error_; }
 
  private:
-  Error error_;
+  E error_;
   bool ok_ = true;
 };
+
+template <class T>
+using Result = Outcome<T, Error>;
 
 using Status = Result<void>;
 

@@ -5,8 +5,8 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <variant>
+
+#include "lib/base/result.hpp"
 
 namespace postern::imap {
 
@@ -18,25 +18,7 @@ struct ParseError {
 };
 
 template <class T>
-class [[nodiscard]] Parsed {
- public:
-  Parsed(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Parsed(ParseError error) : v_(std::move(error)) {}  // NOLINT
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  const ParseError& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, ParseError> v_;
-};
+using Parsed = Outcome<T, ParseError>;
 
 inline ParseError syntax_error(std::string text) { return ParseError{std::move(text), {}}; }
 

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "lib/tls/openssl_util.hpp"
+
 namespace postern::tls {
 
 void ServerSession::Free::operator()(ssl_st* s) const {
@@ -18,13 +20,7 @@ void ServerSession::Free::operator()(ssl_st* s) const {
 Result<ServerSession> ServerSession::create(const TlsContext& context, int fd) {
   ServerSession s;
   s.ssl_.reset(SSL_new(context.get()));
-  if (!s.ssl_ || SSL_set_fd(s.ssl_.get(), fd) != 1) {
-    unsigned long e = ERR_get_error();
-    char buf[256] = "SSL_new failed";
-    if (e) ERR_error_string_n(e, buf, sizeof buf);
-    ERR_clear_error();
-    return Error{buf};
-  }
+  if (!s.ssl_ || SSL_set_fd(s.ssl_.get(), fd) != 1) return Error{ssl_error_text("", "SSL_new failed")};
   SSL_set_accept_state(s.ssl_.get());
   return s;
 }
@@ -46,14 +42,9 @@ IoStatus ServerSession::status(int ret) {
         return errno != 0 ? IoStatus::failed : IoStatus::closed;
       }
       [[fallthrough]];
-    default: {
-      unsigned long e = ERR_get_error();
-      char buf[256] = "TLS error";
-      if (e) ERR_error_string_n(e, buf, sizeof buf);
-      ERR_clear_error();
-      error_ = buf;
+    default:
+      error_ = ssl_error_text("", "TLS error");
       return IoStatus::failed;
-    }
   }
 }
 
@@ -93,7 +84,7 @@ std::string ServerSession::cipher() const {
 std::string ServerSession::summary() const {
   int alg_bits = 0;
   int bits = SSL_get_cipher_bits(ssl_.get(), &alg_bits);
-  return protocol() + " with cipher " + cipher() + " (" + std::to_string(bits) + "/" + std::to_string(alg_bits) +
+  return session_description(ssl_.get()) + " (" + std::to_string(bits) + "/" + std::to_string(alg_bits) +
          " bits)";
 }
 

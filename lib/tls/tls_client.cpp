@@ -6,31 +6,17 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "lib/tls/openssl_util.hpp"
+
 namespace postern::tls {
-namespace {
-
-std::string ssl_error_text(const std::string& what) {
-  unsigned long e = ERR_get_error();
-  char buf[256] = "unknown error";
-  if (e) ERR_error_string_n(e, buf, sizeof buf);
-  ERR_clear_error();
-  return what + ": " + buf;
-}
-
-}  // namespace
 
 void TlsClientContext::Free::operator()(ssl_ctx_st* c) const { SSL_CTX_free(c); }
-void TlsClientStream::Free::operator()(ssl_st* s) const {
-  SSL_shutdown(s);  // best effort close_notify
-  SSL_free(s);
-}
 
 Result<TlsClientContext> TlsClientContext::create(const std::string& ca_file, const std::string& ca_path) {
   TlsClientContext c;
-  c.ctx_.reset(SSL_CTX_new(TLS_client_method()));
-  if (!c.ctx_) return Error{ssl_error_text("SSL_CTX_new")};
-  SSL_CTX_set_min_proto_version(c.ctx_.get(), TLS1_2_VERSION);
-  SSL_CTX_set_options(c.ctx_.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  auto ctx = new_context(TLS_client_method());
+  if (!ctx) return ctx.error();
+  c.ctx_.reset(*ctx);
   if (ca_file.empty() && ca_path.empty()) {
     SSL_CTX_set_default_verify_paths(c.ctx_.get());
   } else if (SSL_CTX_load_verify_locations(c.ctx_.get(), ca_file.empty() ? nullptr : ca_file.c_str(),
@@ -62,29 +48,6 @@ Result<TlsClientStream> TlsClientStream::connect(const TlsClientContext& ctx, in
     return Error{ssl_error_text("TLS handshake failed")};
   }
   return s;
-}
-
-long TlsClientStream::read(char* buf, size_t size) {
-  int n = SSL_read(ssl_.get(), buf, int(size > 1 << 20 ? 1 << 20 : size));
-  if (n > 0) return n;
-  int err = SSL_get_error(ssl_.get(), n);
-  ERR_clear_error();
-  return err == SSL_ERROR_ZERO_RETURN ? 0 : -1;
-}
-
-Status TlsClientStream::write(std::string_view data) {
-  while (!data.empty()) {
-    int n = SSL_write(ssl_.get(), data.data(), int(data.size() > 1 << 20 ? 1 << 20 : data.size()));
-    if (n <= 0) return Error{ssl_error_text("TLS write")};
-    data.remove_prefix(size_t(n));
-  }
-  return {};
-}
-
-int TlsClientStream::pending() const { return SSL_pending(ssl_.get()); }
-
-std::string TlsClientStream::description() const {
-  return std::string(SSL_get_version(ssl_.get())) + " with cipher " + SSL_get_cipher_name(ssl_.get());
 }
 
 std::string TlsClientStream::trust() const {

@@ -7,9 +7,9 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "lib/base/result.hpp"
+#include "lib/tls/blocking_stream.hpp"
 
 struct ssl_ctx_st;
 struct ssl_st;
@@ -29,7 +29,7 @@ class TlsClientContext {
   std::unique_ptr<ssl_ctx_st, Free> ctx_;
 };
 
-class TlsClientStream {
+class TlsClientStream : public BlockingStream {
  public:
   // Handshake on a blocking descriptor the caller keeps open while the
   // stream lives. server_name goes out as SNI. With verify_name non-empty
@@ -38,19 +38,10 @@ class TlsClientStream {
   static Result<TlsClientStream> connect(const TlsClientContext& ctx, int fd, const std::string& server_name,
                                          const std::string& verify_name);
 
-  long read(char* buf, size_t size);  // > 0 bytes, 0 clean close, < 0 error or timeout
-  Status write(std::string_view data);
-  int pending() const;
-  // "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384"
-  std::string description() const;
   // Trust of the peer as Postfix logs it: "Verified", "Trusted" or "Untrusted".
   std::string trust() const;
 
  private:
-  struct Free {
-    void operator()(ssl_st* s) const;
-  };
-  std::unique_ptr<ssl_st, Free> ssl_;
   bool name_checked_ = false;
 };
 

@@ -6,9 +6,9 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "lib/base/result.hpp"
+#include "lib/tls/blocking_stream.hpp"
 
 struct ssl_ctx_st;
 struct ssl_st;
@@ -28,25 +28,11 @@ class TlsContext {
   std::unique_ptr<ssl_ctx_st, Free> ctx_;
 };
 
-class TlsStream {
+class TlsStream : public BlockingStream {
  public:
   // Runs the server handshake on a blocking descriptor (which the caller
   // keeps open for as long as the stream lives).
   static Result<TlsStream> accept(const TlsContext& ctx, int fd);
-
-  // Like read(2): > 0 bytes, 0 at a clean close, < 0 on error or timeout.
-  long read(char* buf, size_t size);
-  Status write(std::string_view data);
-  // Decrypted bytes buffered inside OpenSSL (poll() does not see them).
-  int pending() const;
-  // "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384", for logs.
-  std::string description() const;
-
- private:
-  struct Free {
-    void operator()(ssl_st* s) const;
-  };
-  std::unique_ptr<ssl_st, Free> ssl_;
 };
 
 }  // namespace postern::tls
