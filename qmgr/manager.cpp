@@ -110,6 +110,11 @@ bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std:
   // postsuper -e/-f: returned to the sender at this attempt, nothing delivered.
   const bool force_expired = m.reader->force_expired();
   m.expired = m.expired || force_expired;
+  // content_filter / FILTER: every recipient goes to the filter, which
+  // re-injects the message (without a filter) for normal routing.
+  std::optional<Resolution> filter;
+  for (const auto& [name, value] : env.attributes.extra)
+    if (name == queue::kFilterAttribute) filter = resolve_filter(p_, value);
   batch.push_back(std::move(m));
   Active& added = batch.back();
   for (std::size_t i = 0; i < env.recipients.size(); ++i) {
@@ -124,7 +129,7 @@ bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std:
       added.failures.push_back({i, {r.address, "4.7.0", kReason}});
       continue;
     }
-    Resolution route = router_.resolve(r.address);
+    Resolution route = filter ? *filter : router_.resolve(r.address);
     if (route.route == Route::discard) {
       double now = bounce::now_seconds();
       bounce::StatusLine line{id, r.address, "", "none", {arrival_of(env), added.active_time, now, now, now},

@@ -30,6 +30,18 @@ bool is_local_domain(const QmgrParams& params, std::string_view domain) {
   return false;
 }
 
+Resolution resolve_filter(const QmgrParams& params, std::string_view spec) {
+  TransportSpec t = parse_transport_spec(spec);
+  if (t.transport.empty() || spec.find(':') == std::string_view::npos)
+    return {Route::defer, "", "", "4.3.5", "invalid content filter \"" + std::string(spec) + "\": needs transport:destination"};
+  Resolution r;
+  r.transport = t.transport;
+  if (t.transport == params.local_transport) return r;  // Route::local, the recipient is the destination
+  r.route = Route::remote;
+  r.nexthop = t.nexthop.empty() ? params.myhostname : t.nexthop;
+  return r;
+}
+
 Router::Router(const QmgrParams& params) : p_(params) {
   if (!params.transport_maps.empty()) {
     if (auto t = maps::TableList::open(params.transport_maps); t) {

@@ -42,6 +42,12 @@ TransportSpec parse_transport_spec(std::string_view spec);
 
 bool is_local_domain(const QmgrParams& params, std::string_view domain);
 
+// Where every recipient of a message with a content filter (content_filter
+// or an access FILTER action, "transport:nexthop") goes: that transport,
+// with $myhostname as next hop when none is given (as in Postfix). A spec
+// without a transport defers: mail is never delivered around its filter.
+Resolution resolve_filter(const QmgrParams& params, std::string_view spec);
+
 class Router {
  public:
   // Opens transport_maps and the table entries of relay_domains; a table

@@ -57,8 +57,18 @@ AccessAction parse_access_action(std::string_view value) {
       rest = sp2 == std::string_view::npos ? std::string_view{} : trim(rest.substr(sp2));
     }
     a.text = std::string(rest);
-  } else if (word == "HOLD" || word == "DISCARD" || word == "FILTER" || word == "REDIRECT" || word == "BCC" ||
-             word == "PREPEND" || word == "INFO" || word == "DEFER_IF_REJECT" || word == "DEFER_IF_PERMIT") {
+  } else if (word == "HOLD" || word == "DISCARD" || word == "REDIRECT" || word == "BCC" || word == "PREPEND" ||
+             word == "FILTER" || word == "INFO") {
+    using K = AccessAction::Kind;
+    a.kind = word == "HOLD"       ? K::hold
+             : word == "DISCARD"  ? K::discard
+             : word == "REDIRECT" ? K::redirect
+             : word == "BCC"      ? K::bcc
+             : word == "PREPEND"  ? K::prepend
+             : word == "FILTER"   ? K::filter
+                                  : K::info;
+    a.text = std::string(rest);
+  } else if (word == "DEFER_IF_REJECT" || word == "DEFER_IF_PERMIT") {
     a.kind = AccessAction::Kind::unsupported;
     a.text = std::string(v);
   } else {

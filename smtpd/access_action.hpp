@@ -1,6 +1,8 @@
 // What an access(5) table value means to smtpd: OK/PERMIT, REJECT [text],
-// DEFER [text], "4NN text"/"5NN text", DUNNO, WARN text, or a list of
-// restrictions to evaluate in its place. Pure; in smtpd, as mail_owner.
+// DEFER [text], "4NN text"/"5NN text", DUNNO, WARN text, the message
+// actions (HOLD, DISCARD, REDIRECT, BCC, PREPEND, FILTER, INFO), or a list
+// of restrictions to evaluate in its place. The same words come back from
+// policy services. Pure; in smtpd, as mail_owner.
 #pragma once
 
 #include <string>
@@ -17,12 +19,22 @@ struct AccessAction {
     reply,         // "4NN text", "5NN text": code (and enhanced code) from the table
     warn,          // WARN text: log, go on
     restrictions,  // anything else: restriction names, evaluated in place of the value
-    unsupported,   // HOLD, DISCARD, FILTER, ...: not implemented, logged, treated as DUNNO
+    hold,          // HOLD [text]: the message goes to the hold queue; go on
+    discard,       // DISCARD [text]: accept with 250, then drop the message; ends the list like OK
+    redirect,      // REDIRECT user@domain: every recipient replaced; go on
+    bcc,           // BCC user@domain: one more recipient; go on
+    prepend,       // PREPEND name: text: a header line on top; go on
+    filter,        // FILTER transport:destination: deliver through that content filter; go on
+    info,          // INFO text: log, go on
+    unsupported,   // DEFER_IF_REJECT, DEFER_IF_PERMIT: not implemented, logged, treated as DUNNO
   };
   Kind kind = Kind::dunno;
   int code = 0;          // reply: the table's code
   std::string enhanced;  // reply: "5.7.1" when the text starts with one, else empty
-  std::string text;      // reject/defer/reply/warn text (may be empty); restrictions: the value
+  // reject/defer/reply/warn/hold/discard/info text (may be empty); redirect/bcc: the
+  // address; prepend: the header line; filter: "transport:destination";
+  // restrictions and unsupported: the whole value.
+  std::string text;
 };
 
 AccessAction parse_access_action(std::string_view value);

@@ -249,6 +249,14 @@ AccessPolicy::Step AccessPolicy::act(const std::string& value, const std::string
     case AccessAction::Kind::warn:
       f.verdict.notes.emplace_back("warn", "<" + reply_name + ">: " + a.text);
       return Step::dunno;
+    case AccessAction::Kind::hold:
+    case AccessAction::Kind::discard:
+    case AccessAction::Kind::redirect:
+    case AccessAction::Kind::bcc:
+    case AccessAction::Kind::prepend:
+    case AccessAction::Kind::filter:
+    case AccessAction::Kind::info:
+      return message_action(a, reply_name, reply_class, f);
     case AccessAction::Kind::unsupported:
       if (!warned_[a.text]) log::warning("access table action \"%s\" is not implemented; treated as DUNNO", a.text.c_str());
       warned_[a.text] = true;
@@ -268,6 +276,62 @@ AccessPolicy::Step AccessPolicy::act(const std::string& value, const std::string
     }
   }
   return Step::dunno;
+}
+
+// The actions that change what happens to the message rather than the
+// reply. Malformed arguments are a configuration error (451 4.3.5), as in
+// Postfix: mail must not slip past a filter or a redirect that was meant.
+AccessPolicy::Step AccessPolicy::message_action(const AccessAction& a, const std::string& reply_name,
+                                                const std::string& reply_class, Frame& f) {
+  using K = AccessAction::Kind;
+  const std::string who = "<" + reply_name + ">: " + reply_class + " ";
+  auto malformed = [&](const char* needs) {
+    log::warning("access table action \"%s\": %s", a.text.c_str(), needs);
+    f.warn_next = false;
+    return reject_with(f, kConfigError);
+  };
+  auto& acts = f.verdict.actions;
+  switch (a.kind) {
+    case K::hold:
+      acts.hold = a.text.empty() ? who + "triggers HOLD action" : who + a.text;
+      f.verdict.notes.emplace_back("hold", *acts.hold);
+      return Step::dunno;
+    case K::discard:
+      acts.discard = a.text.empty() ? who + "triggers DISCARD action" : who + a.text;
+      f.verdict.notes.emplace_back("discard", *acts.discard);
+      f.warn_next = false;
+      return Step::permit;
+    case K::redirect:
+    case K::bcc: {
+      if (a.text.find('@') == std::string::npos || a.text.find_first_of(" \t<>") != std::string::npos)
+        return malformed(a.kind == K::bcc ? "BCC needs user@domain" : "REDIRECT needs user@domain");
+      (a.kind == K::bcc ? acts.bcc : acts.redirect) = a.text;
+      f.verdict.notes.emplace_back(a.kind == K::bcc ? "bcc" : "redirect",
+                                   who + (a.kind == K::bcc ? "triggers BCC " : "triggers REDIRECT ") + a.text);
+      return Step::dunno;
+    }
+    case K::prepend: {
+      auto colon = a.text.find(':');
+      const std::string name = colon == std::string::npos ? a.text : a.text.substr(0, colon);
+      bool valid = colon != std::string::npos && !name.empty() && a.text.find_first_of("\r\n") == std::string::npos;
+      for (char c : name)
+        if (c <= ' ' || c > '~') valid = false;
+      if (!valid) return malformed("PREPEND needs \"headername: text\"");
+      acts.prepend.push_back(a.text);
+      return Step::dunno;
+    }
+    case K::filter: {
+      auto colon = a.text.find(':');
+      if (colon == 0 || colon == std::string::npos || a.text.find_first_of(" \t") != std::string::npos)
+        return malformed("FILTER needs transport:destination");
+      acts.filter = a.text;
+      f.verdict.notes.emplace_back("filter", who + "triggers FILTER " + a.text);
+      return Step::dunno;
+    }
+    default:  // info
+      f.verdict.notes.emplace_back("info", who + a.text);
+      return Step::dunno;
+  }
 }
 
 AccessPolicy::Step AccessPolicy::run_access(const Restriction& r, Frame& f, int depth) {

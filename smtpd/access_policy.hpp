@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/cleanup/message_actions.hpp"
 #include "lib/maps/table.hpp"
 #include "lib/smtp/reply.hpp"
 #include "smtpd/domain_list.hpp"
@@ -27,6 +28,8 @@ class Config;
 }
 
 namespace postern::smtpd {
+
+struct AccessAction;
 
 enum class Stage { client, helo, sender, recipient, data, end_of_data };
 
@@ -57,8 +60,12 @@ struct Verdict {
   Kind kind = Kind::pass;
   smtp::Reply reply;                    // reject
   std::optional<DnsQuestion> question;  // pending
-  // Log lines that do not change the answer: {"reject_warning", "554 5.7.1 ..."}, {"warn", "text"}.
+  // Log lines that do not change the answer: {"reject_warning", "554 5.7.1 ..."}, {"warn", "text"},
+  // {"hold", "<a@b>: Sender address triggers HOLD action"}, {"info", ...}, ...
   std::vector<std::pair<std::string, std::string>> notes;
+  // HOLD, DISCARD, REDIRECT, BCC, PREPEND, FILTER found on the way: for the
+  // message, when the command is accepted.
+  cleanup::MessageActions actions;
 };
 
 struct PolicyCodes {
@@ -102,6 +109,8 @@ class AccessPolicy {
   Step run_access(const Restriction& r, Frame& f, int depth);
   Step act(const std::string& value, const std::string& reply_name, const std::string& reply_class, Frame& f,
            int depth);
+  Step message_action(const AccessAction& a, const std::string& reply_name, const std::string& reply_class,
+                      Frame& f);
   Step reject_with(Frame& f, smtp::Reply reply);
   maps::Table* table(const std::string& spec, std::string* error);
   Step dns(Frame& f, DnsQuestion q, DnsAnswer* answer);

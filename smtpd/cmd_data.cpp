@@ -46,6 +46,7 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
 
   if (!s.check_access(Stage::end_of_data, "END-OF-MESSAGE", std::nullopt)) return s.reset_transaction();
   auto& tx = s.tx();
+  tx.content->add_actions(s.message_actions());
   cleanup::Outcome out = tx.content->finish();
   if (!out.ok()) {
     s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT",

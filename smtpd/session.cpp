@@ -75,6 +75,8 @@ void Session::start() {
     if (v.kind == Verdict::Kind::reject) {
       client_refusal_ = v.reply;
       log_reject("CONNECT", v.reply, "");
+    } else {
+      session_actions_.merge(v.actions);
     }
   }
   arm_deadline();
@@ -301,11 +303,20 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
     line += " proto=" + protocol() + " helo=<" + helo_ + ">";
     log::info("%s", line.c_str());
   }
-  if (v.kind == Verdict::Kind::pass) return true;
+  if (v.kind == Verdict::Kind::pass) {
+    (stage == Stage::client || stage == Stage::helo ? session_actions_ : tx_.actions).merge(v.actions);
+    return true;
+  }
   if (v.kind == Verdict::Kind::pending) v.reply = smtp::Reply{451, "4.3.0", "Temporary lookup failure"};
   log_reject(log_stage, v.reply, rcpt);
   reply(v.reply);
   return false;
+}
+
+cleanup::MessageActions Session::message_actions() const {
+  cleanup::MessageActions all = session_actions_;
+  all.merge(tx_.actions);
+  return all;
 }
 
 cleanup::Submission Session::submission() const {

@@ -61,6 +61,7 @@ struct Transaction {
   std::optional<cleanup::Session> content;  // from DATA / first BDAT
   bool bdat_started = false;
   bool bdat_failed = false;  // a chunk was rejected: discard until LAST
+  cleanup::MessageActions actions;  // HOLD, DISCARD, ... from the sender/recipient/data checks
 };
 
 class Session {
@@ -95,6 +96,9 @@ class Session {
   // AUTH: starts the exchange with the auth server; commands wait for it.
   void begin_auth(const std::string& mechanism, const std::optional<std::string>& initial_b64);
   CheckInput check_input() const;
+  // The access actions for the message in progress: those found for the
+  // client and HELO (smtpd_delay_reject = no) and those of this transaction.
+  cleanup::MessageActions message_actions() const;
   bool esmtp() const { return esmtp_; }
 
   // Queues a reply; 4xx/5xx count as errors (soft limit: delay, hard: 421 and close).
@@ -176,6 +180,7 @@ class Session {
   Client client_;
   std::string helo_;
   std::optional<smtp::Reply> client_refusal_;
+  cleanup::MessageActions session_actions_;  // from the client/helo checks run before MAIL
   std::string sasl_username_, sasl_method_;  // after a successful AUTH
   bool tls_active_ = false;
   std::optional<tls::ServerSession> tls_;

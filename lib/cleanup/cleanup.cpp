@@ -134,6 +134,8 @@ Session& Session::operator=(Session&&) noexcept = default;
 
 std::uint64_t Session::size() const { return state_->size; }
 
+void Session::add_actions(const MessageActions& actions) { state_->sub.actions.merge(actions); }
+
 void Session::write(std::string_view bytes) {
   State& s = *state_;
   s.size += bytes.size();
@@ -192,12 +194,38 @@ Outcome Session::finish() {
     r.done = false;
     env.recipients.push_back(std::move(r));
   };
+  const MessageActions& acts = s.sub.actions;
   for (auto& r : s.sub.recipients) add(r);
   if (s.sub.extract_recipients)
     for (auto& a : extract_recipients(s.headers)) add(queue::Recipient{a, "", 0, false, 0});
   if (env.recipients.empty()) return reject(554, "5.5.1", "Error: no recipients specified");
+  if (acts.discard) {
+    // DISCARD: the client hears "queued"; nothing is kept.
+    std::string id = s.ids.next();
+    log::info("%s: discard: %s", id.c_str(), acts.discard->c_str());
+    Outcome out;
+    out.queue_id = id;
+    out.code = 250;
+    out.enhanced = "2.0.0";
+    out.text = "Ok: queued as " + id;
+    return out;
+  }
+  if (!acts.redirect.empty()) {
+    // REDIRECT: one recipient instead of all; the first original address
+    // stays as the original recipient (DSN ORCPT, X-Original-To).
+    queue::Recipient r = env.recipients.front();
+    if (r.orcpt.empty()) r.orcpt = "rfc822;" + r.address;
+    r.address = qualify(acts.redirect, s.params.myorigin);
+    env.recipients.assign(1, std::move(r));
+  }
+  if (!acts.bcc.empty()) add(queue::Recipient{acts.bcc, "", 0, false, 0});
+  const std::string& filter = !acts.filter.empty() ? acts.filter : s.params.content_filter;
+  if (!filter.empty()) {
+    std::erase_if(env.attributes.extra, [](const auto& kv) { return kv.first == queue::kFilterAttribute; });
+    env.attributes.extra.emplace_back(std::string(queue::kFilterAttribute), filter);
+  }
 
-  auto writer = queue::QueueWriter::create(s.params.layout, s.ids, env);
+  auto writer = queue::QueueWriter::create(s.params.layout, s.ids, env, acts.hold ? queue::kHold : queue::kIncoming);
   if (!writer) return storage_error("cleanup: create queue file: " + writer.error().message);
 
   HeaderContext cx;
@@ -220,6 +248,12 @@ Outcome Session::finish() {
   std::string header = s.sub.source == Source::requeue ? pass_headers(s.headers, &message_id)
                                                        : fix_headers(s.headers, cx, &message_id);
 
+  if (!acts.prepend.empty()) {
+    // PREPEND: above everything, our Received included (Postfix's order).
+    std::string top;
+    for (const auto& line : acts.prepend) top += line + "\r\n";
+    header.insert(0, top);
+  }
   Status st = writer->append(header);
   if (st) st = s.body.read_back([&](std::string_view chunk) { return writer->append(chunk); });
   if (!st) return storage_error("cleanup: " + cx.queue_id + ": " + st.error().message);
@@ -232,7 +266,11 @@ Outcome Session::finish() {
     log::info("%s", line.c_str());
   }
   log::info("%s: message-id=%s", id->c_str(), message_id.c_str());
-  trigger_qmgr(s.params.layout.queue_directory);
+  if (acts.hold) {
+    log::info("%s: hold: %s", id->c_str(), acts.hold->c_str());
+  } else {
+    trigger_qmgr(s.params.layout.queue_directory);
+  }
 
   Outcome out;
   out.queue_id = *id;

@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/cleanup/message_actions.hpp"
 #include "lib/queue/queue_file.hpp"
 #include "lib/queue/queue_id.hpp"
 #include "lib/queue/queue_layout.hpp"
@@ -58,6 +59,7 @@ struct Params {
   int hopcount_limit = 50;                      // Received headers; at or over: 554 5.4.0
   queue::QueueLayout layout;                    // queue_directory, hash settings
   std::size_t memory_spool_limit = 1u << 20;    // content above this spools to an unnamed file
+  std::string content_filter;                   // "transport:nexthop" every new message is routed to; "" none
 
   static Params from_config(const config::Config& config);
 };
@@ -83,6 +85,8 @@ struct Submission {
   // from when the message first arrived.
   std::int64_t arrival_seconds = 0;
   std::uint32_t arrival_microseconds = 0;
+  // smtp path: access actions (see Session::add_actions).
+  MessageActions actions;
 };
 
 // The result of finish(): a queue ID, or a rejection worded as an SMTP reply
@@ -121,6 +125,14 @@ class Session {
   //   552 5.3.4 Message file too big              (message_size_limit, sendmail path)
   //   554 5.5.1 Error: no recipients specified    (none given, or none found by -t)
   Outcome finish();
+
+  // Access actions (smtpd): merged into what the submission carried; applied
+  // by finish(). DISCARD answers 250 with a queue ID and stores nothing;
+  // HOLD writes the file into hold/; REDIRECT replaces the recipients, BCC
+  // adds one; PREPEND lines go above everything, Received included; FILTER
+  // (else content_filter) is kept in the file for qmgr as the "filter"
+  // attribute.
+  void add_actions(const MessageActions& actions);
 
   // Content bytes received so far (before fix-ups).
   std::uint64_t size() const;

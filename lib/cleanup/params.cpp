@@ -16,6 +16,7 @@ Params Params::from_config(const config::Config& config) {
   p.message_size_limit = static_cast<std::uint64_t>(config.get_size("message_size_limit"));
   p.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
   p.layout = queue_tools::layout_from_config(config);
+  p.content_filter = config.get("content_filter");
   return p;
 }
 

@@ -41,6 +41,8 @@ constexpr ParamInfo kRows[] = {
      "Backwards-compatibility level of default settings", nullptr},
     {"config_directory", ParamType::string, build::config_directory, 0,
      "Folder holding main.cf and master.cf", nullptr},
+    {"content_filter", ParamType::string, "", 0,
+     "Content filter (transport:destination) every new message is delivered to", nullptr},
     {"daemon_directory", ParamType::string, build::daemon_directory, 0,
      "Folder holding the daemon programs", nullptr},
     {"data_directory", ParamType::string, build::data_directory, 0,

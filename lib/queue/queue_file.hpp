@@ -55,6 +55,10 @@ struct Attributes {
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
+// Attribute.extra name of a content filter ("transport:nexthop", from
+// content_filter or an access FILTER action): qmgr sends every recipient there.
+inline constexpr std::string_view kFilterAttribute = "filter";
+
 struct Envelope {
   std::int64_t arrival_seconds = 0;
   std::uint32_t arrival_microseconds = 0;

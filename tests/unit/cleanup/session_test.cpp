@@ -188,3 +188,108 @@ TEST_CASE("a dropped session leaves nothing") {
     ++n;
   CHECK(n == 0);
 }
+
+TEST_CASE("access actions: HOLD, DISCARD, REDIRECT, BCC, PREPEND, FILTER, content_filter") {
+  TempQueue q;
+  auto params = test_params(q);
+  queue::QueueIdGenerator ids;
+  const std::string msg = "Subject: acts\r\n\r\nbody\r\n";
+  auto only_file = [&](std::string_view folder) {
+    auto files = queue::scan_folder(q.layout, folder);
+    REQUIRE(files.ok());
+    REQUIRE(files->size() == 1);
+    auto r = queue::QueueReader::open(files->front().path);
+    REQUIRE(r.ok());
+    std::filesystem::remove(files->front().path);
+    return std::move(*r);
+  };
+  auto filter_of = [](const queue::Envelope& env) {
+    for (const auto& [name, value] : env.attributes.extra)
+      if (name == queue::kFilterAttribute) return value;
+    return std::string();
+  };
+
+  SECTION("HOLD writes into hold/, nothing in incoming/") {
+    Session s(params, ids, smtp_submission());
+    MessageActions a;
+    a.hold = "<x@y>: Sender address triggers HOLD action";
+    s.add_actions(a);
+    s.write(msg);
+    REQUIRE(s.finish().ok());
+    CHECK(queue::scan_folder(q.layout, queue::kIncoming)->empty());
+    only_file(queue::kHold);
+  }
+  SECTION("DISCARD answers with a queue ID and stores nothing") {
+    Session s(params, ids, smtp_submission());
+    MessageActions a;
+    a.discard = "<x@y>: Sender address triggers DISCARD action";
+    a.hold = "also held";  // DISCARD wins: nothing kept anywhere
+    s.add_actions(a);
+    s.write(msg);
+    auto out = s.finish();
+    REQUIRE(out.ok());
+    CHECK(queue::valid_queue_id(out.queue_id));
+    CHECK(queue::scan_folder(q.layout, queue::kIncoming)->empty());
+    CHECK(queue::scan_folder(q.layout, queue::kHold)->empty());
+  }
+  SECTION("REDIRECT replaces every recipient, BCC adds one, PREPEND goes on top") {
+    auto sub = smtp_submission();
+    sub.recipients.push_back(queue::Recipient{"carol@example.org", "", 0, false, 0});
+    Session s(params, ids, sub);
+    MessageActions a;
+    a.redirect = "boss@example.org";
+    a.bcc = "archive";
+    a.prepend = {"X-First: 1", "X-Second: 2"};
+    s.add_actions(a);
+    s.write(msg);
+    REQUIRE(s.finish().ok());
+    auto r = only_file(queue::kIncoming);
+    const auto& rcpts = r.envelope().recipients;
+    REQUIRE(rcpts.size() == 2);
+    CHECK(rcpts[0].address == "boss@example.org");
+    CHECK(rcpts[0].orcpt == "rfc822;bob@example.org");
+    CHECK(rcpts[1].address == "archive@example.org");  // qualified with myorigin
+    auto c = r.read_content();
+    REQUIRE(c.ok());
+    CHECK(c->rfind("X-First: 1\r\nX-Second: 2\r\nReceived: from client.test", 0) == 0);
+    CHECK(filter_of(r.envelope()).empty());
+  }
+  SECTION("content_filter is recorded; FILTER overrides it") {
+    params.content_filter = "scan:[127.0.0.1]:10025";
+    {
+      Session s(params, ids, smtp_submission());
+      s.write(msg);
+      REQUIRE(s.finish().ok());
+      CHECK(filter_of(only_file(queue::kIncoming).envelope()) == "scan:[127.0.0.1]:10025");
+    }
+    Session s(params, ids, smtp_submission());
+    MessageActions a;
+    a.filter = "other:[127.0.0.1]:10026";
+    s.add_actions(a);
+    s.write(msg);
+    REQUIRE(s.finish().ok());
+    CHECK(filter_of(only_file(queue::kIncoming).envelope()) == "other:[127.0.0.1]:10026");
+  }
+}
+
+TEST_CASE("MessageActions::merge: HOLD/DISCARD stick, last REDIRECT/BCC/FILTER wins, PREPEND once") {
+  MessageActions a;
+  MessageActions b;
+  b.hold = "first";
+  b.prepend = {"X-A: 1"};
+  b.bcc = "one@x";
+  a.merge(b);
+  MessageActions c;
+  c.hold = "second";
+  c.prepend = {"X-A: 1", "X-B: 2"};
+  c.bcc = "two@x";
+  c.filter = "f:x";
+  a.merge(c);
+  CHECK(*a.hold == "first");
+  CHECK(a.prepend == std::vector<std::string>{"X-A: 1", "X-B: 2"});
+  CHECK(a.bcc == "two@x");
+  CHECK(a.filter == "f:x");
+  CHECK_FALSE(a.discard);
+  CHECK_FALSE(a.empty());
+  CHECK(MessageActions{}.empty());
+}

@@ -122,3 +122,20 @@ TEST_CASE("transport specs", "[qmgr]") {
   CHECK(parse_transport_spec("smtp").nexthop.empty());
   CHECK(parse_transport_spec(":[h]").transport.empty());
 }
+
+TEST_CASE("routing: a content filter takes every recipient", "[qmgr]") {
+  QmgrParams p = base_params();
+  auto r = resolve_filter(p, "smtp:[127.0.0.1]:10025");
+  CHECK(r.route == Route::remote);
+  CHECK(r.transport == "smtp");
+  CHECK(r.nexthop == "[127.0.0.1]:10025");
+  r = resolve_filter(p, "scan:");
+  CHECK(r.route == Route::remote);
+  CHECK(r.transport == "scan");
+  CHECK(r.nexthop == p.myhostname);  // Postfix's default next hop for a filter
+  r = resolve_filter(p, "local:");
+  CHECK(r.route == Route::local);
+  r = resolve_filter(p, "nocolon");
+  CHECK(r.route == Route::defer);
+  CHECK(r.dsn == "4.3.5");
+}

@@ -53,7 +53,15 @@ TEST_CASE("access(5) results") {
       {"450 busy", K::reply, 450, "", "busy"},
       {"550 4.7.2 mismatched class", K::reply, 550, "", "4.7.2 mismatched class"},
       {"WARN odd", K::warn, 0, "", "odd"},
-      {"HOLD", K::unsupported, 0, "", "HOLD"},
+      {"HOLD", K::hold, 0, "", ""},
+      {"hold  suspicious sender", K::hold, 0, "", "suspicious sender"},
+      {"DISCARD", K::discard, 0, "", ""},
+      {"REDIRECT boss@example.test", K::redirect, 0, "", "boss@example.test"},
+      {"BCC archive@example.test", K::bcc, 0, "", "archive@example.test"},
+      {"PREPEND X-Seen: yes, by table", K::prepend, 0, "", "X-Seen: yes, by table"},
+      {"FILTER smtp:[127.0.0.1]:10025", K::filter, 0, "", "smtp:[127.0.0.1]:10025"},
+      {"INFO just saying", K::info, 0, "", "just saying"},
+      {"DEFER_IF_PERMIT later", K::unsupported, 0, "", "DEFER_IF_PERMIT later"},
       {"reject_unauth_destination", K::restrictions, 0, "", "reject_unauth_destination"},
   };
   for (const auto& r : rows) {
@@ -282,4 +290,52 @@ TEST_CASE("DNS-based restrictions ask, then use the answer") {
   CHECK(wire(p.check(Stage::recipient, in, fx.facts)) == "pass");
   fx.facts[*v.question] = DnsAnswer::unavailable;
   CHECK(wire(p.check(Stage::recipient, in, fx.facts)) == "pass");
+}
+
+TEST_CASE("access tables: message actions travel with the verdict") {
+  Fixture fx;
+  AccessPolicy p(fx.settings("permit_mynetworks, reject_unauth_destination",
+                             "check_sender_access inline:{"
+                             "{hold@x.test=HOLD}, {held@x.test=HOLD kept for review}, {gone@x.test=DISCARD},"
+                             "{tag@x.test=PREPEND X-Tag: yes}, {copy@x.test=BCC archive@example.org},"
+                             "{scan@x.test=FILTER scan:[127.0.0.1]:10025}, {note@x.test=INFO noted},"
+                             "{badfilter@x.test=FILTER scan}, {badredirect@x.test=REDIRECT nobody},"
+                             "{badprepend@x.test=PREPEND no colon}},"
+                             "check_recipient_access inline:{{redir@mail.example.test=REDIRECT boss@example.org}},"
+                             "reject"),
+                 fx.local);
+  auto run = [&](const char* sender, const char* rcpt = "alice@mail.example.test") {
+    CheckInput in = Fixture::input("127.0.0.1", rcpt);
+    in.sender = sender;
+    return p.check(Stage::recipient, in, fx.facts);
+  };
+  Verdict v = run("hold@x.test");
+  CHECK(wire(v) == "554 5.7.1 <alice@mail.example.test>: Recipient address rejected: Access denied");  // HOLD goes on
+  REQUIRE(v.actions.hold);
+  CHECK(*v.actions.hold == "<hold@x.test>: Sender address triggers HOLD action");
+  REQUIRE(v.notes.size() == 1);
+  CHECK(v.notes[0] == std::pair<std::string, std::string>{"hold", *v.actions.hold});
+  CHECK(*run("held@x.test").actions.hold == "<held@x.test>: Sender address kept for review");
+
+  v = run("gone@x.test");
+  CHECK(wire(v) == "pass");  // DISCARD ends the list like OK
+  REQUIRE(v.actions.discard);
+  CHECK(*v.actions.discard == "<gone@x.test>: Sender address triggers DISCARD action");
+
+  CHECK(run("tag@x.test").actions.prepend == std::vector<std::string>{"X-Tag: yes"});
+  CHECK(run("copy@x.test").actions.bcc == "archive@example.org");
+  CHECK(run("scan@x.test").actions.filter == "scan:[127.0.0.1]:10025");
+  v = run("note@x.test");
+  REQUIRE(v.notes.size() == 1);
+  CHECK(v.notes[0].first == "info");
+  CHECK(v.notes[0].second == "<note@x.test>: Sender address noted");
+  CHECK(v.actions.empty());
+  v = run("a@example.org", "redir@mail.example.test");
+  CHECK(v.actions.redirect == "boss@example.org");
+  CHECK(v.notes[0].second == "<redir@mail.example.test>: Recipient address triggers REDIRECT boss@example.org");
+
+  for (const char* bad : {"badfilter@x.test", "badredirect@x.test", "badprepend@x.test"}) {
+    INFO(bad);
+    CHECK(wire(run(bad)) == "451 4.3.5 Server configuration error");
+  }
 }
