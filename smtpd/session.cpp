@@ -319,6 +319,8 @@ cleanup::Submission Session::submission() const {
   auto& a = s.attributes;
   a.client_name = client_.name;
   a.client_address = client_.address;
+  // Postfix keeps the unverified PTR name in the queue file too.
+  a.extra.emplace_back("reverse_client_name", client_.reverse_name);
   a.protocol = protocol();
   a.sasl_username = sasl_username_;
   s.sasl_method = sasl_method_;

@@ -141,6 +141,7 @@ class PeernameTest(unittest.TestCase):
         self.log_has(f"connect from good.peer.test[{GOOD}]")
         self.log_has(f"disconnect from good.peer.test[{GOOD}]")
         self.assertEqual(q["attrs"]["client_name"], "good.peer.test")
+        self.assertEqual(q["attrs"]["reverse_client_name"], "good.peer.test")
         self.assertTrue(q["content"].startswith(
             f"Received: from helo.example.org (good.peer.test [{GOOD}])\r\n".encode()), q["content"][:200])
 
@@ -149,6 +150,7 @@ class PeernameTest(unittest.TestCase):
         self.log_has(f"warning: hostname forged.peer.test does not resolve to address {FORGED}")
         self.log_has(f"connect from unknown[{FORGED}]")
         self.assertEqual(q["attrs"]["client_name"], "unknown")
+        self.assertEqual(q["attrs"]["reverse_client_name"], "forged.peer.test")
         # As Postfix writes it: the unverified name never shows as the client's.
         self.assertTrue(q["content"].startswith(
             f"Received: from helo.example.org (unknown [{FORGED}])\r\n".encode()), q["content"][:200])
