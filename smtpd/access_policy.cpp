@@ -317,7 +317,7 @@ AccessPolicy::Step AccessPolicy::run_access(const Restriction& r, Frame& f, int 
     if (!found.is_found()) continue;
     const bool warn_only = f.warn_next;
     Step step = act(found.value, reply_name, reply_class, f, depth);
-    if (step == Step::permit && reply_class == "Unverified Client host" && !warn_only) {
+    if (step == Step::permit && r.name == "check_reverse_client_hostname_access" && !warn_only) {
       // An unverified name is the client's own claim: Postfix refuses to let it allow anything.
       log::warning("restriction %s returns OK for %s", r.name.c_str(), in.reverse_name.c_str());
       log::warning("this is not allowed for security reasons");
