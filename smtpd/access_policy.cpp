@@ -54,10 +54,12 @@ std::vector<std::string> address_keys(std::string_view address, const std::strin
   return keys;
 }
 
-std::vector<std::string> client_keys(const CheckInput& in) {
+// The host name and its parent domains (unless "unknown"), then the address
+// and its networks.
+std::vector<std::string> client_keys(const std::string& name, const std::string& address) {
   std::vector<std::string> keys;
-  if (in.client_name != "unknown") keys = domain_keys(in.client_name);
-  std::string addr = in.client_address;
+  if (name != "unknown") keys = domain_keys(name);
+  std::string addr = address;
   const char sep = addr.find(':') != std::string::npos ? ':' : '.';
   while (!addr.empty()) {
     keys.push_back(addr);
@@ -339,9 +341,13 @@ AccessPolicy::Step AccessPolicy::run_access(const Restriction& r, Frame& f, int 
   std::vector<std::string> keys;
   std::string reply_name, reply_class;
   if (r.name == "check_client_access") {
-    keys = client_keys(in);
+    keys = client_keys(in.client_name, in.client_address);
     reply_name = in.client_name + "[" + in.client_address + "]";
     reply_class = "Client host";
+  } else if (r.name == "check_reverse_client_hostname_access") {
+    keys = client_keys(in.reverse_name, in.client_address);
+    reply_name = in.reverse_name + "[" + in.client_address + "]";
+    reply_class = "Unverified Client host";
   } else if (r.name == "check_helo_access") {
     if (in.helo.empty()) return Step::dunno;
     keys = domain_keys(in.helo);
@@ -372,7 +378,17 @@ AccessPolicy::Step AccessPolicy::run_access(const Restriction& r, Frame& f, int 
       f.warn_next = false;
       return reject_with(f, smtp::Reply{451, "4.3.0", "<" + reply_name + ">: Temporary lookup failure"});
     }
-    if (found.is_found()) return act(found.value, reply_name, reply_class, f, depth);
+    if (!found.is_found()) continue;
+    const bool warn_only = f.warn_next;
+    Step step = act(found.value, reply_name, reply_class, f, depth);
+    if (step == Step::permit && r.name == "check_reverse_client_hostname_access" && !warn_only) {
+      // An unverified name is the client's own claim: Postfix refuses to let it allow anything.
+      log::warning("restriction %s returns OK for %s", r.name.c_str(), in.reverse_name.c_str());
+      log::warning("this is not allowed for security reasons");
+      log::warning("use DUNNO instead of OK if you want to make an exception");
+      return reject_with(f, kConfigError);
+    }
+    return step;
   }
   return Step::dunno;
 }

@@ -17,6 +17,7 @@ constexpr std::array kKnown = {
     "reject_unknown_helo_hostname", "reject_non_fqdn_sender", "reject_non_fqdn_recipient",
     "reject_unknown_sender_domain", "reject_unknown_recipient_domain", "reject_unknown_client_hostname",
     "reject_unknown_reverse_client_hostname", "reject_unauth_pipelining", "check_client_access",
+    "check_reverse_client_hostname_access",
     "check_helo_access", "check_sender_access", "check_recipient_access", "warn_if_reject",
     "reject_sender_login_mismatch", "reject_authenticated_sender_login_mismatch",
     "reject_unauthenticated_sender_login_mismatch", "permit_tls_all_clientcerts", "reject_plaintext_session"};
@@ -30,7 +31,7 @@ constexpr std::array kIgnored = {"check_policy_service",  "reject_rbl_client",  
                                  "reject_multi_recipient_bounce", "permit_mx_backup"};
 
 constexpr std::array kWithArgument = {
-    "check_client_access", "check_helo_access", "check_sender_access", "check_recipient_access",
+    "check_client_access", "check_reverse_client_hostname_access", "check_helo_access", "check_sender_access", "check_recipient_access",
     "check_policy_service", "reject_rbl_client", "reject_rhsbl_client", "reject_rhsbl_sender",
     "reject_rhsbl_helo", "reject_rhsbl_recipient", "reject_rhsbl_reverse_client", "permit_dnswl_client",
     "permit_rhswl_client", "check_sender_mx_access", "check_sender_ns_access", "check_recipient_mx_access",

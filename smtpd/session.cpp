@@ -36,10 +36,9 @@ Client peer_of(int fd) {
   } else {
     // Stand-alone mode (-S) on a pipe or UNIX socket: a local client.
     c.address = "127.0.0.1";
+    c.name = c.reverse_name = "localhost";
+    c.from_socket = false;
   }
-  // No DNS on the event loop yet: loopback is "localhost", the rest "unknown"
-  // (Postfix's word for a client without a verified name).
-  if (c.address == "127.0.0.1" || c.address == "::1") c.name = c.reverse_name = "localhost";
   return c;
 }
 
@@ -58,7 +57,6 @@ Session::~Session() = default;
 void Session::start() {
   set_nonblocking(fd_.get(), true);
   client_ = peer_of(fd_.get());
-  log::info("connect from %s", client_.namaddr().c_str());
   read_watch_ = net::Watcher::readable(server_.loop, fd_.get(), [this] { on_readable(); });
   write_watch_ = net::Watcher::writable(server_.loop, fd_.get(), [this] { on_writable(); });
   deadline_ = net::Watcher::timer(server_.loop, [this] { on_timeout(); });
@@ -68,6 +66,11 @@ void Session::start() {
     process();
   });
   sasl_reaper_ = net::Watcher::timer(server_.loop, [this] { sasl_retired_.clear(); });
+  lookup_peer_name();  // then greet()
+}
+
+void Session::greet() {
+  log::info("connect from %s", client_.namaddr().c_str());
   if (!params().policy.delay_reject) {
     // smtpd_delay_reject = no: the client restrictions run now; a refusal
     // answers HELO, MAIL and RCPT (QUIT, NOOP, RSET still work).
@@ -327,6 +330,8 @@ cleanup::Submission Session::submission() const {
   auto& a = s.attributes;
   a.client_name = client_.name;
   a.client_address = client_.address;
+  // Postfix keeps the unverified PTR name in the queue file too.
+  a.extra.emplace_back("reverse_client_name", client_.reverse_name);
   a.protocol = protocol();
   a.sasl_username = sasl_username_;
   s.sasl_method = sasl_method_;
@@ -538,6 +543,7 @@ void Session::finish(const char* why) {
   write_watch_.disable();
   deadline_.disable();
   resume_.disable();
+  peer_timer_.disable();
   if (sasl_) sasl_retired_.push_back(std::move(sasl_));  // the reaper timer dies with the session
   *alive_ = false;                                       // pending DNS callbacks do nothing
   tx_ = Transaction{};  // drops an unfinished message: nothing reaches the queue

@@ -25,6 +25,7 @@
 #include "lib/tls/server_session.hpp"
 #include "smtpd/sasl_request.hpp"
 #include "smtpd/access_policy.hpp"
+#include "smtpd/peer_name.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/smtpd_params.hpp"
 
@@ -45,10 +46,11 @@ struct ServerContext {
 };
 
 struct Client {
-  std::string name = "unknown";          // forward-confirmed name; "localhost" for loopback until lib/dns
-  std::string reverse_name = "unknown";  // PTR name
-  bool name_tempfail = false;
+  std::string name = "unknown";          // forward-confirmed name (session_peer.cpp), else "unknown"
+  std::string reverse_name = "unknown";  // PTR name, not confirmed
+  bool name_tempfail = false;            // the name lookup failed temporarily
   std::string address;
+  bool from_socket = true;               // false: stand-alone mode (-S) on a pipe, nothing to look up
   std::string namaddr() const { return name + "[" + address + "]"; }
 };
 
@@ -199,6 +201,12 @@ class Session {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // DNS callbacks check it
   void lookup(const DnsQuestion& q, int step);
   void dns_answered(DnsAnswer answer);
+  // The client's host name (session_peer.cpp): looked up before the banner.
+  void lookup_peer_name();
+  void peer_name_known(const PeerName& peer, const std::string& warning);
+  void greet();  // "connect from", connect-time restrictions, the banner
+  net::Watcher peer_timer_;
+  bool peer_lookup_active_ = false;
   bool esmtp_ = false;
   Transaction tx_;
 

@@ -63,6 +63,8 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
                                   : mynetworks;  // shares mynetworks' tables
   p.policy = PolicySettings::from_config(c, std::move(mynetworks));
   p.helo_required = c.get_bool("smtpd_helo_required");
+  p.peername_lookup = c.get_bool("smtpd_peername_lookup");
+  p.peername_lookup_timeout = static_cast<double>(c.get_time_seconds("smtpd_peername_lookup_timeout"));
   for (auto& k : c.get_list("smtpd_discard_ehlo_keywords")) {
     std::string u = k;
     for (auto& ch : u) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));

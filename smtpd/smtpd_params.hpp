@@ -38,6 +38,8 @@ struct SmtpdParams {
   std::vector<std::string> discard_ehlo_keywords;  // smtpd_discard_ehlo_keywords, upper case
   PolicySettings policy;                           // restrictions, mynetworks, relay_domains, codes
   bool helo_required = false;                      // smtpd_helo_required
+  bool peername_lookup = true;                     // smtpd_peername_lookup
+  double peername_lookup_timeout = 5;              // smtpd_peername_lookup_timeout (Postern)
   std::string local_recipient_maps;                // expanded; empty: no check
   std::string recipient_delimiter;
   int unknown_local_recipient_code = 550;  // unknown_local_recipient_reject_code

@@ -83,6 +83,8 @@ constexpr ParamInfo kRows[] = {
      "Commands treated as NOOP", nullptr},
     {"smtpd_peername_lookup", ParamType::boolean, "yes", 0,
      "Look up the client's host name", nullptr},
+    {"smtpd_peername_lookup_timeout", ParamType::time, "5s", 's',
+     "Time limit of the client host name lookup (Postern)", nullptr},
     {"smtpd_per_request_deadline", ParamType::boolean, "${smtpd_per_record_deadline?{$smtpd_per_record_deadline}:{${stress?{yes}:{no}}}}", 0,
      "Apply smtpd_timeout to a whole request", nullptr},
     {"smtpd_policy_service_max_idle", ParamType::time, "300s", 's',

@@ -41,7 +41,7 @@ const char* type_name(QueryKind kind) {
 }  // namespace
 
 AresChannel::AresChannel(const ResolverConfig& config, ares_sock_state_cb state_cb,
-                         void* state_data) {
+                         void* state_data, const char* lookups) {
   // ares_library_init is reference counted; only Windows needs it, but the
   // API asks for it.
   if (int rc = ares_library_init(ARES_LIB_INIT_ALL); rc != ARES_SUCCESS)
@@ -54,6 +54,11 @@ AresChannel::AresChannel(const ResolverConfig& config, ares_sock_state_cb state_
     options.sock_state_cb = state_cb;
     options.sock_state_cb_data = state_data;
     mask |= ARES_OPT_SOCK_STATE_CB;
+  }
+  std::string lookup_order = lookups ? lookups : "";
+  if (lookups) {
+    options.lookups = lookup_order.data();
+    mask |= ARES_OPT_LOOKUPS;
   }
   if (int rc = ares_init_options(&channel_, &options, mask); rc != ARES_SUCCESS) {
     ares_library_cleanup();

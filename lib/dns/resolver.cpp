@@ -35,16 +35,24 @@ struct Resolver::Impl {
   std::vector<Finished> finished;
   bool destroying = false;
   std::unique_ptr<detail::AresChannel> channel;
+  std::unique_ptr<detail::AresChannel> files_only;  // the hosts file; never opens a socket
 
   Impl(net::EventLoop& l, const ResolverConfig& config) : loop(l) {
     timeout_timer = net::Watcher::timer(loop, [this] { on_timeout(); });
     finish_timer = net::Watcher::timer(loop, [this] { deliver_finished(); });
     channel = std::make_unique<detail::AresChannel>(config, &Impl::socket_state, this);
+    files_only = std::make_unique<detail::AresChannel>(config, nullptr, nullptr, "f");
   }
 
   ~Impl() {
     destroying = true;
     channel.reset();  // pending callbacks see ARES_EDESTRUCTION and are dropped
+  }
+
+  // A hosts-file answer: delivered from the loop like any other.
+  void finish_now(TextCallback done, std::vector<std::string> records) {
+    finished.push_back(Finished{std::move(done), TextAnswer{DnsStatus::Found, "", std::move(records)}});
+    finish_timer.arm(0);
   }
 
   static void socket_state(void* data, ares_socket_t fd, int readable, int writable) {
@@ -148,6 +156,16 @@ void Resolver::lookup_ptr(std::string_view address, TextCallback done) {
 }
 void Resolver::lookup_txt(std::string_view name, TextCallback done) {
   impl_->start(QueryKind::Txt, name, std::move(done));
+}
+void Resolver::lookup_host_names(std::string_view address, TextCallback done) {
+  auto names = detail::hosts_file_names(impl_->files_only->get(), address);
+  if (!names.empty()) return impl_->finish_now(std::move(done), std::move(names));
+  impl_->start(QueryKind::Ptr, address, std::move(done));
+}
+void Resolver::lookup_host_addresses(std::string_view name, bool ipv6, TextCallback done) {
+  auto addresses = detail::hosts_file_addresses(impl_->files_only->get(), name, ipv6 ? AF_INET6 : AF_INET);
+  if (!addresses.empty()) return impl_->finish_now(std::move(done), std::move(addresses));
+  impl_->start(ipv6 ? QueryKind::Aaaa : QueryKind::A, name, std::move(done));
 }
 
 }  // namespace postern::dns

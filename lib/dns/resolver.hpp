@@ -52,6 +52,11 @@ class Resolver {
   // address: numeric IPv4 or IPv6 text; an unparsable address → NotFound.
   void lookup_ptr(std::string_view address, TextCallback done);
   void lookup_txt(std::string_view name, TextCallback done);
+  // Like getnameinfo() / getaddrinfo() with "hosts: files dns": the hosts
+  // file first (no query when it lists the address or name), then PTR, or A
+  // (ipv6 false) / AAAA (ipv6 true) in DNS. For a client's host name (smtpd).
+  void lookup_host_names(std::string_view address, TextCallback done);
+  void lookup_host_addresses(std::string_view name, bool ipv6, TextCallback done);
 
  private:
   struct Impl;

@@ -86,11 +86,12 @@ class Instance:
         for d in (self.conf, self.data):
             os.makedirs(d, mode=0o755)
         self.master_pid = None
+        self.dead_dns_port = free_port()
         self.write_main_cf(main_cf_extra)
         self.write_master_cf(master_cf)
 
     # -- configuration -------------------------------------------------
-    def base_main_cf(self):
+    def base_main_cf(self, dead_dns=True):
         user = "postfix" if IS_ROOT else pwd.getpwuid(os.getuid()).pw_name
         group = "postdrop" if IS_ROOT else grp.getgrgid(os.getgid()).gr_name
         return "\n".join([
@@ -107,12 +108,18 @@ class Instance:
             "myhostname = mail.example.test",
             "mydomain = example.test",
             "service_throttle_time = 2s",
+            # DNS stays on loopback: a port nobody serves refuses every query
+            # at once, so lookups (smtpd's client names, the smtp agent's MX)
+            # fail temporarily without waiting. Tests with their own dnsmasq
+            # set dns_resolver_addresses themselves (write_main_cf).
+            *([f"dns_resolver_addresses = 127.0.0.1:{self.dead_dns_port}"] if dead_dns else []),
             "",
         ])
 
     def write_main_cf(self, extra=""):
+        own_dns = re.search(r"^\s*dns_resolver_addresses\s*=", extra, re.M) is not None
         with open(os.path.join(self.conf, "main.cf"), "w") as f:
-            f.write(self.base_main_cf() + extra)
+            f.write(self.base_main_cf(dead_dns=not own_dns) + extra)
 
     def write_master_cf(self, text):
         with open(os.path.join(self.conf, "master.cf"), "w") as f:

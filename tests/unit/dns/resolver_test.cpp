@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -192,4 +193,51 @@ TEST_CASE("destroying the resolver drops pending callbacks", "[dns]") {
   }
   loop.run();
   CHECK_FALSE(called);
+}
+
+TEST_CASE("host names and addresses: DNS when the hosts file does not list them", "[dns]") {
+  Dnsmasq dns;
+  REQUIRE(dns.running());
+  postern::net::EventLoop loop;
+  Resolver r(loop, config_for(dns));
+  TextAnswer names, v4, v6, none;
+  bool inside_call = true;
+  r.lookup_host_names("192.0.2.9", [&](TextAnswer got) {
+    CHECK_FALSE(inside_call);
+    names = std::move(got);
+  });
+  r.lookup_host_addresses("host.test", false, [&](TextAnswer got) { v4 = std::move(got); });
+  r.lookup_host_addresses("host.test", true, [&](TextAnswer got) { v6 = std::move(got); });
+  r.lookup_host_names("192.0.2.10", [&](TextAnswer got) { none = std::move(got); });
+  inside_call = false;
+  REQUIRE(loop.run());
+  REQUIRE(names.found());
+  CHECK(names.records.front() == "ptr-name.test");
+  CHECK(v4.records == std::vector<std::string>{"192.0.2.7"});
+  CHECK(v6.records == std::vector<std::string>{"2001:db8::7"});
+  CHECK_FALSE(none.found());  // dnsmasq does not serve 2.0.192.in-addr.arpa: refused or not found
+}
+
+TEST_CASE("host names from the hosts file need no DNS server", "[dns]") {
+  // Most systems name 127.0.0.1 in /etc/hosts; the answer must then come
+  // without a query (the only server here refuses everything).
+  std::ifstream hosts("/etc/hosts");
+  bool listed = false;
+  for (std::string line; std::getline(hosts, line);)
+    if (line.starts_with("127.0.0.1") && line.find_first_not_of(" \t", 9) != std::string::npos) listed = true;
+  postern::net::EventLoop loop;
+  ResolverConfig c;
+  c.servers = {"127.0.0.1:" + std::to_string(free_udp_port())};
+  c.timeout_seconds = 0.2;
+  c.tries = 1;
+  Resolver r(loop, c);
+  TextAnswer names, addresses;
+  r.lookup_host_names("127.0.0.1", [&](TextAnswer got) { names = std::move(got); });
+  loop.run();
+  CHECK(names.found() == listed);
+  if (!listed) return;
+  r.lookup_host_addresses(names.records.front(), false, [&](TextAnswer got) { addresses = std::move(got); });
+  loop.run();
+  REQUIRE(addresses.found());
+  CHECK(std::find(addresses.records.begin(), addresses.records.end(), "127.0.0.1") != addresses.records.end());
 }
