@@ -63,6 +63,7 @@ QmgrParams load_params(const config::Config& config) {
     auto master = config::MasterCf::load(config.config_dir() + "/master.cf");
     for (const auto& e : master.entries()) {
       if (e.type == "unix" && e.maxproc) p.process_limits[e.service] = *e.maxproc == 0 ? 1000 : *e.maxproc;
+      if (e.type == "unix" && (e.command == "smtp" || e.command == "lmtp")) p.multi_recipient_transports.insert(e.service);
     }
     if (const auto* e = master.find(p.local_transport, "unix"); e && e->maxproc) {
       p.local_process_limit = *e->maxproc == 0 ? 1000 : *e->maxproc;
@@ -91,7 +92,7 @@ int destination_limit(const QmgrParams& params, const std::string& transport) {
 }
 
 int recipient_limit(const QmgrParams& params, const std::string& transport) {
-  if (transport == params.local_transport) return 1;
+  if (transport == params.local_transport || !params.multi_recipient_transports.contains(transport)) return 1;
   auto it = params.recipient_limits.find(transport);
   int limit = it == params.recipient_limits.end() ? params.default_recipient_limit : it->second;
   // Each recipient is three attributes of a request (ipc::kMaxAttrs).

@@ -6,6 +6,7 @@
 
 #include "lib/base/strings.hpp"
 #include "lib/bounce/status_log.hpp"
+#include "lib/ipc/delivery_server.hpp"
 #include "lib/log/log.hpp"
 
 namespace postern::smtp {
@@ -38,33 +39,20 @@ Agent::Agent(const config::Config& config, bool lmtp)
 }
 
 void Agent::serve(int fd) {
-  if (auto ok = ipc::send_hello(fd); !ok) return;
-  ipc::AttrReader reader(fd, 300);
-  auto attrs = reader.read();
-  if (!attrs) {
-    log::warning("reading request: %s", attrs.error().message.c_str());
-    return;
-  }
-  auto request = ipc::decode_request(*attrs);
-  if (!request) {
-    log::warning("bad request: %s", request.error().message.c_str());
-    return;
-  }
-  ipc::DeliveryReply reply;
-  std::string path = request->queue_path;
-  if (!chroot_prefix_.empty() && path.starts_with(chroot_prefix_ + "/")) path = path.substr(chroot_prefix_.size());
-  auto queue = queue::QueueReader::open(path);
-  if (!queue) {
-    reply.deferred = true;
-    reply.dsn = "4.3.0";
-    reply.reason = "cannot open queue file: " + queue.error().message;
-    log::warning("%s: %s", request->queue_id.c_str(), reply.reason.c_str());
-  } else {
-    reply = deliver(*request, *queue);
-  }
-  if (auto ok = ipc::write_attrs(fd, ipc::encode_reply(reply)); !ok) {
-    log::warning("%s: sending reply: %s", request->queue_id.c_str(), ok.error().message.c_str());
-  }
+  ipc::serve_delivery(fd, [this](const ipc::DeliveryRequest& request) {
+    std::string path = request.queue_path;
+    if (!chroot_prefix_.empty() && path.starts_with(chroot_prefix_ + "/")) path = path.substr(chroot_prefix_.size());
+    auto queue = queue::QueueReader::open(path);
+    if (!queue) {
+      ipc::DeliveryReply reply;
+      reply.deferred = true;
+      reply.dsn = "4.3.0";
+      reply.reason = "cannot open queue file: " + queue.error().message;
+      log::warning("%s: %s", request.queue_id.c_str(), reply.reason.c_str());
+      return reply;
+    }
+    return deliver(request, *queue);
+  });
 }
 
 std::optional<Credentials> Agent::credentials_for(const std::string& nexthop, const Candidate& server,

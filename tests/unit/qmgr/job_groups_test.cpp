@@ -2,6 +2,7 @@
 // message, transport and next hop together up to the recipient limit; local
 // recipients alone.
 #include "qmgr/job_groups.hpp"
+#include "qmgr/qmgr_params.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -47,4 +48,18 @@ TEST_CASE("local recipients are never grouped", "[qmgr]") {
   CHECK(jobs.size() == 2);
   CHECK(jobs[0].recipient == 0);
   CHECK(jobs[1].recipient == 2);
+}
+
+TEST_CASE("only smtp and lmtp services take several recipients per request", "[qmgr]") {
+  postern::qmgr::QmgrParams p;
+  p.local_transport = "local";
+  p.multi_recipient_transports = {"smtp", "relay", "lmtp", "local"};
+  p.recipient_limits["smtp"] = 10;
+  p.default_recipient_limit = 50;
+  CHECK(recipient_limit(p, "smtp") == 10);
+  CHECK(recipient_limit(p, "relay") == 50);    // default_destination_recipient_limit
+  CHECK(recipient_limit(p, "local") == 1);     // local_transport: always one
+  CHECK(recipient_limit(p, "custom") == 1);    // not run by smtp/lmtp in master.cf
+  p.recipient_limits["lmtp"] = 100000;
+  CHECK(recipient_limit(p, "lmtp") == 250);    // bounded by the request size
 }
