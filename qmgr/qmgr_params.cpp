@@ -95,8 +95,10 @@ int recipient_limit(const QmgrParams& params, const std::string& transport) {
   if (transport == params.local_transport || !params.multi_recipient_transports.contains(transport)) return 1;
   auto it = params.recipient_limits.find(transport);
   int limit = it == params.recipient_limits.end() ? params.default_recipient_limit : it->second;
-  // Each recipient is three attributes of a request (ipc::kMaxAttrs).
-  constexpr int kMaxPerRequest = 250;
+  // Each recipient is three attributes of the request and four of the reply
+  // (ipc::kMaxAttrs), and its reason may be a long server reply: qmgr reads
+  // at most 4 * ipc::kMaxAttrLine of reply.
+  constexpr int kMaxPerRequest = 100;
   return limit < 1 ? 1 : std::min(limit, kMaxPerRequest);
 }
 

@@ -61,5 +61,5 @@ TEST_CASE("only smtp and lmtp services take several recipients per request", "[q
   CHECK(recipient_limit(p, "local") == 1);     // local_transport: always one
   CHECK(recipient_limit(p, "custom") == 1);    // not run by smtp/lmtp in master.cf
   p.recipient_limits["lmtp"] = 100000;
-  CHECK(recipient_limit(p, "lmtp") == 250);    // bounded by the request size
+  CHECK(recipient_limit(p, "lmtp") == 100);    // bounded by the request size
 }
