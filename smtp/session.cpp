@@ -423,6 +423,11 @@ std::vector<Outcome> transaction(const SessionInput& in, Opened& session) {
   }
   if (accepted.empty()) {
     // A pipelined DATA after refused RCPTs got 503/554: end the transaction.
+    // A server that said 354 anyway gets an empty message (RFC 2920).
+    if (data_reply.code == 354) {
+      peer.set_timeout(p.data_done_timeout);
+      if (peer.write(".\r\n")) (void)peer.read_reply();
+    }
     quit();
     return finish();
   }

@@ -455,3 +455,27 @@ TEST_CASE("session: 8-bit content to a server without 8BITMIME goes as quoted-pr
     CHECK(body == (row.body ? std::string(row.body) : "Subject: 8bit\n\ncaf\xc3\xa9\n"));
   }
 }
+
+TEST_CASE("session: a 354 after every RCPT was refused gets an empty message, not the content", "[smtp_agent]") {
+  std::vector<std::string> after;
+  ScriptedServer server([&](Script& s) {
+    s.send("220 mx ESMTP");
+    s.line();
+    s.send("250-mx\r\n250 PIPELINING");
+    s.wait_for_lines(3);
+    for (int i = 0; i < 3; ++i) s.line();
+    s.send("250 ok\r\n550 5.1.1 nope\r\n354 go ahead anyway");
+    after.push_back(s.line());
+    s.send("554 5.5.1 no valid recipients");
+    after.push_back(s.line());
+    s.send("221 bye");
+  });
+  QueueFixture queue("Subject: secret\r\n\r\nbody\r\n", {"a@example.net"});
+  ipc::DeliveryRequest request = request_for(queue);
+  SmtpParams params = test_params();
+  Candidate candidate{"mx", "127.0.0.1", server.port(), ""};
+  auto outcomes = run_session(SessionInput{params, request, *queue.reader, candidate, nullptr, std::nullopt});
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].kind == Outcome::Kind::bounce);
+  CHECK(after == std::vector<std::string>{".", "QUIT"});
+}
