@@ -1,7 +1,7 @@
 // One qmgr connection in local (see request.hpp). Runs in local (root).
 #include "local/request.hpp"
 
-#include "lib/ipc/delivery_proto.hpp"
+#include "lib/ipc/delivery_server.hpp"
 #include "lib/log/log.hpp"
 #include "lib/queue/queue_reader.hpp"
 #include "local/deliverer.hpp"
@@ -22,36 +22,24 @@ Agent::Agent(const config::Config& config) : params_(load_params(config)) {
 }
 
 void Agent::serve(int fd) {
-  if (auto ok = ipc::send_hello(fd); !ok) return;
-  ipc::AttrReader reader(fd, 300);
-  auto attrs = reader.read();
-  if (!attrs) {
-    log::warning("reading request: %s", attrs.error().message.c_str());
-    return;
-  }
-  auto request = ipc::decode_request(*attrs);
-  if (!request) {
-    log::warning("bad request: %s", request.error().message.c_str());
-    return;
-  }
-  ipc::DeliveryReply reply;
-  auto queue = queue::QueueReader::open(request->queue_path);
-  if (!aliases_ok_) {
-    reply.deferred = true;
-    reply.dsn = "4.3.0";
-    reply.reason = "alias database unavailable: " + alias_error_;
-  } else if (!queue) {
-    reply.deferred = true;
-    reply.dsn = "4.3.0";
-    reply.reason = "cannot open queue file: " + queue.error().message;
-    log::warning("%s: %s", request->queue_id.c_str(), reply.reason.c_str());
-  } else {
-    Deliverer deliverer(params_, aliases_, *queue, *request);
-    reply = deliverer.run();
-  }
-  if (auto ok = ipc::write_attrs(fd, ipc::encode_reply(reply)); !ok) {
-    log::warning("%s: sending reply: %s", request->queue_id.c_str(), ok.error().message.c_str());
-  }
+  ipc::serve_delivery(fd, [this](const ipc::DeliveryRequest& request) {
+    ipc::DeliveryReply reply;
+    auto queue = queue::QueueReader::open(request.queue_path);
+    if (!aliases_ok_) {
+      reply.deferred = true;
+      reply.dsn = "4.3.0";
+      reply.reason = "alias database unavailable: " + alias_error_;
+    } else if (!queue) {
+      reply.deferred = true;
+      reply.dsn = "4.3.0";
+      reply.reason = "cannot open queue file: " + queue.error().message;
+      log::warning("%s: %s", request.queue_id.c_str(), reply.reason.c_str());
+    } else {
+      Deliverer deliverer(params_, aliases_, *queue, request);
+      reply = deliverer.run();
+    }
+    return reply;
+  });
 }
 
 }  // namespace postern::local

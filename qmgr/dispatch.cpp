@@ -6,7 +6,9 @@
 // initial_destination_concurrency and growing by one with each delivery that
 // goes through (Postfix's slow start, without its negative feedback).
 // Each delivery is one connection to private/<transport>: hello, request,
-// reply. qmgr waits in poll() while a batch is delivered. Runs in qmgr
+// reply. A request to a remote transport carries every pending recipient of
+// the message with the same next hop, up to the transport's recipient limit
+// (job_groups.hpp); the reply settles each of them. qmgr waits in poll() while a batch is delivered. Runs in qmgr
 // (mail_owner).
 #include <errno.h>
 #include <poll.h>
@@ -24,6 +26,7 @@
 #include "lib/bounce/status_log.hpp"
 #include "lib/ipc/attr.hpp"
 #include "lib/log/log.hpp"
+#include "qmgr/job_groups.hpp"
 #include "qmgr/manager.hpp"
 
 namespace postern::qmgr {
@@ -32,7 +35,7 @@ namespace {
 
 struct Connection {
   UniqueFd fd;
-  QueueManager::Job job;
+  std::vector<QueueManager::Job> jobs;  // one message, one transport and next hop
   std::string destination;
   std::string transport;
   bool hello_done = false;
@@ -72,15 +75,17 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
   std::map<std::string, int> per_transport;
   std::map<std::string, int> window;  // remote destinations: the slow-start limit
 
-  auto complete = [&](const Job& job, const Result<ipc::DeliveryReply>& reply) {
-    Active& m = batch[job.message];
-    if (!job.nexthop.empty() && reply && !reply->deferred) {
-      const std::string dest = job.transport + "!" + to_lower(job.nexthop);
+  auto complete = [&](const std::vector<Job>& group, const Result<ipc::DeliveryReply>& reply) {
+    const Job& first = group.front();
+    Active& m = batch[first.message];
+    if (!first.nexthop.empty() && reply && !reply->deferred) {
+      const std::string dest = first.transport + "!" + to_lower(first.nexthop);
       int& w = window[dest];
-      if (w < destination_limit(p_, job.transport)) ++w;
+      if (w < destination_limit(p_, first.transport)) ++w;
     }
-    settle_reply(m, job.recipient, reply);
-    if (--m.outstanding == 0) {
+    for (const Job& job : group) settle_reply(m, job.recipient, reply);
+    m.outstanding -= group.size();
+    if (m.outstanding == 0) {
       finish(m);
       m.reader.reset();  // closes the queue file: a batch never holds many descriptors
     }
@@ -115,27 +120,31 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
         no_room = true;  // master's backlog is full: wait for a reply first
         continue;
       }
-      Job job = *it;
-      it = jobs.erase(it);
+      const auto index = static_cast<std::size_t>(it - jobs.begin());
+      std::vector<Job> group = take_group(jobs, index, recipient_limit(p_, it->transport));
+      it = jobs.begin() + static_cast<std::ptrdiff_t>(index);
       if (!fd) {
         // No such service in master.cf: Postfix's "mail transport unavailable".
         if (fd.error().sys_errno == ENOENT) {
-          Active& m = batch[job.message];
-          defer_recipient(m, job.recipient, "none", "4.3.0",
-                          "mail transport unavailable: no " + job.transport + " service in master.cf", true);
-          if (--m.outstanding == 0) {
+          Active& m = batch[group.front().message];
+          for (const Job& job : group) {
+            defer_recipient(m, job.recipient, "none", "4.3.0",
+                            "mail transport unavailable: no " + job.transport + " service in master.cf", true);
+          }
+          m.outstanding -= group.size();
+          if (m.outstanding == 0) {
             finish(m);
             m.reader.reset();
           }
           continue;
         }
-        complete(job, fd.error());
+        complete(group, fd.error());
         continue;
       }
       ++per_destination[dest];
-      ++per_transport[job.transport];
-      std::string transport = job.transport;
-      conns.push_back({std::move(*fd), std::move(job), dest, transport, false, {},
+      std::string transport = group.front().transport;
+      ++per_transport[transport];
+      conns.push_back({std::move(*fd), std::move(group), dest, transport, false, {},
                        bounce::now_seconds() + p_.ipc_timeout});
     }
     if (conns.empty()) continue;  // every job left was settled without a connection
@@ -151,9 +160,9 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
     for (std::size_t i = conns.size(); i-- > 0;) {
       Connection& c = conns[i];
       if (now > c.deadline) {
-        Job job = c.job;
+        std::vector<Job> group = std::move(c.jobs);
         close_conn(i);
-        complete(job, Error{"timeout waiting for the delivery agent", ETIMEDOUT});
+        complete(group, Error{"timeout waiting for the delivery agent", ETIMEDOUT});
         continue;
       }
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -161,9 +170,9 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
       ssize_t got = ::read(c.fd.get(), buf, sizeof buf);
       if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (got <= 0 || c.input.size() > ipc::kMaxAttrLine * 4) {
-        Job job = c.job;
+        std::vector<Job> group = std::move(c.jobs);
         close_conn(i);
-        complete(job, Error{"lost connection with the delivery agent", EPIPE});
+        complete(group, Error{"lost connection with the delivery agent", EPIPE});
         continue;
       }
       c.input.append(buf, static_cast<std::size_t>(got));
@@ -172,24 +181,24 @@ void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
         if (!hello) continue;
         bool ok = hello->ok() && (*hello)->get("protocol") == std::string(ipc::kDeliveryProtocol) &&
                   (*hello)->get("version") == std::to_string(ipc::kDeliveryVersion);
-        Status sent = ok ? ipc::write_attrs(c.fd.get(), ipc::encode_request(make_request(batch[c.job.message], c.job)))
+        Status sent = ok ? ipc::write_attrs(c.fd.get(), ipc::encode_request(make_request(batch[c.jobs.front().message], c.jobs)))
                          : Status{Error{"protocol error: unexpected hello", EPROTO}};
         if (!sent) {
-          Job job = c.job;
+          std::vector<Job> group = std::move(c.jobs);
           close_conn(i);
-          complete(job, sent.error());
+          complete(group, sent.error());
           continue;
         }
         c.hello_done = true;
       }
       auto reply = take_list(c.input);
       if (!reply) continue;
-      Job job = c.job;
+      std::vector<Job> group = std::move(c.jobs);
       close_conn(i);
       if (!*reply) {
-        complete(job, reply->error());
+        complete(group, reply->error());
       } else {
-        complete(job, ipc::decode_reply(**reply));
+        complete(group, ipc::decode_reply(**reply));
       }
     }
   }

@@ -177,20 +177,26 @@ void QueueManager::defer_recipient(Active& m, std::size_t index, const std::stri
   m.deferrals.push_back({index, r.address, dsn, reason});
 }
 
-ipc::DeliveryRequest QueueManager::make_request(const Active& m, const Job& job) const {
-  const std::size_t index = job.recipient;
+ipc::DeliveryRequest QueueManager::make_request(const Active& m, const std::vector<Job>& group) const {
   const queue::Envelope& env = m.reader->envelope();
-  const queue::Recipient& r = env.recipients[index];
   ipc::DeliveryRequest request;
   request.queue_id = m.id;
   request.queue_path = m.reader->path();
   request.sender = env.sender;
-  request.recipient = r.address;
-  std::string orig = r.orcpt;
-  if (auto semi = orig.find(';'); semi != std::string::npos) orig = orig.substr(semi + 1);
-  request.orig_rcpt = orig.empty() ? r.address : orig;
-  request.nexthop = job.nexthop;
-  request.recipient_offset = r.done_offset;
+  for (const Job& job : group) {
+    const queue::Recipient& r = env.recipients[job.recipient];
+    std::string orig = r.orcpt;
+    if (auto semi = orig.find(';'); semi != std::string::npos) orig = orig.substr(semi + 1);
+    ipc::RequestRecipient rcpt{r.address, orig.empty() ? r.address : orig, r.done_offset};
+    if (&job == &group.front()) {
+      request.recipient = std::move(rcpt.address);
+      request.orig_rcpt = std::move(rcpt.orig_rcpt);
+      request.recipient_offset = rcpt.offset;
+    } else {
+      request.more_recipients.push_back(std::move(rcpt));
+    }
+  }
+  request.nexthop = group.front().nexthop;
   request.arrival = arrival_of(env);
   request.active_time = m.active_time;
   request.request_time = bounce::now_seconds();
@@ -202,6 +208,26 @@ void QueueManager::settle_reply(Active& m, std::size_t index, const Result<ipc::
     // The agent never answered (not running, crashed, timed out): the
     // recipient stays pending; a crash after delivery means at most a duplicate.
     return defer_recipient(m, index, "none", "4.3.0", "delivery temporarily suspended: " + reply.error().message, true);
+  }
+  if (!reply->results.empty()) {
+    // A multi-recipient reply (smtp, lmtp): this recipient's own outcome,
+    // already logged by the agent.
+    const queue::Recipient& r = m.reader->envelope().recipients[index];
+    for (const auto& res : reply->results) {
+      if (res.offset != r.done_offset) continue;
+      switch (res.status) {
+        case ipc::RecipientResult::Status::sent:
+          m.delivered.push_back(index);
+          m.finished.push_back(index);
+          return;
+        case ipc::RecipientResult::Status::bounced:
+          m.failures.push_back({index, {r.address, res.dsn, res.reason}});
+          return;
+        case ipc::RecipientResult::Status::deferred:
+          return defer_recipient(m, index, "none", res.dsn, res.reason, false);
+      }
+    }
+    return defer_recipient(m, index, "none", "4.3.0", "delivery agent returned no result for this recipient", true);
   }
   // A partly deferred recipient is retried whole (local has logged it):
   // its failures are reported when it is finally done.

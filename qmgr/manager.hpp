@@ -55,7 +55,7 @@ class QueueManager {
     std::unique_ptr<queue::QueueReader> reader;
     double active_time = 0;
     bool expired = false;
-    std::size_t outstanding = 0;  // local deliveries not answered yet
+    std::size_t outstanding = 0;  // recipients handed to agents, not answered yet
     std::vector<Failure> failures;
     std::vector<std::size_t> delivered;  // sent, for NOTIFY=SUCCESS
     std::vector<std::size_t> finished;   // to mark done without a bounce
@@ -81,7 +81,8 @@ class QueueManager {
   void defer_recipient(Active& message, std::size_t index, const std::string& relay, const std::string& dsn,
                        const std::string& reason, bool log_it);
   void finish(Active& message);
-  ipc::DeliveryRequest make_request(const Active& message, const Job& job) const;
+  // One request for a group of jobs of `message` (same transport and next hop).
+  ipc::DeliveryRequest make_request(const Active& message, const std::vector<Job>& group) const;
 
   // The fields every notice about message `id` carries (kind, ids, arrival, now).
   bounce::DsnInput dsn_input(bounce::DsnKind kind, const queue::Envelope& env, const std::string& id) const;

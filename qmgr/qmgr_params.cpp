@@ -1,6 +1,8 @@
 // Loading QmgrParams from the configuration. Runs in qmgr (mail_owner).
 #include "qmgr/qmgr_params.hpp"
 
+#include <algorithm>
+
 #include "lib/base/strings.hpp"
 #include "lib/config/master_cf.hpp"
 #include "lib/queue_tools/tool_config.hpp"
@@ -35,7 +37,10 @@ QmgrParams load_params(const config::Config& config) {
   for (const char* t : {"smtp", "relay", "lmtp"}) {
     const std::string name = std::string(t) + "_destination_concurrency_limit";
     if (config.is_known(name)) p.destination_concurrency[t] = static_cast<int>(config.get_int(name));
+    const std::string rcpt_name = std::string(t) + "_destination_recipient_limit";
+    if (config.is_known(rcpt_name)) p.recipient_limits[t] = static_cast<int>(config.get_int(rcpt_name));
   }
+  p.default_recipient_limit = static_cast<int>(config.get_int("default_destination_recipient_limit"));
   p.double_bounce_sender = config.get("double_bounce_sender");
   p.bounce_notice_recipient = config.get("bounce_notice_recipient");
   p.double_bounce_recipient = config.get("2bounce_notice_recipient");
@@ -58,6 +63,7 @@ QmgrParams load_params(const config::Config& config) {
     auto master = config::MasterCf::load(config.config_dir() + "/master.cf");
     for (const auto& e : master.entries()) {
       if (e.type == "unix" && e.maxproc) p.process_limits[e.service] = *e.maxproc == 0 ? 1000 : *e.maxproc;
+      if (e.type == "unix" && (e.command == "smtp" || e.command == "lmtp")) p.multi_recipient_transports.insert(e.service);
     }
     if (const auto* e = master.find(p.local_transport, "unix"); e && e->maxproc) {
       p.local_process_limit = *e->maxproc == 0 ? 1000 : *e->maxproc;
@@ -83,6 +89,17 @@ int destination_limit(const QmgrParams& params, const std::string& transport) {
   auto it = params.destination_concurrency.find(transport);
   int limit = it == params.destination_concurrency.end() ? params.default_destination_concurrency : it->second;
   return limit < 1 ? 1 : limit;
+}
+
+int recipient_limit(const QmgrParams& params, const std::string& transport) {
+  if (transport == params.local_transport || !params.multi_recipient_transports.contains(transport)) return 1;
+  auto it = params.recipient_limits.find(transport);
+  int limit = it == params.recipient_limits.end() ? params.default_recipient_limit : it->second;
+  // Each recipient is three attributes of the request and four of the reply
+  // (ipc::kMaxAttrs), and its reason may be a long server reply: qmgr reads
+  // at most 4 * ipc::kMaxAttrLine of reply.
+  constexpr int kMaxPerRequest = 100;
+  return limit < 1 ? 1 : std::min(limit, kMaxPerRequest);
 }
 
 }  // namespace postern::qmgr

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,13 @@ struct QmgrParams {
   // (<transport>_destination_concurrency_limit).
   std::map<std::string, int> process_limits;
   std::map<std::string, int> destination_concurrency;
+  // <transport>_destination_recipient_limit: recipients of one message per
+  // delivery request (local always gets one).
+  std::map<std::string, int> recipient_limits;
+  // master.cf services run by smtp or lmtp: only they take several
+  // recipients per request (every other agent gets one at a time).
+  std::set<std::string> multi_recipient_transports;
+  int default_recipient_limit = 50;
   int default_process_limit = 100;
   int default_destination_concurrency = 20;
   int initial_destination_concurrency = 5;
@@ -56,5 +64,9 @@ QmgrParams load_params(const config::Config& config);
 int process_limit(const QmgrParams& params, const std::string& transport);
 // Parallel deliveries to one next hop of a remote transport.
 int destination_limit(const QmgrParams& params, const std::string& transport);
+// Recipients of one message per delivery request to `transport`: 1 unless
+// master.cf runs it with smtp or lmtp, else <transport>_destination_recipient_limit, bounded so
+// that a request stays within the attribute protocol's limits.
+int recipient_limit(const QmgrParams& params, const std::string& transport);
 
 }  // namespace postern::qmgr

@@ -32,8 +32,13 @@ class Agent {
   ipc::DeliveryReply deliver(const ipc::DeliveryRequest& request, const queue::QueueReader& queue);
   std::optional<Credentials> credentials_for(const std::string& nexthop, const Candidate& server,
                                              std::string& temp_error);
-  void log_status(const ipc::DeliveryRequest& request, const std::string& relay, double connected,
-                  const std::string& dsn, const std::string& status, const std::string& reason) const;
+  // Tries `servers` in order until one takes the transaction (or refuses
+  // it); one Outcome per recipient. `relay` is set to the last server tried.
+  std::vector<Outcome> try_servers(const ipc::DeliveryRequest& request, const queue::QueueReader& queue,
+                                   const std::string& nexthop, const std::vector<Candidate>& servers,
+                                   std::string& relay);
+  void log_status(const ipc::DeliveryRequest& request, const ipc::RequestRecipient& rcpt, const std::string& relay,
+                  double connected, const std::string& dsn, const std::string& status, const std::string& reason) const;
 
   SmtpParams params_;
   dns::BlockingResolver resolver_;

@@ -2,7 +2,8 @@
 // (random among equals) with their A/AAAA addresses; the domain's own
 // addresses when it has no MX; a [host] or inet:host without MX lookup; a
 // unix: socket as is. A null MX (RFC 7505) or a name that does not exist
-// bounces; a DNS temporary failure defers. Runs in smtp/lmtp (mail_owner).
+// bounces; a DNS temporary failure defers. Among hosts of equal MX
+// preference, addresses are ordered by smtp_address_preference. Runs in smtp/lmtp (mail_owner).
 #pragma once
 
 #include <random>
@@ -30,6 +31,15 @@ struct DestinationPlan {
   std::vector<Candidate> candidates;
 };
 
-DestinationPlan plan_destinations(const NextHop& hop, dns::BlockingResolver& resolver, std::mt19937& random);
+// Which addresses to look up and try first (inet_protocols,
+// smtp_address_preference).
+struct AddressPolicy {
+  bool ipv4 = true;
+  bool ipv6 = true;
+  std::string preference = "any";  // ipv4, ipv6: that family first among equal MX preferences; any: random
+};
+
+DestinationPlan plan_destinations(const NextHop& hop, dns::BlockingResolver& resolver, std::mt19937& random,
+                                  const AddressPolicy& policy = {});
 
 }  // namespace postern::smtp

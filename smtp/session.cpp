@@ -5,11 +5,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <variant>
 
 #include "lib/bounce/status_log.hpp"
+#include "lib/mime/downgrade.hpp"
 #include "lib/smtp/command.hpp"
 #include "lib/smtp/dot_stuff.hpp"
 #include "lib/smtp/xtext.hpp"
@@ -86,9 +88,14 @@ bool allowed_mechanism(const std::vector<std::string>& options, const std::strin
   return true;
 }
 
-}  // namespace
+// A conversation ready for MAIL FROM.
+struct Opened {
+  Peer peer;
+  EhloFeatures features;
+  std::string tls_info;
+};
 
-Outcome run_session(const SessionInput& in) {
+std::variant<Opened, Outcome> open_session(const SessionInput& in) {
   const SmtpParams& p = in.params;
   const Candidate& server = in.server;
   auto connected = server.unix_path.empty() ? Peer::connect_inet(server.address, server.port, p.connect_timeout)
@@ -210,33 +217,17 @@ Outcome run_session(const SessionInput& in) {
     }
   }
 
-  // The message: SIZE checks before anything is sent.
-  const std::uint64_t size = in.queue.file().content_size;
-  if (features.size && *features.size > 0 && size > *features.size) {
-    Outcome o;
-    o.kind = Outcome::Kind::bounce;
-    o.dsn = "5.3.4";
-    o.reason = "message size " + std::to_string(size) + " exceeds size limit " + std::to_string(*features.size) +
-               " of server " + server.relay();
-    return o;
-  }
-  const queue::Envelope& env = in.queue.envelope();
-  std::string mail = "MAIL FROM:<" + in.request.sender + ">";
-  if (features.size) mail += " SIZE=" + std::to_string(size);
-  // BODY=8BITMIME only to a server that announced it; to one that did not,
-  // the content goes as it is (Postfix converts to 7bit MIME; see docs/smtp.md).
-  if (features.eightbitmime && env.attributes.body == "8BITMIME") mail += " BODY=8BITMIME";
-  if (features.dsn) {
-    if (!env.attributes.ret.empty()) mail += " RET=" + env.attributes.ret;
-    if (!env.attributes.envid.empty()) mail += " ENVID=" + xtext_encode(env.attributes.envid);
-  }
-  mail += "\r\n";
-  std::string rcpt = "RCPT TO:<" + in.request.recipient + ">";
+  return Opened{std::move(peer), std::move(features), std::move(tls_info)};
+}
+
+// The recipient's DSN words for RCPT TO (NOTIFY=, ORCPT=), from the envelope.
+std::string rcpt_command(const SessionInput& in, const EhloFeatures& features, const ipc::RequestRecipient& rcpt) {
+  std::string line = "RCPT TO:<" + rcpt.address + ">";
   if (features.dsn) {
     unsigned notify = 0;
     std::string orcpt;
-    for (const auto& r : env.recipients) {
-      if (r.done_offset == in.request.recipient_offset) {
+    for (const auto& r : in.queue.envelope().recipients) {
+      if (r.done_offset == rcpt.offset) {
         notify = r.notify;
         orcpt = r.orcpt;
       }
@@ -247,99 +238,241 @@ Outcome run_session(const SessionInput& in) {
       for (auto [bit, word] : {std::pair{notify_success, "SUCCESS"}, {notify_failure, "FAILURE"}, {notify_delay, "DELAY"}}) {
         if ((notify & bit) && !(notify & notify_never)) words += (words.empty() ? "" : ",") + std::string(word);
       }
-      rcpt += " NOTIFY=" + words;
+      line += " NOTIFY=" + words;
     }
     if (!orcpt.empty()) {
       auto semi = orcpt.find(';');
-      if (semi != std::string::npos) rcpt += " ORCPT=" + orcpt.substr(0, semi + 1) + xtext_encode(orcpt.substr(semi + 1));
+      if (semi != std::string::npos) line += " ORCPT=" + orcpt.substr(0, semi + 1) + xtext_encode(orcpt.substr(semi + 1));
     } else {
-      rcpt += " ORCPT=rfc822;" + xtext_encode(in.request.orig_rcpt);
+      line += " ORCPT=rfc822;" + xtext_encode(rcpt.orig_rcpt);
     }
   }
-  rcpt += "\r\n";
+  return line + "\r\n";
+}
 
-  Outcome result;
-  result.connected = bounce::now_seconds();
-  result.tls_info = tls_info;
-  ServerReply mail_reply, rcpt_reply, data_reply;
-  if (features.pipelining) {
-    // One write for MAIL, RCPT and DATA (RFC 2920); replies come in order.
-    peer.set_timeout(p.mail_timeout);
-    if (auto ok = peer.write(mail + rcpt + "DATA\r\n"); !ok) return c.broken(ok.error(), "sending MAIL FROM", false);
-    for (auto [reply, when, timeout] : {std::tuple{&mail_reply, "receiving the MAIL FROM reply", p.mail_timeout},
-                                        {&rcpt_reply, "receiving the RCPT TO reply", p.rcpt_timeout},
-                                        {&data_reply, "receiving the DATA reply", p.data_init_timeout}}) {
-      peer.set_timeout(timeout);
-      auto r = peer.read_reply();
-      if (!r) return c.broken(r.error(), when, false);
-      *reply = std::move(*r);
+// Sends the queue file's content, dot-stuffed; converted to 7 bit first for
+// a server without 8BITMIME (unless disable_mime_output_conversion).
+std::optional<Outcome> send_content(const SessionInput& in, const EhloFeatures& features, Peer& peer,
+                                    const Conversation& c) {
+  const std::uint64_t size = in.queue.file().content_size;
+  auto read_failed = [](const std::string& why) {
+    Outcome o;
+    o.kind = Outcome::Kind::defer;
+    o.dsn = "4.3.0";
+    o.reason = "cannot read the queue file: " + why;
+    return o;
+  };
+  DotStuffer stuffer;
+  std::string wire;
+  auto send = [&](std::string_view piece) -> std::optional<Outcome> {
+    wire.clear();
+    stuffer.feed(piece, wire);
+    if (auto ok = peer.write(wire); !ok) return c.broken(ok.error(), "sending message body", false);
+    return std::nullopt;
+  };
+  peer.set_timeout(in.params.data_xfer_timeout);
+  if (!features.eightbitmime && !in.params.disable_mime_conversion) {
+    // The whole message in memory (bounded by message_size_limit at entry).
+    std::string content;
+    content.reserve(size);
+    while (content.size() < size) {
+      auto piece = in.queue.read_content(content.size(), 64 * 1024);
+      if (!piece || piece->empty()) return read_failed(piece ? "short read" : piece.error().message);
+      content += *piece;
+    }
+    std::optional<std::string> converted;
+    if (mime::has_8bit(content) || in.queue.envelope().attributes.body == "8BITMIME") {
+      converted = mime::downgrade_to_7bit(content);
+    }
+    const std::string& out = converted ? *converted : content;
+    for (std::size_t at = 0; at < out.size(); at += 64 * 1024) {
+      if (auto failed = send(std::string_view(out).substr(at, 64 * 1024))) return failed;
     }
   } else {
-    auto m = c.command(mail, "MAIL FROM", p.mail_timeout, false, "sending MAIL FROM");
-    if (auto* o = std::get_if<Outcome>(&m)) return *o;
-    mail_reply = std::get<ServerReply>(m);
-    if (mail_reply.positive()) {
-      auto r = c.command(rcpt, "RCPT TO", p.rcpt_timeout, false, "sending RCPT TO");
-      if (auto* o = std::get_if<Outcome>(&r)) return *o;
-      rcpt_reply = std::get<ServerReply>(r);
-      if (rcpt_reply.positive()) {
-        auto d = c.command("DATA\r\n", "DATA", p.data_init_timeout, false, "sending DATA");
-        if (auto* o = std::get_if<Outcome>(&d)) return *o;
-        data_reply = std::get<ServerReply>(d);
-      }
+    std::uint64_t offset = 0;
+    while (offset < size) {
+      auto piece = in.queue.read_content(offset, 64 * 1024);
+      if (!piece || piece->empty()) return read_failed(piece ? "short read" : piece.error().message);
+      offset += piece->size();
+      if (auto failed = send(*piece)) return failed;
     }
-  }
-  auto quit = [&] {
-    peer.set_timeout(p.quit_timeout);
-    if (peer.write("QUIT\r\n")) (void)peer.read_reply();
-  };
-  if (!mail_reply.positive()) {
-    quit();
-    return c.from_reply(mail_reply, "MAIL FROM", false);
-  }
-  if (!rcpt_reply.positive()) {
-    // A pipelined DATA after a refused RCPT got 503/554: end the transaction.
-    quit();
-    return c.from_reply(rcpt_reply, "RCPT TO", false);
-  }
-  if (data_reply.code != 354) {
-    quit();
-    return c.from_reply(data_reply, "DATA", false);
-  }
-
-  // The content, dot-stuffed, in pieces.
-  peer.set_timeout(p.data_xfer_timeout);
-  DotStuffer stuffer;
-  std::uint64_t offset = 0;
-  std::string wire;
-  while (offset < size) {
-    auto piece = in.queue.read_content(offset, 64 * 1024);
-    if (!piece || piece->empty()) {
-      Outcome o;
-      o.kind = Outcome::Kind::defer;
-      o.dsn = "4.3.0";
-      o.reason = "cannot read the queue file: " + (piece ? std::string("short read") : piece.error().message);
-      return o;
-    }
-    offset += piece->size();
-    wire.clear();
-    stuffer.feed(*piece, wire);
-    if (auto ok = peer.write(wire); !ok) return c.broken(ok.error(), "sending message body", false);
   }
   wire.clear();
   stuffer.finish(wire);
   if (auto ok = peer.write(wire); !ok) return c.broken(ok.error(), "sending message body", false);
-  // LMTP answers once per accepted recipient; this request has one.
-  peer.set_timeout(p.data_done_timeout);
-  auto done = peer.read_reply();
-  if (!done) return c.broken(done.error(), "sending end of data -- message may be sent more than once", false);
+  return std::nullopt;
+}
+
+// MAIL, one RCPT per recipient, DATA, the content and the replies after it.
+std::vector<Outcome> transaction(const SessionInput& in, Opened& session) {
+  const SmtpParams& p = in.params;
+  Peer& peer = session.peer;
+  const EhloFeatures& features = session.features;
+  const Candidate& server = in.server;
+  Conversation c(in, peer);
+  const std::vector<ipc::RequestRecipient> rcpts = in.request.all_recipients();
+  const std::size_t n = rcpts.size();
+  const double connected = bounce::now_seconds();
+
+  std::vector<Outcome> out(n);  // kind next: not settled yet
+  auto settle_rest = [&](const Outcome& o) {
+    for (auto& r : out) {
+      if (r.kind == Outcome::Kind::next) r = o;
+    }
+  };
+  auto finish = [&]() {
+    for (auto& r : out) {
+      r.connected = connected;
+      r.tls_info = session.tls_info;
+    }
+    return out;
+  };
+  auto quit = [&] {
+    peer.set_timeout(p.quit_timeout);
+    if (peer.write("QUIT\r\n")) (void)peer.read_reply();
+  };
+
+  // The message: SIZE checks before anything is sent.
+  const std::uint64_t size = in.queue.file().content_size;
+  if (features.size && *features.size > 0 && size > *features.size) {
+    Outcome o;
+    o.kind = Outcome::Kind::bounce;
+    o.dsn = "5.3.4";
+    o.reason = "message size " + std::to_string(size) + " exceeds size limit " + std::to_string(*features.size) +
+               " of server " + server.relay();
+    quit();
+    settle_rest(o);
+    return finish();
+  }
+  const queue::Envelope& env = in.queue.envelope();
+  std::string mail = "MAIL FROM:<" + in.request.sender + ">";
+  if (features.size) mail += " SIZE=" + std::to_string(size);
+  // BODY=8BITMIME only to a server that announced it; to one that did not,
+  // the content is converted to 7 bit (send_content).
+  if (features.eightbitmime && env.attributes.body == "8BITMIME") mail += " BODY=8BITMIME";
+  if (features.dsn) {
+    if (!env.attributes.ret.empty()) mail += " RET=" + env.attributes.ret;
+    if (!env.attributes.envid.empty()) mail += " ENVID=" + xtext_encode(env.attributes.envid);
+  }
+  mail += "\r\n";
+
+  ServerReply mail_reply, data_reply;
+  std::vector<ServerReply> rcpt_replies(n);
+  if (features.pipelining) {
+    // One write for MAIL, the RCPTs and DATA (RFC 2920); replies come in order.
+    std::string batch = mail;
+    for (const auto& r : rcpts) batch += rcpt_command(in, features, r);
+    batch += "DATA\r\n";
+    peer.set_timeout(p.mail_timeout);
+    if (auto ok = peer.write(batch); !ok) {
+      settle_rest(c.broken(ok.error(), "sending MAIL FROM", false));
+      return finish();
+    }
+    auto read = [&](ServerReply& into, const char* when, int timeout) {
+      peer.set_timeout(timeout);
+      auto r = peer.read_reply();
+      if (!r) {
+        settle_rest(c.broken(r.error(), when, false));
+        return false;
+      }
+      into = std::move(*r);
+      return true;
+    };
+    if (!read(mail_reply, "receiving the MAIL FROM reply", p.mail_timeout)) return finish();
+    for (auto& reply : rcpt_replies) {
+      if (!read(reply, "receiving the RCPT TO reply", p.rcpt_timeout)) return finish();
+    }
+    if (!read(data_reply, "receiving the DATA reply", p.data_init_timeout)) return finish();
+  } else {
+    auto m = c.command(mail, "MAIL FROM", p.mail_timeout, false, "sending MAIL FROM");
+    if (auto* o = std::get_if<Outcome>(&m)) {
+      settle_rest(*o);
+      return finish();
+    }
+    mail_reply = std::get<ServerReply>(m);
+    if (mail_reply.positive()) {
+      bool any_accepted = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        auto r = c.command(rcpt_command(in, features, rcpts[i]), "RCPT TO", p.rcpt_timeout, false, "sending RCPT TO");
+        if (auto* o = std::get_if<Outcome>(&r)) {
+          settle_rest(*o);
+          return finish();
+        }
+        rcpt_replies[i] = std::get<ServerReply>(r);
+        any_accepted = any_accepted || rcpt_replies[i].positive();
+      }
+      if (any_accepted) {
+        auto d = c.command("DATA\r\n", "DATA", p.data_init_timeout, false, "sending DATA");
+        if (auto* o = std::get_if<Outcome>(&d)) {
+          settle_rest(*o);
+          return finish();
+        }
+        data_reply = std::get<ServerReply>(d);
+      }
+    }
+  }
+  if (!mail_reply.positive()) {
+    quit();
+    settle_rest(c.from_reply(mail_reply, "MAIL FROM", false));
+    return finish();
+  }
+  std::vector<std::size_t> accepted;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (rcpt_replies[i].positive()) accepted.push_back(i);
+    else out[i] = c.from_reply(rcpt_replies[i], "RCPT TO", false);
+  }
+  if (accepted.empty()) {
+    // A pipelined DATA after refused RCPTs got 503/554: end the transaction.
+    // A server that said 354 anyway gets an empty message (RFC 2920).
+    if (data_reply.code == 354) {
+      peer.set_timeout(p.data_done_timeout);
+      if (peer.write(".\r\n")) (void)peer.read_reply();
+    }
+    quit();
+    return finish();
+  }
+  if (data_reply.code != 354) {
+    quit();
+    settle_rest(c.from_reply(data_reply, "DATA", false));
+    return finish();
+  }
+  if (auto failed = send_content(in, features, peer, c)) {
+    settle_rest(*failed);
+    return finish();
+  }
+  // SMTP answers once for the message; LMTP once per accepted recipient,
+  // in RCPT order (RFC 2033 4.2).
+  const std::size_t answers = p.lmtp ? accepted.size() : 1;
+  for (std::size_t k = 0; k < answers; ++k) {
+    peer.set_timeout(p.data_done_timeout);
+    auto done = peer.read_reply();
+    if (!done) {
+      settle_rest(c.broken(done.error(), "sending end of data -- message may be sent more than once", false));
+      return finish();
+    }
+    Outcome o;
+    if (done->positive()) {
+      std::string enhanced = done->enhanced();
+      o.kind = Outcome::Kind::sent;
+      o.dsn = enhanced.empty() ? "2.0.0" : enhanced;
+      o.reason = done->flat();
+    } else {
+      o = c.from_reply(*done, "end of DATA", false);
+    }
+    if (p.lmtp) out[accepted[k]] = o;
+    else settle_rest(o);
+  }
   quit();
-  if (!done->positive()) return c.from_reply(*done, "end of DATA", false);
-  std::string enhanced = done->enhanced();
-  result.kind = Outcome::Kind::sent;
-  result.dsn = enhanced.empty() ? "2.0.0" : enhanced;
-  result.reason = done->flat();
-  return result;
+  return finish();
+}
+
+}  // namespace
+
+std::vector<Outcome> run_session(const SessionInput& in) {
+  const std::size_t n = 1 + in.request.more_recipients.size();
+  auto opened = open_session(in);
+  if (auto* o = std::get_if<Outcome>(&opened)) return std::vector<Outcome>(n, *o);
+  return transaction(in, std::get<Opened>(opened));
 }
 
 }  // namespace postern::smtp

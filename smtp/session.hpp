@@ -1,12 +1,15 @@
-// One SMTP or LMTP conversation with one server for one recipient: greeting,
-// EHLO/LHLO (HELO fallback), STARTTLS by smtp_tls_security_level, AUTH
-// PLAIN/LOGIN, MAIL (SIZE, BODY, RET, ENVID), RCPT (NOTIFY, ORCPT), DATA
-// — MAIL/RCPT/DATA in one write when the server offers PIPELINING — and
-// QUIT. Runs in smtp/lmtp (mail_owner).
+// One SMTP or LMTP conversation with one server for the recipients of one
+// request: greeting, EHLO/LHLO (HELO fallback), STARTTLS by
+// smtp_tls_security_level, AUTH PLAIN/LOGIN, MAIL (SIZE, BODY, RET, ENVID),
+// one RCPT per recipient (NOTIFY, ORCPT), DATA — MAIL/RCPTs/DATA in one write
+// when the server offers PIPELINING — the content (downgraded to 7 bit for a
+// server without 8BITMIME, see lib/mime/downgrade.hpp) and QUIT. Runs in
+// smtp/lmtp (mail_owner).
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/ipc/delivery_proto.hpp"
 #include "lib/queue/queue_reader.hpp"
@@ -43,6 +46,10 @@ struct SessionInput {
   std::optional<Credentials> credentials;
 };
 
-Outcome run_session(const SessionInput& in);
+// One Outcome per recipient of in.request, in all_recipients() order. A
+// failure before MAIL (kind next) or of the whole transaction gives every
+// recipient the same Outcome; RCPT replies (and LMTP's per-recipient replies
+// after DATA) give each its own.
+std::vector<Outcome> run_session(const SessionInput& in);
 
 }  // namespace postern::smtp

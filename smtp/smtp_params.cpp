@@ -41,6 +41,22 @@ SmtpParams load_params(const config::Config& config, bool lmtp) {
   p.data_done_timeout = seconds(config, x, "data_done_timeout", 600);
   p.quit_timeout = seconds(config, x, "quit_timeout", 300);
   p.skip_5xx_greeting = config.get_bool(name_for(config, x, "skip_5xx_greeting"));
+  p.disable_mime_conversion = config.get_bool("disable_mime_output_conversion");
+  // lmtp has no fallback relay in Postfix; its next hop is a fixed server.
+  if (!lmtp) p.fallback_relay = config.get_list("smtp_fallback_relay");
+  p.address_preference = to_lower(config.get(name_for(config, x, "address_preference")));
+  if (p.address_preference != "any" && p.address_preference != "ipv4" && p.address_preference != "ipv6")
+    throw std::runtime_error(x + "_address_preference: unsupported value \"" + p.address_preference +
+                             "\" (ipv4, ipv6, any)");
+  p.use_ipv4 = p.use_ipv6 = false;
+  for (const auto& proto : config.get_list("inet_protocols")) {
+    const std::string v = to_lower(proto);
+    if (v == "all") p.use_ipv4 = p.use_ipv6 = true;
+    else if (v == "ipv4") p.use_ipv4 = true;
+    else if (v == "ipv6") p.use_ipv6 = true;
+    else throw std::runtime_error("inet_protocols: unsupported protocol \"" + proto + "\" (ipv4, ipv6, all)");
+  }
+  if (!p.use_ipv4 && !p.use_ipv6) p.use_ipv4 = p.use_ipv6 = true;  // empty: Postfix's default, all
   p.tls_level = to_lower(config.get(name_for(config, x, "tls_security_level")));
   if (p.tls_level.empty()) {
     // Postfix's legacy switches when the level is unset.

@@ -25,6 +25,13 @@ struct SmtpParams {
   int data_done_timeout = 600;
   int quit_timeout = 300;
   bool skip_5xx_greeting = true;
+  bool disable_mime_conversion = false;  // disable_mime_output_conversion: send 8-bit as it is
+  // smtp_fallback_relay: tried after every server of the recipient's own
+  // domain failed (not for relayhost or transport next hops).
+  std::vector<std::string> fallback_relay;
+  std::string address_preference = "any";  // smtp_address_preference: ipv4, ipv6, any
+  bool use_ipv4 = true;                    // inet_protocols
+  bool use_ipv6 = true;
   std::string tls_level;       // none, may, encrypt, verify, secure
   std::string tls_ca_file;
   std::string tls_ca_path;

@@ -83,6 +83,8 @@ constexpr ParamInfo kRows[] = {
      "Deliver owner-list errors to the owner-list alias itself", nullptr},
     {"export_environment", ParamType::list, "TZ MAIL_CONFIG LANG", 0,
      "Environment variables exported to external commands", nullptr},
+    {"fallback_relay", ParamType::list, "", 0,
+     "Legacy name of smtp_fallback_relay", nullptr},
     {"header_address_token_limit", ParamType::integer, "10240", 0,
      "Maximal number of address tokens in a header", nullptr},
     {"header_checks", ParamType::list, "", 0,

@@ -32,7 +32,34 @@ Result<double> require_time(const AttrList& attrs, std::string_view name) {
   return d;
 }
 
+Result<std::uint64_t> parse_offset(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || errno == ERANGE) {
+    return Error{"protocol error: bad offset", EPROTO};
+  }
+  return static_cast<std::uint64_t>(v);
+}
+
+const char* status_word(RecipientResult::Status s) {
+  switch (s) {
+    case RecipientResult::Status::sent: return "sent";
+    case RecipientResult::Status::bounced: return "bounced";
+    case RecipientResult::Status::deferred: break;
+  }
+  return "deferred";
+}
+
 }  // namespace
+
+std::vector<RequestRecipient> DeliveryRequest::all_recipients() const {
+  std::vector<RequestRecipient> out;
+  out.reserve(1 + more_recipients.size());
+  out.push_back({recipient, orig_rcpt, recipient_offset});
+  out.insert(out.end(), more_recipients.begin(), more_recipients.end());
+  return out;
+}
 
 AttrList encode_request(const DeliveryRequest& r) {
   AttrList a;
@@ -40,10 +67,12 @@ AttrList encode_request(const DeliveryRequest& r) {
   a.add("queue_id", r.queue_id);
   a.add("queue_path", r.queue_path);
   a.add("sender", r.sender);
-  a.add("recipient", r.recipient);
-  a.add("orig_rcpt", r.orig_rcpt);
   a.add("nexthop", r.nexthop);
-  a.add("offset", static_cast<long long>(r.recipient_offset));
+  for (const auto& rcpt : r.all_recipients()) {
+    a.add("recipient", rcpt.address);
+    a.add("orig_rcpt", rcpt.orig_rcpt);
+    a.add("offset", static_cast<long long>(rcpt.offset));
+  }
   a.add("arrival", time_text(r.arrival));
   a.add("active_time", time_text(r.active_time));
   a.add("request_time", time_text(r.request_time));
@@ -56,16 +85,31 @@ Result<DeliveryRequest> decode_request(const AttrList& a) {
   if (!kind) return kind.error();
   if (*kind != "deliver") return Error{"protocol error: unknown request " + *kind, EPROTO};
   for (auto [name, field] : {std::pair{"queue_id", &r.queue_id}, {"queue_path", &r.queue_path},
-                             {"sender", &r.sender}, {"recipient", &r.recipient}, {"orig_rcpt", &r.orig_rcpt},
-                             {"nexthop", &r.nexthop}}) {
+                             {"sender", &r.sender}, {"nexthop", &r.nexthop}}) {
     auto v = require(a, name);
     if (!v) return v.error();
     *field = std::move(*v);
   }
-  auto offset = require_int(a, "offset");
-  if (!offset) return offset.error();
-  if (*offset < 0) return Error{"protocol error: negative offset", EPROTO};
-  r.recipient_offset = static_cast<std::uint64_t>(*offset);
+  auto addresses = a.all("recipient");
+  auto origs = a.all("orig_rcpt");
+  auto offsets = a.all("offset");
+  if (addresses.empty()) return Error{"protocol error: missing attribute recipient", EPROTO};
+  if (origs.size() != addresses.size() || offsets.size() != addresses.size()) {
+    return Error{"protocol error: incomplete recipient list", EPROTO};
+  }
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    auto offset = parse_offset(offsets[i]);
+    if (!offset) return offset.error();
+    if (addresses[i].empty()) return Error{"protocol error: empty recipient", EPROTO};
+    RequestRecipient rcpt{std::move(addresses[i]), std::move(origs[i]), *offset};
+    if (i == 0) {
+      r.recipient = std::move(rcpt.address);
+      r.orig_rcpt = std::move(rcpt.orig_rcpt);
+      r.recipient_offset = rcpt.offset;
+    } else {
+      r.more_recipients.push_back(std::move(rcpt));
+    }
+  }
   for (auto [name, field] : {std::pair{"arrival", &r.arrival}, {"active_time", &r.active_time},
                              {"request_time", &r.request_time}}) {
     auto v = require_time(a, name);
@@ -87,6 +131,12 @@ AttrList encode_reply(const DeliveryReply& r) {
     a.add("failed_address", f.address);
     a.add("failed_dsn", f.dsn);
     a.add("failed_reason", f.reason);
+  }
+  for (const auto& res : r.results) {
+    a.add("result_offset", static_cast<long long>(res.offset));
+    a.add("result_status", status_word(res.status));
+    a.add("result_dsn", res.dsn);
+    a.add("result_reason", res.reason);
   }
   return a;
 }
@@ -110,6 +160,27 @@ Result<DeliveryReply> decode_reply(const AttrList& a) {
     return Error{"protocol error: incomplete failed address list", EPROTO};
   }
   for (std::size_t i = 0; i < addrs.size(); ++i) r.failed.push_back({addrs[i], dsns[i], reasons[i]});
+  auto offsets = a.all("result_offset");
+  auto statuses = a.all("result_status");
+  auto result_dsns = a.all("result_dsn");
+  auto result_reasons = a.all("result_reason");
+  if (statuses.size() != offsets.size() || result_dsns.size() != offsets.size() ||
+      result_reasons.size() != offsets.size()) {
+    return Error{"protocol error: incomplete result list", EPROTO};
+  }
+  for (std::size_t i = 0; i < offsets.size(); ++i) {
+    auto offset = parse_offset(offsets[i]);
+    if (!offset) return offset.error();
+    RecipientResult res;
+    res.offset = *offset;
+    if (statuses[i] == "sent") res.status = RecipientResult::Status::sent;
+    else if (statuses[i] == "bounced") res.status = RecipientResult::Status::bounced;
+    else if (statuses[i] == "deferred") res.status = RecipientResult::Status::deferred;
+    else return Error{"protocol error: bad result status " + statuses[i], EPROTO};
+    res.dsn = std::move(result_dsns[i]);
+    res.reason = std::move(result_reasons[i]);
+    r.results.push_back(std::move(res));
+  }
   return r;
 }
 

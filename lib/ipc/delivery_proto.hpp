@@ -17,6 +17,14 @@ namespace postern::ipc {
 inline constexpr const char* kDeliveryProtocol = "delivery";
 inline constexpr int kDeliveryVersion = 1;
 
+// One recipient of a request: the address, its original form and its done
+// offset (which R record of the queue file it is).
+struct RequestRecipient {
+  std::string address;
+  std::string orig_rcpt;
+  std::uint64_t offset = 0;
+};
+
 struct DeliveryRequest {
   std::string queue_id;
   std::string queue_path;          // the file in active/, opened read-only by the agent
@@ -28,6 +36,14 @@ struct DeliveryRequest {
   double arrival = 0;              // seconds since the epoch, for delay=
   double active_time = 0;          // when qmgr moved the file into active/
   double request_time = 0;         // when qmgr sent this request
+  // Recipients after the first (recipient/orig_rcpt/recipient_offset), for
+  // agents that take several per delivery (smtp, lmtp: one transaction with
+  // several RCPT TO). qmgr sends local one recipient at a time. On the wire
+  // every recipient is one recipient/orig_rcpt/offset triple, in order.
+  std::vector<RequestRecipient> more_recipients;
+
+  // The first recipient followed by more_recipients.
+  std::vector<RequestRecipient> all_recipients() const;
 };
 
 // A permanent failure of one address (the recipient itself, or a target an
@@ -38,6 +54,15 @@ struct FailedAddress {
   std::string reason;  // "unknown user: \"nosuch\""
 };
 
+// The outcome for one recipient of a multi-recipient request.
+struct RecipientResult {
+  enum class Status { sent, deferred, bounced };
+  std::uint64_t offset = 0;  // RequestRecipient::offset
+  Status status = Status::deferred;
+  std::string dsn;
+  std::string reason;
+};
+
 struct DeliveryReply {
   // true: try again later (the recipient stays pending); the reason is
   // already logged by the agent and is kept for the defer log.
@@ -45,6 +70,11 @@ struct DeliveryReply {
   std::string dsn;     // of the deferral, or of the last final result
   std::string reason;
   std::vector<FailedAddress> failed;  // final failures (may be set with deferred too)
+  // Per-recipient outcomes (smtp, lmtp). When empty, the fields above apply
+  // to every recipient of the request (local, or a failure before any
+  // recipient was tried). A recipient of the request without an entry here
+  // is deferred by qmgr.
+  std::vector<RecipientResult> results;
 };
 
 AttrList encode_request(const DeliveryRequest& request);

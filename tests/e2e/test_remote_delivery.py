@@ -8,6 +8,9 @@ the test starts (dns_resolver_addresses points the smtp agent at it).
   C (127.X.Y.4)  mx.d.test: started late (defer, then delivery)
   127.X.Y.9      dead.c.test: nothing listens (first MX of c.test)
   127.X.Y.5/6    Python servers: a relayhost with STARTTLS + AUTH, an LMTP server
+  127.X.Y.7      a Python server that refuses nobody@ (several recipients in one
+                 transaction) and is the fallback relay of fb.test
+  127.X.Y.8      a Python server without 8BITMIME (7-bit downgrade)
 
 Runs as root (port 25 and local delivery to root's mailbox); smtp and relay
 are chrooted to the queue folder, as in Debian's stock master.cf.
@@ -32,7 +35,7 @@ from harness import IS_ROOT, Instance, wait_until  # noqa: E402
 
 PID = os.getpid()
 NET = f"127.{10 + PID % 200}.{1 + (PID // 200) % 250}"
-A, B, C, DEAD, RELAY, LMTP = (f"{NET}.{n}" for n in (2, 3, 4, 9, 5, 6))
+A, B, C, DEAD, RELAY, LMTP, PLAIN, SEVEN = (f"{NET}.{n}" for n in (2, 3, 4, 9, 5, 6, 7, 8))
 
 MASTER_CF = """\
 {addr}:25 inet n       -       n       -       -       smtpd
@@ -62,11 +65,14 @@ class FakeServer:
     certificate), AUTH PLAIN/LOGIN (when given credentials), and a record of
     each transaction. Enough to test the client, not a mail server."""
 
-    def __init__(self, host, lmtp=False, cert=None, credentials=None):
+    def __init__(self, host, lmtp=False, cert=None, credentials=None, eightbitmime=True, refuse=None):
         self.lmtp = lmtp
         self.cert = cert
         self.credentials = credentials
-        self.messages = []  # dicts: mail, rcpts, data, tls, auth
+        self.eightbitmime = eightbitmime
+        self.refuse = refuse or {}  # RCPT address prefix -> reply
+        self.connections = 0
+        self.messages = []  # dicts: mail, rcpts, data, raw, tls, auth
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))
@@ -85,6 +91,7 @@ class FakeServer:
             except OSError:
                 return
             self.streams = [conn]
+            self.connections += 1
             try:
                 conn.settimeout(20)
                 self.session(conn)
@@ -112,7 +119,7 @@ class FakeServer:
             cmd = line.decode(errors="replace").rstrip("\r\n")
             verb = cmd.split(" ", 1)[0].upper()
             if verb in ("EHLO", "LHLO"):
-                ext = ["PIPELINING", "SIZE 100000", "8BITMIME", "DSN"]
+                ext = ["PIPELINING", "SIZE 100000"] + (["8BITMIME"] if self.eightbitmime else []) + ["DSN"]
                 if self.cert and not tls:
                     ext.append("STARTTLS")
                 if self.credentials and (tls or not self.cert):
@@ -148,6 +155,11 @@ class FakeServer:
                 mail, rcpts = cmd, []
                 send("250 2.1.0 Ok")
             elif verb == "RCPT":
+                address = cmd.split(":", 1)[1].split(">")[0].lstrip(" <")
+                refusal = next((r for prefix, r in self.refuse.items() if address.startswith(prefix)), None)
+                if refusal:
+                    send(refusal)
+                    continue
                 rcpts.append(cmd)
                 send("250 2.1.5 Ok")
             elif verb == "DATA":
@@ -162,7 +174,7 @@ class FakeServer:
                         break
                     data += chunk
                 self.messages.append({"mail": mail, "rcpts": rcpts, "data": data.decode(errors="replace"),
-                                      "tls": tls, "auth": authed})
+                                      "raw": data, "tls": tls, "auth": authed})
                 for _ in (rcpts if self.lmtp else [None]):
                     send("250 2.0.0 Ok: queued as FAKE1")
             elif verb == "QUIT":
@@ -187,6 +199,8 @@ class RemoteDeliveryTest(unittest.TestCase):
                        check=True, capture_output=True)
         cls.relay = FakeServer(RELAY, cert=cls.cert, credentials=("relayuser", "s3cret pw"))
         cls.lmtp = FakeServer(LMTP, lmtp=True)
+        cls.plain = FakeServer(PLAIN, refuse={"nobody@": "550 5.1.1 <nobody@multi.test>: Recipient address rejected"})
+        cls.seven = FakeServer(SEVEN, eightbitmime=False)
         cls.start_dns()
         cls.b = cls.make_instance(B, "mx1.b.test", "b.test, c.test")
         cls.c = cls.make_instance(C, "mx.d.test", "d.test", start=False)
@@ -200,7 +214,9 @@ class RemoteDeliveryTest(unittest.TestCase):
             f"transport_maps = inline:{{ lmtp.test=lmtp:inet:{LMTP}:{cls.lmtp.port}, "
             f"relayed.test=relay:[{RELAY}]:{cls.relay.port}, "
             f"verified.test=secured:[relay.test]:{cls.relay.port}, "
-            f"misnamed.test=secured:[other.test]:{cls.relay.port} }}",
+            f"misnamed.test=secured:[other.test]:{cls.relay.port}, "
+            f"multi.test=smtp:[{PLAIN}]:{cls.plain.port}, seven.test=smtp:[{SEVEN}]:{cls.seven.port}, "
+            f"fb.test=fallback:, fbhop.test=fallback:[{DEAD}]:25 }}",
             "smtp_connect_timeout = 5s",
             "smtp_tls_security_level = may",
             "smtp_sasl_auth_enable = yes",
@@ -209,7 +225,10 @@ class RemoteDeliveryTest(unittest.TestCase):
         ])
         # A service that insists on a verified certificate whose name matches.
         secured = (f"secured   unix  -       -       n       -       -       smtp\n"
-                   f"  -o smtp_tls_security_level=verify -o smtp_tls_CAfile={cls.cert[0]}\n")
+                   f"  -o smtp_tls_security_level=verify -o smtp_tls_CAfile={cls.cert[0]}\n"
+                   # smtp_fallback_relay for fb.test, whose only MX is down.
+                   f"fallback  unix  -       -       n       -       -       smtp\n"
+                   f"  -o smtp_fallback_relay=[{PLAIN}]:{cls.plain.port}\n")
         os.chmod(cls.tmp, 0o755)
         os.chmod(cls.cert[0], 0o644)
         cls.a = cls.make_instance(A, "mail.a.test", "a.test", extra=cls.a_extra, master_extra=secured)
@@ -224,8 +243,8 @@ class RemoteDeliveryTest(unittest.TestCase):
                 p.wait(5)
             except subprocess.TimeoutExpired:
                 p.kill()
-        cls.relay.close()
-        cls.lmtp.close()
+        for server in (cls.relay, cls.lmtp, cls.plain, cls.seven):
+            server.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @classmethod
@@ -236,6 +255,7 @@ class RemoteDeliveryTest(unittest.TestCase):
             "--mx-host=c.test,dead.c.test,10",
             "--mx-host=c.test,mx1.b.test,20",
             "--mx-host=d.test,mx.d.test,10",
+            "--mx-host=fb.test,dead.c.test,10",
             "--dns-rr=nullmx.test,15,000000",  # RFC 7505: preference 0, exchange "."
             f"--host-record=mx1.b.test,{B}",
             f"--host-record=mx.d.test,{C}",
@@ -402,6 +422,68 @@ class RemoteDeliveryTest(unittest.TestCase):
         finally:
             self.a.command("postconf", "-e", "relayhost =")
             self.a.postfix("reload")
+
+    def test_91_several_recipients_one_transaction(self):
+        before = self.plain.connections
+        rcpts = ["one@multi.test", "two@multi.test", "nobody@multi.test"]
+        with smtplib.SMTP(A, 25, timeout=20) as s:
+            s.sendmail("root@a.test", rcpts, "From: root@a.test\nSubject: three at once\n\nhello all\n")
+        relay = rf"relay={re.escape(PLAIN)}\[{re.escape(PLAIN)}\]:{self.plain.port}, "
+        for rcpt in ("one", "two"):
+            self.a.wait_for_log(rf"to=<{rcpt}@multi\.test>, {relay}.*status=sent \(250 2\.0\.0 Ok: queued as FAKE1\)")
+        self.a.wait_for_log(rf"to=<nobody@multi\.test>, {relay}.*dsn=5\.1\.1, status=bounced \(host "
+                            rf"{re.escape(PLAIN)}\[{re.escape(PLAIN)}\] said: 550 5\.1\.1 <nobody@multi\.test>: "
+                            r"Recipient address rejected \(in reply to RCPT TO command\)\)")
+        got = [m for m in self.plain.messages if "three at once" in m["data"]]
+        self.assertEqual(len(got), 1, "one transaction for the three recipients")
+        self.assertEqual([r.split()[1] for r in got[0]["rcpts"]], ["TO:<one@multi.test>", "TO:<two@multi.test>"])
+        self.assertEqual(self.plain.connections - before, 1, "one connection for the three recipients")
+        # The sender gets a bounce for nobody@ only.
+        self.wait_mbox(self.a, "Final-Recipient: rfc822; nobody@multi.test")
+        self.assertNotIn("Final-Recipient: rfc822; one@multi.test", self.mbox(self.a))
+        self.assertNotIn("Final-Recipient: rfc822; two@multi.test", self.mbox(self.a))
+
+    def test_92_8bit_to_a_server_without_8bitmime(self):
+        import email
+        text = "Gr\u00fc\u00dfe aus K\u00f6ln, caf\u00e9 \u2014 " + "\u00e9" * 60 + "\r\n.leading dot\r\n"
+        attachment = base64.b64encode(b"\x00\x01binary\xff").decode()
+        msg = ("From: root@a.test\r\nSubject: eight bit\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n"
+               "--sep\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+               + text +
+               "--sep\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+               + attachment + "\r\n--sep--\r\n").encode()
+        with smtplib.SMTP(A, 25, timeout=20) as s:
+            s.ehlo()
+            s.sendmail("root@a.test", ["x@seven.test"], msg, mail_options=["BODY=8BITMIME"])
+        self.a.wait_for_log(r"to=<x@seven\.test>, relay=.*status=sent")
+        got = [m for m in self.seven.messages if "eight bit" in m["data"]]
+        self.assertEqual(len(got), 1)
+        raw = got[0]["raw"].replace(b"\r\n..", b"\r\n.")  # undo dot-stuffing
+        self.assertNotIn("BODY=8BITMIME", got[0]["mail"])
+        self.assertTrue(all(b < 128 for b in raw), "every byte sent to a 7-bit server is 7-bit")
+        self.assertTrue(all(len(line) <= 78 for line in raw.split(b"\r\n")), "lines stay within 76 + CRLF")
+        parsed = email.message_from_bytes(raw)
+        parts = parsed.get_payload()
+        self.assertEqual(parts[0]["Content-Transfer-Encoding"], "quoted-printable")
+        # The line break before a boundary belongs to the boundary (RFC 2046).
+        self.assertEqual(parts[0].get_payload(decode=True).decode("utf-8"), text[:-2])
+        self.assertEqual(parts[1]["Content-Transfer-Encoding"], "base64")  # left as it was
+        self.assertEqual(parts[1].get_payload(decode=True), b"\x00\x01binary\xff")
+
+    def test_93_fallback_relay_after_every_mx_failed(self):
+        self.send("user@fb.test", "via fallback")
+        self.a.wait_for_log(rf"to=<user@fb\.test>, relay={re.escape(PLAIN)}\[{re.escape(PLAIN)}\]:"
+                            rf"{self.plain.port}, .*status=sent")
+        self.assertRegex(self.a.log(), rf"connect to dead\.c\.test\[{re.escape(DEAD)}\]:25: Connection refused")
+        self.assertEqual(len([m for m in self.plain.messages if "via fallback" in m["data"]]), 1)
+        # A next hop set by transport_maps is not the recipient's own domain:
+        # Postfix uses no fallback relay for it, and neither do we.
+        self.send("user@fbhop.test", "fixed next hop")
+        self.a.wait_for_log(r"(\w+): to=<user@fbhop\.test>, relay=.*status=deferred")
+        self.assertFalse([m for m in self.plain.messages if "fixed next hop" in m["data"]])
+        queue_id = re.search(r"(\w+): to=<user@fbhop\.test>", self.a.log()).group(1)
+        self.a.command("postsuper", "-d", queue_id)
 
     def test_9_no_daemon_failures(self):
         for inst in (self.a, self.b):

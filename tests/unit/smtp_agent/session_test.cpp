@@ -104,16 +104,20 @@ class ScriptedServer {
 struct QueueFixture {
   std::string path;
   std::optional<queue::QueueReader> reader;
-  explicit QueueFixture(const std::string& content) {
+  explicit QueueFixture(const std::string& content, const std::vector<std::string>& rcpts = {"bob@example.net"},
+                        const std::string& body_type = "") {
     char name[] = "/tmp/smtp-session-XXXXXX";
     int fd = ::mkstemp(name);
     path = name;
     queue::Envelope env;
     env.arrival_seconds = 1;
     env.sender = "alice@example.org";
-    queue::Recipient r;
-    r.address = "bob@example.net";
-    env.recipients.push_back(r);
+    env.attributes.body = body_type;
+    for (const auto& address : rcpts) {
+      queue::Recipient r;
+      r.address = address;
+      env.recipients.push_back(r);
+    }
     std::string bytes = queue::encode_envelope(env, content.size()) + content + std::string("E\0\0\0\0", 5);
     (void)!::write(fd, bytes.data(), bytes.size());
     ::fchmod(fd, 0700);  // the owner-execute "complete" mark
@@ -147,7 +151,9 @@ Outcome run(const ScriptedServer& server, const std::string& content = "Subject:
   request.recipient_offset = queue.reader->envelope().recipients[0].done_offset;
   Candidate candidate{"mx.example.net", "127.0.0.1", server.port(), ""};
   SessionInput in{params, request, *queue.reader, candidate, nullptr, std::nullopt};
-  return run_session(in);
+  auto outcomes = run_session(in);
+  REQUIRE(outcomes.size() == 1);
+  return outcomes.front();
 }
 
 }  // namespace
@@ -248,7 +254,7 @@ TEST_CASE("session: a 4xx greeting or a silent server means: try the next MX", "
     request.recipient = "c@d";
     SmtpParams p = test_params();
     Candidate candidate{"mx.example.net", "127.0.0.1", port, ""};
-    Outcome o = run_session(SessionInput{p, request, *queue.reader, candidate, nullptr, std::nullopt});
+    Outcome o = run_session(SessionInput{p, request, *queue.reader, candidate, nullptr, std::nullopt}).front();
     CHECK(o.kind == Outcome::Kind::next);
     CHECK(o.reason.find("connect to mx.example.net[127.0.0.1]:") != std::string::npos);
   }
@@ -286,4 +292,190 @@ TEST_CASE("session: 5xx after the message bounces; a malformed reply defers", "[
     Outcome o = run(server);
     CHECK(o.kind == Outcome::Kind::defer);
   }
+}
+
+namespace {
+
+// A request for every recipient of `queue`, in envelope order.
+ipc::DeliveryRequest request_for(const QueueFixture& queue) {
+  ipc::DeliveryRequest request;
+  request.queue_id = "TESTID";
+  request.sender = "alice@example.org";
+  const auto& rcpts = queue.reader->envelope().recipients;
+  for (std::size_t i = 0; i < rcpts.size(); ++i) {
+    ipc::RequestRecipient r{rcpts[i].address, rcpts[i].address, rcpts[i].done_offset};
+    if (i == 0) {
+      request.recipient = r.address;
+      request.orig_rcpt = r.orig_rcpt;
+      request.recipient_offset = r.offset;
+    } else {
+      request.more_recipients.push_back(r);
+    }
+  }
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("session: several recipients share one transaction, each with its own RCPT result", "[smtp_agent]") {
+  std::vector<std::string> rcpt_lines;
+  int transactions = 0;
+  ScriptedServer server([&](Script& s) {
+    s.send("220 mx.example.net ESMTP");
+    s.line();
+    s.send("250-mx.example.net\r\n250 PIPELINING");
+    s.wait_for_lines(5);  // MAIL, three RCPTs and DATA in one go
+    s.line();
+    for (int i = 0; i < 3; ++i) rcpt_lines.push_back(s.line());
+    s.line();
+    s.send("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <two@example.net>: no such user\r\n"
+           "450 4.2.1 <three@example.net>: try later\r\n354 go ahead");
+    s.data();
+    ++transactions;
+    s.send("250 2.0.0 Ok: queued as XYZ");
+    s.line();
+    s.send("221 bye");
+  });
+  QueueFixture queue("Subject: hi\r\n\r\nhello\r\n", {"one@example.net", "two@example.net", "three@example.net"});
+  ipc::DeliveryRequest request = request_for(queue);
+  SmtpParams params = test_params();
+  Candidate candidate{"mx.example.net", "127.0.0.1", server.port(), ""};
+  auto outcomes = run_session(SessionInput{params, request, *queue.reader, candidate, nullptr, std::nullopt});
+  REQUIRE(outcomes.size() == 3);
+  CHECK(transactions == 1);
+  CHECK(rcpt_lines == std::vector<std::string>{"RCPT TO:<one@example.net>", "RCPT TO:<two@example.net>",
+                                               "RCPT TO:<three@example.net>"});
+  CHECK(outcomes[0].kind == Outcome::Kind::sent);
+  CHECK(outcomes[0].reason == "250 2.0.0 Ok: queued as XYZ");
+  CHECK(outcomes[1].kind == Outcome::Kind::bounce);
+  CHECK(outcomes[1].dsn == "5.1.1");
+  CHECK(outcomes[1].reason.find("(in reply to RCPT TO command)") != std::string::npos);
+  CHECK(outcomes[2].kind == Outcome::Kind::defer);
+  CHECK(outcomes[2].dsn == "4.2.1");
+}
+
+TEST_CASE("session: when every RCPT is refused no content is sent", "[smtp_agent]") {
+  std::string after_rcpts;
+  ScriptedServer server([&](Script& s) {
+    s.send("220 mx ESMTP");
+    s.line();
+    s.send("250 mx");  // no PIPELINING
+    s.line();
+    s.send("250 ok");
+    s.line();
+    s.send("550 5.1.1 nope");
+    s.line();
+    s.send("451 4.3.0 later");
+    after_rcpts = s.line();
+    s.send("221 bye");
+  });
+  QueueFixture queue("x\r\n", {"a@example.net", "b@example.net"});
+  ipc::DeliveryRequest request = request_for(queue);
+  SmtpParams params = test_params();
+  Candidate candidate{"mx", "127.0.0.1", server.port(), ""};
+  auto outcomes = run_session(SessionInput{params, request, *queue.reader, candidate, nullptr, std::nullopt});
+  REQUIRE(outcomes.size() == 2);
+  CHECK(outcomes[0].kind == Outcome::Kind::bounce);
+  CHECK(outcomes[1].kind == Outcome::Kind::defer);
+  CHECK(after_rcpts == "QUIT");
+}
+
+TEST_CASE("session: LMTP answers each accepted recipient after the content", "[smtp_agent]") {
+  ScriptedServer server([&](Script& s) {
+    s.send("220 lmtp ready");
+    s.line();
+    s.send("250 lmtp");
+    s.line();
+    s.send("250 ok");
+    for (int i = 0; i < 3; ++i) {
+      s.line();
+      s.send(i == 1 ? "550 5.1.1 unknown" : "250 ok");
+    }
+    s.line();
+    s.send("354 go");
+    s.data();
+    s.send("250 2.0.0 one delivered\r\n452 4.2.2 three over quota");
+    s.line();
+    s.send("221 bye");
+  });
+  QueueFixture queue("x\r\n", {"one@l", "two@l", "three@l"});
+  ipc::DeliveryRequest request = request_for(queue);
+  SmtpParams params = test_params();
+  params.lmtp = true;
+  Candidate candidate{"lmtp", "127.0.0.1", server.port(), ""};
+  auto outcomes = run_session(SessionInput{params, request, *queue.reader, candidate, nullptr, std::nullopt});
+  REQUIRE(outcomes.size() == 3);
+  CHECK(outcomes[0].kind == Outcome::Kind::sent);
+  CHECK(outcomes[0].reason == "250 2.0.0 one delivered");
+  CHECK(outcomes[1].kind == Outcome::Kind::bounce);
+  CHECK(outcomes[2].kind == Outcome::Kind::defer);
+  CHECK(outcomes[2].dsn == "4.2.2");
+}
+
+TEST_CASE("session: 8-bit content to a server without 8BITMIME goes as quoted-printable", "[smtp_agent]") {
+  const std::string content = "Subject: 8bit\r\n\r\ncaf\xc3\xa9\r\n";
+  struct Row {
+    const char* name;
+    bool server_8bitmime;
+    bool disable_conversion;
+    const char* mail_suffix;
+    const char* body;
+  };
+  for (const Row& row : {Row{"no 8BITMIME: converted", false, false, "", "Subject: 8bit\nMIME-Version: 1.0\n"
+                                                                     "Content-Transfer-Encoding: quoted-printable\n\n"
+                                                                     "caf=C3=A9\n"},
+                         Row{"disable_mime_output_conversion", false, true, "", nullptr},
+                         Row{"8BITMIME announced", true, false, " BODY=8BITMIME", nullptr}}) {
+    INFO(row.name);
+    std::string mail, body;
+    ScriptedServer server([&](Script& s) {
+      s.send("220 mx ESMTP");
+      s.line();
+      s.send(row.server_8bitmime ? "250-mx\r\n250 8BITMIME" : "250 mx");
+      mail = s.line();
+      s.send("250 ok");
+      s.line();
+      s.send("250 ok");
+      s.line();
+      s.send("354 go");
+      body = s.data();
+      s.send("250 2.0.0 ok");
+      s.line();
+      s.send("221 bye");
+    });
+    QueueFixture queue(content, {"bob@example.net"}, "8BITMIME");
+    ipc::DeliveryRequest request = request_for(queue);
+    SmtpParams params = test_params();
+    params.disable_mime_conversion = row.disable_conversion;
+    Candidate candidate{"mx", "127.0.0.1", server.port(), ""};
+    auto outcomes = run_session(SessionInput{params, request, *queue.reader, candidate, nullptr, std::nullopt});
+    REQUIRE(outcomes.size() == 1);
+    CHECK(outcomes[0].kind == Outcome::Kind::sent);
+    CHECK(mail == std::string("MAIL FROM:<alice@example.org>") + row.mail_suffix);
+    CHECK(body == (row.body ? std::string(row.body) : "Subject: 8bit\n\ncaf\xc3\xa9\n"));
+  }
+}
+
+TEST_CASE("session: a 354 after every RCPT was refused gets an empty message, not the content", "[smtp_agent]") {
+  std::vector<std::string> after;
+  ScriptedServer server([&](Script& s) {
+    s.send("220 mx ESMTP");
+    s.line();
+    s.send("250-mx\r\n250 PIPELINING");
+    s.wait_for_lines(3);
+    for (int i = 0; i < 3; ++i) s.line();
+    s.send("250 ok\r\n550 5.1.1 nope\r\n354 go ahead anyway");
+    after.push_back(s.line());
+    s.send("554 5.5.1 no valid recipients");
+    after.push_back(s.line());
+    s.send("221 bye");
+  });
+  QueueFixture queue("Subject: secret\r\n\r\nbody\r\n", {"a@example.net"});
+  ipc::DeliveryRequest request = request_for(queue);
+  SmtpParams params = test_params();
+  Candidate candidate{"mx", "127.0.0.1", server.port(), ""};
+  auto outcomes = run_session(SessionInput{params, request, *queue.reader, candidate, nullptr, std::nullopt});
+  REQUIRE(outcomes.size() == 1);
+  CHECK(outcomes[0].kind == Outcome::Kind::bounce);
+  CHECK(after == std::vector<std::string>{".", "QUIT"});
 }
