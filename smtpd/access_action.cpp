@@ -44,6 +44,9 @@ AccessAction parse_access_action(std::string_view value) {
   } else if (word == "DEFER") {
     a.kind = AccessAction::Kind::defer;
     a.text = std::string(rest);
+  } else if (word == "DEFER_IF_PERMIT" || word == "DEFER_IF_REJECT") {
+    a.kind = word == "DEFER_IF_PERMIT" ? AccessAction::Kind::defer_if_permit : AccessAction::Kind::defer_if_reject;
+    a.text = std::string(rest);
   } else if (word == "WARN") {
     a.kind = AccessAction::Kind::warn;
     a.text = std::string(rest);
@@ -58,7 +61,7 @@ AccessAction parse_access_action(std::string_view value) {
     }
     a.text = std::string(rest);
   } else if (word == "HOLD" || word == "DISCARD" || word == "FILTER" || word == "REDIRECT" || word == "BCC" ||
-             word == "PREPEND" || word == "INFO" || word == "DEFER_IF_REJECT" || word == "DEFER_IF_PERMIT") {
+             word == "PREPEND" || word == "INFO") {
     a.kind = AccessAction::Kind::unsupported;
     a.text = std::string(v);
   } else {

@@ -16,13 +16,15 @@ struct AccessAction {
     defer,         // DEFER [text]: access_map_defer_code
     reply,         // "4NN text", "5NN text": code (and enhanced code) from the table
     warn,          // WARN text: log, go on
+    defer_if_permit,  // DEFER_IF_PERMIT [text]: defer if the checks would end in a permit
+    defer_if_reject,  // DEFER_IF_REJECT [text]: defer instead if a later restriction rejects
     restrictions,  // anything else: restriction names, evaluated in place of the value
     unsupported,   // HOLD, DISCARD, FILTER, ...: not implemented, logged, treated as DUNNO
   };
   Kind kind = Kind::dunno;
   int code = 0;          // reply: the table's code
   std::string enhanced;  // reply: "5.7.1" when the text starts with one, else empty
-  std::string text;      // reject/defer/reply/warn text (may be empty); restrictions: the value
+  std::string text;      // reject/defer/reply/warn/defer_if_* text (may be empty); restrictions: the value
 };
 
 AccessAction parse_access_action(std::string_view value);

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 #include "lib/log/log.hpp"
 #include "smtpd/commands.hpp"
@@ -265,6 +267,25 @@ CheckInput Session::check_input() const {
   in.sasl_username = sasl_username_;
   in.sasl_method = sasl_method_;
   in.tls = tls_active_;
+  in.protocol_name = esmtp_ ? "ESMTP" : "SMTP";
+  char instance[48];
+  std::snprintf(instance, sizeof instance, "%lx.%llx.%x", static_cast<unsigned long>(::getpid()),
+                static_cast<unsigned long long>(id_), static_cast<unsigned>(counts_.count(smtp::Verb::mail) != 0
+                                                                              ? counts_.at(smtp::Verb::mail).ok
+                                                                              : 0));
+  in.instance = instance;
+  in.recipient_count = static_cast<int>(tx_.recipients.size());
+  in.size = tx_.mail.size.value_or(0);
+  if (tls_active_) {
+    // tls_summary_: "TLSv1.3 with cipher NAME (256/256 bits)"
+    auto with = tls_summary_.find(" with cipher ");
+    in.tls_protocol = tls_summary_.substr(0, with);
+    if (with != std::string::npos) {
+      auto open = tls_summary_.find(" (", with);
+      in.tls_cipher = tls_summary_.substr(with + 13, open == std::string::npos ? std::string::npos : open - with - 13);
+      if (open != std::string::npos) in.tls_bits = std::atoi(tls_summary_.c_str() + open + 2);
+    }
+  }
   return in;
 }
 
@@ -278,7 +299,13 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
   for (int round = 0; round < 16; ++round) {
     v = server_.policy.check(stage, in, dns_facts_);
     if (v.kind != Verdict::Kind::pending) break;
-    if (server_.resolver != nullptr && stage != Stage::end_of_data) {
+    if (v.question->kind == DnsQuestion::Kind::policy && server_.policy_client != nullptr) {
+      // A policy server's answer, asked on the event loop like DNS.
+      dns_question_ = *v.question;
+      ask_policy_server(*v.question);
+      return false;
+    }
+    if (server_.resolver != nullptr && v.question->kind != DnsQuestion::Kind::policy) {
       // Ask on the event loop; the command is handled again with the answer.
       dns_question_ = *v.question;
       lookup(*v.question, 0);

@@ -149,5 +149,8 @@ void Resolver::lookup_ptr(std::string_view address, TextCallback done) {
 void Resolver::lookup_txt(std::string_view name, TextCallback done) {
   impl_->start(QueryKind::Txt, name, std::move(done));
 }
+void Resolver::lookup_ns(std::string_view name, TextCallback done) {
+  impl_->start(QueryKind::Ns, name, std::move(done));
+}
 
 }  // namespace postern::dns

@@ -52,6 +52,8 @@ class Resolver {
   // address: numeric IPv4 or IPv6 text; an unparsable address → NotFound.
   void lookup_ptr(std::string_view address, TextCallback done);
   void lookup_txt(std::string_view name, TextCallback done);
+  // NS: the name server host names (smtpd's check_*_ns_access).
+  void lookup_ns(std::string_view name, TextCallback done);
 
  private:
   struct Impl;
