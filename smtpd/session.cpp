@@ -70,15 +70,7 @@ void Session::start() {
     process();
   });
   sasl_reaper_ = net::Watcher::timer(server_.loop, [this] { sasl_retired_.clear(); });
-  if (!params().policy.delay_reject) {
-    // smtpd_delay_reject = no: the client restrictions run now; a refusal
-    // answers HELO, MAIL and RCPT (QUIT, NOOP, RSET still work).
-    Verdict v = server_.policy.check(Stage::client, check_input(), dns_facts_);
-    if (v.kind == Verdict::Kind::reject) {
-      client_refusal_ = v.reply;
-      log_reject("CONNECT", v.reply, "");
-    }
-  }
+  if (!params().policy.delay_reject) check_client_at_connect();
   arm_deadline();
   if (params().tls_wrappermode) {
     // smtps (465): TLS from the first byte; the banner follows the handshake.
@@ -289,6 +281,34 @@ CheckInput Session::check_input() const {
   return in;
 }
 
+bool Session::ask(const DnsQuestion& q) {
+  if (q.kind == DnsQuestion::Kind::policy ? server_.policy_client == nullptr : server_.resolver == nullptr)
+    return false;
+  dns_question_ = q;
+  if (q.kind == DnsQuestion::Kind::policy) ask_policy_server(q);
+  else lookup(q, 0);
+  return true;
+}
+
+void Session::check_client_at_connect() {
+  // smtpd_delay_reject = no: the client restrictions run now; a refusal
+  // answers HELO, MAIL and RCPT (QUIT, NOOP, RSET still work). Commands
+  // wait while they ask DNS or a policy server.
+  for (int round = 0; round < 16; ++round) {
+    Verdict v = server_.policy.check(Stage::client, check_input(), dns_facts_);
+    if (v.kind == Verdict::Kind::reject) {
+      client_refusal_ = v.reply;
+      log_reject("CONNECT", v.reply, "");
+    }
+    if (v.kind != Verdict::Kind::pending) return;
+    if (ask(*v.question)) {
+      dns_resume_ = [this] { check_client_at_connect(); };
+      return;
+    }
+    dns_facts_[*v.question] = DnsAnswer::unavailable;
+  }
+}
+
 bool Session::check_access(Stage stage, const char* log_stage, const std::optional<std::string>& recipient) {
   CheckInput in = check_input();
   in.recipient = recipient;
@@ -299,18 +319,8 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
   for (int round = 0; round < 16; ++round) {
     v = server_.policy.check(stage, in, dns_facts_);
     if (v.kind != Verdict::Kind::pending) break;
-    if (v.question->kind == DnsQuestion::Kind::policy && server_.policy_client != nullptr) {
-      // A policy server's answer, asked on the event loop like DNS.
-      dns_question_ = *v.question;
-      ask_policy_server(*v.question);
-      return false;
-    }
-    if (server_.resolver != nullptr && v.question->kind != DnsQuestion::Kind::policy) {
-      // Ask on the event loop; the command is handled again with the answer.
-      dns_question_ = *v.question;
-      lookup(*v.question, 0);
-      return false;
-    }
+    // Ask on the event loop; the command is handled again with the answer.
+    if (ask(*v.question)) return false;
     // No resolver: the DNS-based restriction cannot decide and does not
     // reject (logged once per process).
     if (!server_.dns_warned) {

@@ -200,6 +200,8 @@ class Session {
   void lookup(const DnsQuestion& q, int step);
   void lookup_values(const DnsQuestion& q);  // the kinds whose answer carries values
   void ask_policy_server(const DnsQuestion& q);
+  bool ask(const DnsQuestion& q);  // false: nobody to ask (no resolver / policy client)
+  void check_client_at_connect();
   void dns_answered(DnsFact answer);
   bool esmtp_ = false;
   Transaction tx_;

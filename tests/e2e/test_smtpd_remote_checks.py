@@ -61,6 +61,7 @@ LISTENERS = {
                "smtpd_policy_service_timeout=2s"],
     "policy_eod": ["smtpd_end_of_data_restrictions=check_policy_service,inet:127.0.0.1:{policy}"],
     "rbl": ["smtpd_client_restrictions=reject_rbl_client,bl.test"],
+    "rbl_nodelay": ["smtpd_delay_reject=no", "smtpd_client_restrictions=reject_rbl_client,bl.test"],
     "rbl_filter": ["smtpd_client_restrictions=reject_rbl_client,bl.test=127.0.0.[2..9]"],
     "rbl_custom": ["smtpd_client_restrictions=reject_rbl_client,bl.test", "maps_rbl_reject_code=550",
                    "rbl_reply_maps=texthash:{conf}/rbl_reply"],
@@ -176,7 +177,9 @@ class SmtpdRemoteChecksTest(unittest.TestCase):
                 "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n")
             lines = []
             for name, overrides in LISTENERS.items():
-                line = f"127.0.0.1:{cls.ports[name]} inet n - n - - smtpd"
+                # One process for "policy": a slow policy server must not stall its other sessions.
+                maxproc = "1" if name == "policy" else "-"
+                line = f"127.0.0.1:{cls.ports[name]} inet n - n - {maxproc} smtpd"
                 for o in overrides:
                     line += "\n  -o " + o.format(conf=inst.conf, policy=cls.policy.port)
                 lines.append(line)
@@ -283,6 +286,15 @@ class SmtpdRemoteChecksTest(unittest.TestCase):
         self.assertEqual(self.rcpt("rbl", source="127.0.0.3"),
                          "554 5.7.1 Service unavailable; Client host [127.0.0.3] blocked using bl.test")
         self.assertEqual(self.rcpt("rbl", source="127.0.0.5"), "250 2.1.5 Ok")
+
+    def test_reject_rbl_client_at_connect_without_delay_reject(self):
+        c = Raw(self.ports["rbl_nodelay"], "127.0.0.2")
+        self.addCleanup(c.close)
+        self.assertTrue(c.reply().startswith("220 "))
+        self.assertEqual(c.cmd("EHLO client.example.org"), "554 5.7.1 Service unavailable; Client host [127.0.0.2] "
+                                                           "blocked using bl.test; listed for testing")
+        self.inst.wait_for_log(r"NOQUEUE: reject: CONNECT from \S+\[127\.0\.0\.2\]: 554 5\.7\.1 Service unavailable")
+        self.assertEqual(self.rcpt("rbl_nodelay", source="127.0.0.5"), "250 2.1.5 Ok")
 
     def test_rbl_result_filter(self):
         self.assertTrue(self.rcpt("rbl_filter", source="127.0.0.2").startswith("554 5.7.1 Service unavailable"))
