@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -31,6 +32,23 @@ struct PolicyClient::Request {
 PolicyClient::PolicyClient(net::EventLoop& loop, PolicyClientParams params)
     : loop_(loop), params_(std::move(params)) {
   reaper_ = net::Watcher::timer(loop_, [this] { retired_.clear(); });
+  sweeper_ = net::Watcher::timer(loop_, [this] { sweep(); });
+}
+
+void PolicyClient::sweep() {
+  const std::time_t now = std::time(nullptr);
+  double next = -1;  // seconds until the next connection expires
+  for (auto& [service, list] : idle_) {
+    std::erase_if(list, [&](const Connection& c) {
+      return now - c.last_used >= params_.max_idle_seconds || now - c.created >= params_.max_ttl_seconds;
+    });
+    for (const auto& c : list) {
+      double left = std::min(params_.max_idle_seconds - static_cast<double>(now - c.last_used),
+                             params_.max_ttl_seconds - static_cast<double>(now - c.created));
+      if (next < 0 || left < next) next = left;
+    }
+  }
+  if (next >= 0) sweeper_.arm(std::max(1.0, next));
 }
 
 PolicyClient::~PolicyClient() = default;
@@ -173,6 +191,7 @@ void PolicyClient::on_readable(Request& r) {
       r.conn.last_used = std::time(nullptr);
       if (r.conn.last_used - r.conn.created <= params_.max_ttl_seconds)
         idle_[r.service].push_back(std::move(r.conn));
+      if (!sweeper_.pending()) sweeper_.arm(params_.max_idle_seconds);
       return finish(r, r.reader.action());
     }
   }

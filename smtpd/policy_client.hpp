@@ -68,6 +68,8 @@ class PolicyClient {
   std::map<std::uint64_t, std::unique_ptr<Request>> active_;
   std::vector<std::unique_ptr<Request>> retired_;  // destroyed from reaper_, never inside their own callbacks
   net::Watcher reaper_;
+  net::Watcher sweeper_;  // closes idle connections after max_idle, so policy servers see them go
+  void sweep();
   std::uint64_t next_id_ = 1;
 };
 

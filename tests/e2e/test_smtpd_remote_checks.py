@@ -368,6 +368,10 @@ class SmtpdRemoteChecksTest(unittest.TestCase):
         self.assertEqual(self.rcpt("classes", "protected@mail.example.test", source="127.0.0.5"), "250 2.1.5 Ok")
         self.assertTrue(self.rcpt("class_direct", source="127.0.0.2").startswith("554 5.7.1 Service unavailable"))
         self.assertEqual(self.rcpt("class_direct", source="127.0.0.5"), "250 2.1.5 Ok")
+        # A class is a parameter of the administrator's own: postconf does not call it unused.
+        r = self.inst.command("postconf", "-n")
+        self.assertIn("strict_class = reject_rbl_client bl.test", r.stdout)
+        self.assertNotIn("unused parameter", r.stderr)
 
 
 if __name__ == "__main__":
