@@ -74,6 +74,9 @@ LISTENERS = {
     "mx": ["smtpd_sender_restrictions=check_sender_mx_access,texthash:{conf}/mx_access",
            "smtpd_recipient_restrictions=check_recipient_mx_access,texthash:{conf}/mx_access"],
     "ns": ["smtpd_sender_restrictions=check_sender_ns_access,texthash:{conf}/ns_access"],
+    "server_more": ["smtpd_helo_restrictions=check_helo_mx_access,texthash:{conf}/server_access,"
+                    "check_helo_ns_access,texthash:{conf}/server_access",
+                    "smtpd_recipient_restrictions=check_recipient_ns_access,texthash:{conf}/server_access"],
     "backup": ["smtpd_relay_restrictions=permit_mx_backup,reject_unauth_destination"],
     "backup_nets": ["smtpd_relay_restrictions=permit_mx_backup,reject_unauth_destination",
                     "permit_mx_backup_networks=127.0.0.80/32"],
@@ -87,6 +90,7 @@ TABLES = {
                  "goodmx.test OK\n",
     "ns_access": "ns.spammer.test REJECT bad name server\n",
     "class_access": "protected@mail.example.test strict_class\n",
+    "server_access": "spammer.test REJECT bad server\n",
 }
 
 
@@ -349,6 +353,15 @@ class SmtpdRemoteChecksTest(unittest.TestCase):
         self.assertEqual(self.rcpt("ns", sender="a@host.badns.test"),
                          "554 5.7.1 <a@host.badns.test>: Sender address rejected: bad name server")
         self.assertEqual(self.rcpt("ns", sender="a@goodns.test"), "250 2.1.5 Ok")
+
+    def test_check_helo_mx_and_ns_access_and_recipient_ns_access(self):
+        self.assertEqual(self.rcpt("server_more", helo="badmx.test"),
+                         "554 5.7.1 <badmx.test>: Helo command rejected: bad server")
+        self.assertEqual(self.rcpt("server_more", helo="badns.test"),
+                         "554 5.7.1 <badns.test>: Helo command rejected: bad server")
+        self.assertEqual(self.rcpt("server_more", helo="goodmx.test"), "250 2.1.5 Ok")
+        self.assertEqual(self.rcpt("server_more", "x@badns.test", helo="goodmx.test"),
+                         "554 5.7.1 <x@badns.test>: Recipient address rejected: bad server")
 
     # -- permit_mx_backup ----------------------------------------------------------
     def test_permit_mx_backup(self):
