@@ -85,6 +85,8 @@ int print_parameters(const Options& o) {
   std::optional<config::MasterCf> master;
   if (!o.defaults) {
     for (const auto& e : cfg.main_cf().entries()) collect_references(e.value, referenced);
+    // smtpd_restriction_classes names parameters of the administrator's own.
+    for (const auto& name : cfg.get_list("smtpd_restriction_classes")) referenced.insert(name);
     master = read_master(o);
     if (master) {
       for (const auto& m : master->entries()) {

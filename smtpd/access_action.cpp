@@ -44,6 +44,9 @@ AccessAction parse_access_action(std::string_view value) {
   } else if (word == "DEFER") {
     a.kind = AccessAction::Kind::defer;
     a.text = std::string(rest);
+  } else if (word == "DEFER_IF_PERMIT" || word == "DEFER_IF_REJECT") {
+    a.kind = word == "DEFER_IF_PERMIT" ? AccessAction::Kind::defer_if_permit : AccessAction::Kind::defer_if_reject;
+    a.text = std::string(rest);
   } else if (word == "WARN") {
     a.kind = AccessAction::Kind::warn;
     a.text = std::string(rest);
@@ -68,9 +71,6 @@ AccessAction parse_access_action(std::string_view value) {
              : word == "FILTER"   ? K::filter
                                   : K::info;
     a.text = std::string(rest);
-  } else if (word == "DEFER_IF_REJECT" || word == "DEFER_IF_PERMIT") {
-    a.kind = AccessAction::Kind::unsupported;
-    a.text = std::string(v);
   } else {
     a.kind = AccessAction::Kind::restrictions;
     a.text = std::string(v);

@@ -18,6 +18,8 @@ struct AccessAction {
     defer,         // DEFER [text]: access_map_defer_code
     reply,         // "4NN text", "5NN text": code (and enhanced code) from the table
     warn,          // WARN text: log, go on
+    defer_if_permit,  // DEFER_IF_PERMIT [text]: defer if the checks would end in a permit
+    defer_if_reject,  // DEFER_IF_REJECT [text]: defer instead if a later restriction rejects
     restrictions,  // anything else: restriction names, evaluated in place of the value
     hold,          // HOLD [text]: the message goes to the hold queue; go on
     discard,       // DISCARD [text]: accept with 250, then drop the message; ends the list like OK
@@ -26,14 +28,13 @@ struct AccessAction {
     prepend,       // PREPEND name: text: a header line on top; go on
     filter,        // FILTER transport:destination: deliver through that content filter; go on
     info,          // INFO text: log, go on
-    unsupported,   // DEFER_IF_REJECT, DEFER_IF_PERMIT: not implemented, logged, treated as DUNNO
   };
   Kind kind = Kind::dunno;
   int code = 0;          // reply: the table's code
   std::string enhanced;  // reply: "5.7.1" when the text starts with one, else empty
-  // reject/defer/reply/warn/hold/discard/info text (may be empty); redirect/bcc: the
-  // address; prepend: the header line; filter: "transport:destination";
-  // restrictions and unsupported: the whole value.
+  // reject/defer/reply/warn/defer_if_*/hold/discard/info text (may be empty);
+  // redirect/bcc: the address; prepend: the header line; filter:
+  // "transport:destination"; restrictions: the whole value.
   std::string text;
 };
 

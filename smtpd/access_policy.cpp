@@ -8,6 +8,7 @@
 #include "lib/config/config.hpp"
 #include "lib/log/log.hpp"
 #include "smtpd/access_action.hpp"
+#include "smtpd/access_frame.hpp"
 
 namespace postern::smtpd {
 namespace {
@@ -115,18 +116,21 @@ bool fqdn_hostname(std::string_view name) {
 
 PolicySettings PolicySettings::from_config(const config::Config& c, Networks mynetworks) {
   PolicySettings s;
-  s.client = RestrictionList::parse(c.get("smtpd_client_restrictions"));
-  s.helo = RestrictionList::parse(c.get("smtpd_helo_restrictions"));
-  s.sender = RestrictionList::parse(c.get("smtpd_sender_restrictions"));
-  s.relay = RestrictionList::parse(c.get("smtpd_relay_restrictions"));
-  s.recipient = RestrictionList::parse(c.get("smtpd_recipient_restrictions"));
+  for (const auto& name : c.get_list("smtpd_restriction_classes")) s.class_names.insert(name);
+  for (const auto& name : s.class_names) s.classes[name] = RestrictionList::parse(c.get(name), s.class_names);
+  auto parse = [&](const char* name) { return RestrictionList::parse(c.get(name), s.class_names); };
+  s.client = parse("smtpd_client_restrictions");
+  s.helo = parse("smtpd_helo_restrictions");
+  s.sender = parse("smtpd_sender_restrictions");
+  s.relay = parse("smtpd_relay_restrictions");
+  s.recipient = parse("smtpd_recipient_restrictions");
   // compatibility_level 0 (a main.cf that never set it): smtpd_relay_restrictions
   // defaults to empty, so smtpd_recipient_restrictions keeps its Postfix 2
   // default, which carries the relay rule.
   if (!c.is_set("smtpd_recipient_restrictions") && std::atof(c.get("compatibility_level").c_str()) < 1)
     s.recipient = RestrictionList::parse("permit_mynetworks, reject_unauth_destination");
-  s.data = RestrictionList::parse(c.get("smtpd_data_restrictions"));
-  s.end_of_data = RestrictionList::parse(c.get("smtpd_end_of_data_restrictions"));
+  s.data = parse("smtpd_data_restrictions");
+  s.end_of_data = parse("smtpd_end_of_data_restrictions");
   s.delay_reject = c.get_bool("smtpd_delay_reject");
   s.reject_unlisted_recipient = c.get_bool("smtpd_reject_unlisted_recipient");
   s.reject_unlisted_sender = c.get_bool("smtpd_reject_unlisted_sender");
@@ -150,6 +154,14 @@ PolicySettings PolicySettings::from_config(const config::Config& c, Networks myn
   s.codes.unknown_address = code("unknown_address_reject_code");
   s.codes.unknown_client = code("unknown_client_reject_code");
   s.codes.plaintext = code("plaintext_reject_code");
+  s.codes.maps_rbl_reject = code("maps_rbl_reject_code");
+  s.policy_default_action = c.get("smtpd_policy_service_default_action");
+  s.policy_context = c.get("smtpd_policy_service_policy_context");
+  s.rbl_reply_maps = c.get("rbl_reply_maps");
+  s.default_rbl_reply = c.raw_value("default_rbl_reply");
+  s.mx_backup_networks = Networks::parse(c.get_list("permit_mx_backup_networks"), "permit_mx_backup_networks");
+  s.my_addresses = local_interface_addresses(c.get_list("inet_interfaces"), c.get_list("proxy_interfaces"));
+  s.myhostname = to_lower(c.get("myhostname"));
   return s;
 }
 
@@ -160,23 +172,20 @@ AccessPolicy::AccessPolicy(PolicySettings settings, LocalRecipientCheck& local_r
       {"smtpd_sender_restrictions", &settings_.sender},     {"smtpd_relay_restrictions", &settings_.relay},
       {"smtpd_recipient_restrictions", &settings_.recipient}, {"smtpd_data_restrictions", &settings_.data},
       {"smtpd_end_of_data_restrictions", &settings_.end_of_data}};
-  for (const auto& [name, list] : lists) {
-    if (list->broken()) log::warning("%s: %s", name, list->error.c_str());
-    for (const auto& r : list->items)
-      if (is_ignored_restriction(r.name))
+  auto inspect = [](const char* name, const RestrictionList& list) {
+    if (list.broken()) log::warning("%s: %s", name, list.error.c_str());
+    for (const auto& r : list.items) {
+      if (r.name.starts_with("reject_unverified_"))
+        log::warning("%s: %s needs Postfix's verify service, which Postern does not have; ignored (DUNNO)", name,
+                     r.name.c_str());
+      else if (is_ignored_restriction(r.name))
         log::warning("%s: %s is not implemented in Postern yet; ignored (DUNNO)", name, r.name.c_str());
-  }
+      warn_remote_restriction(name, r);
+    }
+  };
+  for (const auto& [name, list] : lists) inspect(name, *list);
+  for (const auto& [name, list] : settings_.classes) inspect(name.c_str(), list);
 }
-
-struct AccessPolicy::Frame {
-  Stage stage;
-  const CheckInput& in;
-  const DnsFacts& facts;
-  Verdict verdict;
-  bool warn_next = false;
-  std::string reply_name;   // for generic reject/defer: "<namaddr>", "<helo>", "<sender>", ...
-  std::string reply_class;  // "Client host", "Helo command", ...
-};
 
 bool AccessPolicy::local_domain(std::string_view domain) const {
   std::string d = to_lower(domain);
@@ -225,8 +234,16 @@ AccessPolicy::Step AccessPolicy::dns(Frame& f, DnsQuestion q, DnsAnswer* answer)
     f.verdict.question = std::move(q);
     return Step::stop;
   }
-  *answer = it->second;
+  *answer = it->second.answer;
   return Step::dunno;
+}
+
+const DnsFact* AccessPolicy::fact(Frame& f, DnsQuestion q) {
+  auto it = f.facts.find(q);
+  if (it != f.facts.end()) return &it->second;
+  f.verdict.kind = Verdict::Kind::pending;
+  f.verdict.question = std::move(q);
+  return nullptr;
 }
 
 AccessPolicy::Step AccessPolicy::act(const std::string& value, const std::string& reply_name,
@@ -259,12 +276,16 @@ AccessPolicy::Step AccessPolicy::act(const std::string& value, const std::string
     case AccessAction::Kind::filter:
     case AccessAction::Kind::info:
       return message_action(a, reply_name, reply_class, f);
-    case AccessAction::Kind::unsupported:
-      if (!warned_[a.text]) log::warning("access table action \"%s\" is not implemented; treated as DUNNO", a.text.c_str());
-      warned_[a.text] = true;
+    case AccessAction::Kind::defer_if_permit:
+    case AccessAction::Kind::defer_if_reject: {
+      auto& slot = a.kind == AccessAction::Kind::defer_if_permit ? f.defer_if_permit : f.defer_if_reject;
+      if (!slot)
+        slot = restriction_reply(codes.access_map_defer, "4.7.1", reply_name, reply_class,
+                                 a.text.empty() ? "Access denied" : a.text);
       return Step::dunno;
+    }
     case AccessAction::Kind::restrictions: {
-      RestrictionList nested = RestrictionList::parse(a.text);
+      RestrictionList nested = RestrictionList::parse(a.text, settings_.class_names);
       if (nested.broken()) {
         log::warning("access table result \"%s\": %s", a.text.c_str(), nested.error.c_str());
         f.warn_next = false;
@@ -403,7 +424,28 @@ AccessPolicy::Step AccessPolicy::run_one(const Restriction& r, Frame& f, int dep
   }
   Step step = Step::dunno;
   auto reject = [&](smtp::Reply reply) { return reject_with(f, std::move(reply)); };
-  if (n == "permit") {
+  if (r.is_class) {
+    auto cls = settings_.classes.find(n);
+    if (depth >= kMaxDepth) {
+      log::warning("restriction class \"%s\": restrictions nested too deep", n.c_str());
+      f.warn_next = false;
+      return reject_with(f, kConfigError);
+    }
+    step = run_list(cls->second, f, depth + 1);
+  } else if (n == "check_policy_service") {
+    step = run_policy_service(r, f, depth);
+  } else if (n.starts_with("reject_rbl") || n.starts_with("reject_rhsbl") || n == "permit_dnswl_client" ||
+             n == "permit_rhswl_client") {
+    step = run_dnsbl(r, f);
+  } else if (n.ends_with("_mx_access") || n.ends_with("_ns_access")) {
+    step = run_server_access(r, f, depth);
+  } else if (n == "permit_mx_backup") {
+    step = run_mx_backup(f);
+  } else if (n == "defer_if_permit" || n == "defer_if_reject") {
+    auto& slot = n == "defer_if_permit" ? f.defer_if_permit : f.defer_if_reject;
+    if (!slot)
+      slot = restriction_reply(codes.defer, "4.7.1", f.reply_name, f.reply_class, n + " requested");
+  } else if (n == "permit") {
     step = Step::permit;
   } else if (n == "reject") {
     step = reject(restriction_reply(codes.reject, "5.7.1", f.reply_name, f.reply_class, "Access denied"));
@@ -602,6 +644,13 @@ Verdict AccessPolicy::check(Stage stage, const CheckInput& in, const DnsFacts& f
     case Stage::end_of_data:
       run(settings_.end_of_data, "END-OF-MESSAGE", "End-of-data");
       break;
+  }
+  // DEFER_IF_PERMIT: the checks did not reject; DEFER_IF_REJECT: they did, permanently.
+  if (f.verdict.kind == Verdict::Kind::pass && f.defer_if_permit) {
+    f.verdict.kind = Verdict::Kind::reject;
+    f.verdict.reply = *f.defer_if_permit;
+  } else if (f.verdict.kind == Verdict::Kind::reject && f.defer_if_reject && f.verdict.reply.code / 100 == 5) {
+    f.verdict.reply = *f.defer_if_reject;
   }
   return std::move(f.verdict);
 }

@@ -3,15 +3,19 @@
 // ends the command; with smtpd_delay_reject the client, helo and sender
 // lists run at RCPT time), mynetworks, relay_domains, access(5) tables and
 // the safety net that refuses mail to foreign domains when no relay rule is
-// configured (never an open relay). Synchronous: a check that needs DNS
-// returns Verdict::pending with its question; the session resolves it on the
-// event loop and asks again with the answer in DnsFacts.
+// configured (never an open relay). Synchronous: a check that needs DNS (or
+// a policy server's answer) returns Verdict::pending with its question; the
+// session asks on the event loop and runs the check again with the answer
+// in DnsFacts. The restrictions that ask outside smtpd (check_policy_service,
+// DNS lists, MX/NS access, permit_mx_backup) are in access_policy_remote.cpp.
 // In smtpd, as mail_owner.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,15 +49,38 @@ struct CheckInput {
   std::string sasl_username, sasl_method;
   bool tls = false;
   bool unauth_pipelining = false;               // input arrived before our last reply was sent
+  // For check_policy_service requests.
+  std::string protocol_name = "SMTP";           // SMTP / ESMTP
+  std::string instance;                         // the same for every request of one transaction
+  std::string queue_id;
+  int recipient_count = 0;                      // accepted so far
+  std::uint64_t size = 0;                       // MAIL SIZE=, then the message size
+  std::string tls_protocol, tls_cipher;
+  int tls_bits = 0;
 };
 
 struct DnsQuestion {
-  enum class Kind { host, mail_domain } kind = Kind::host;  // host: A/AAAA/MX; mail_domain: MX/A/AAAA
+  enum class Kind {
+    host,            // A/AAAA/MX exist (reject_unknown_helo_hostname)
+    mail_domain,     // MX/A/AAAA exist (reject_unknown_*_domain)
+    addresses,       // A records of a DNS list query: values are the addresses
+    txt,             // TXT records: values are the strings
+    mx_hosts,        // MX records: values are "preference host", by preference
+    ns_hosts,        // NS records: values are the host names
+    host_addresses,  // A and AAAA: values are the addresses
+    policy,          // not DNS: a policy server's answer; name is "service\nrequest", value the action
+  } kind = Kind::host;
   std::string name;
   auto operator<=>(const DnsQuestion&) const = default;
 };
 enum class DnsAnswer { found, not_found, temp_fail, unavailable };
-using DnsFacts = std::map<DnsQuestion, DnsAnswer>;
+struct DnsFact {
+  DnsAnswer answer = DnsAnswer::not_found;
+  std::vector<std::string> values;  // see DnsQuestion::Kind
+  DnsFact() = default;
+  DnsFact(DnsAnswer a, std::vector<std::string> v = {}) : answer(a), values(std::move(v)) {}  // NOLINT
+};
+using DnsFacts = std::map<DnsQuestion, DnsFact>;
 
 struct Verdict {
   enum class Kind { pass, reject, pending };
@@ -71,7 +98,7 @@ struct Verdict {
 struct PolicyCodes {
   int reject = 554, defer = 450, relay_domains = 554, access_map_reject = 554, access_map_defer = 450;
   int invalid_hostname = 501, non_fqdn = 504, unknown_hostname = 450, unknown_address = 450;
-  int unknown_client = 450, plaintext = 450;
+  int unknown_client = 450, plaintext = 450, maps_rbl_reject = 554;
 };
 
 struct PolicySettings {
@@ -84,6 +111,16 @@ struct PolicySettings {
   std::string sender_login_maps;  // smtpd_sender_login_maps, expanded
   std::string null_access_key = "<>";
   PolicyCodes codes;
+  // smtpd_restriction_classes: name -> its list (the parameter of that name).
+  std::map<std::string, RestrictionList, std::less<>> classes;
+  std::set<std::string, std::less<>> class_names;
+  std::string policy_default_action = "451 4.3.5 Server configuration problem";
+  std::string policy_context;              // smtpd_policy_service_policy_context
+  std::string rbl_reply_maps;              // expanded
+  std::string default_rbl_reply;           // unexpanded: $rbl_* are filled in per reply
+  Networks mx_backup_networks;             // permit_mx_backup_networks
+  std::vector<std::string> my_addresses;   // inet_interfaces + proxy_interfaces, for permit_mx_backup
+  std::string myhostname;
 
   static PolicySettings from_config(const config::Config& config, Networks mynetworks);
 };
@@ -114,12 +151,20 @@ class AccessPolicy {
   Step reject_with(Frame& f, smtp::Reply reply);
   maps::Table* table(const std::string& spec, std::string* error);
   Step dns(Frame& f, DnsQuestion q, DnsAnswer* answer);
+  const DnsFact* fact(Frame& f, DnsQuestion q);  // null: pending (the verdict says so)
+  // access_policy_remote.cpp
+  Step run_policy_service(const Restriction& r, Frame& f, int depth);
+  Step run_dnsbl(const Restriction& r, Frame& f);
+  Step run_server_access(const Restriction& r, Frame& f, int depth);
+  Step run_mx_backup(Frame& f);
+  smtp::Reply rbl_reply(Frame& f, const std::string& domain, const std::string& cls, const std::string& what,
+                        const std::string& reason);
 
   PolicySettings settings_;
   LocalRecipientCheck& local_recipients_;
   std::map<std::string, std::unique_ptr<maps::Table>> tables_;
   std::optional<maps::TableList> login_maps_;
-  std::map<std::string, bool> warned_;  // "not implemented" warnings, once per process
+  std::optional<maps::TableList> rbl_reply_maps_;
 };
 
 // Postfix's generic wording: "<name>: Class rejected: text", the enhanced

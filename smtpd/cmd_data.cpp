@@ -44,7 +44,14 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   if (longest_line > 998)
     return reject({552, "5.6.0", "Error: message line too long (RFC 5321 limit is 1000 bytes)"});
 
-  if (!s.check_access(Stage::end_of_data, "END-OF-MESSAGE", std::nullopt)) return s.reset_transaction();
+  if (!s.check_access(Stage::end_of_data, "END-OF-MESSAGE", std::nullopt)) {
+    // A restriction waits for DNS or a policy server: finish again with the answer.
+    if (s.dns_pending())
+      return s.suspend_for_dns([&s, bare_lf, longest_line, size_exceeded, verb] {
+        deliver_message(s, bare_lf, longest_line, size_exceeded, verb);
+      });
+    return s.reset_transaction();
+  }
   auto& tx = s.tx();
   tx.content->add_actions(s.message_actions());
   cleanup::Outcome out = tx.content->finish();

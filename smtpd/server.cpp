@@ -1,6 +1,7 @@
 // Server (see server.hpp). In smtpd, as mail_owner.
 #include "smtpd/server.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "lib/auth/auth_client.hpp"
@@ -57,6 +58,16 @@ void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
       log::warning("DNS resolver: %s: DNS-based restrictions do not check", e.what());
     }
   }
+  // check_policy_service: connections made on demand, kept for reuse.
+  const auto& cfg = context.config();
+  PolicyClientParams pc;
+  pc.timeout_seconds = static_cast<double>(cfg.get_time_seconds("smtpd_policy_service_timeout"));
+  pc.max_idle_seconds = static_cast<double>(cfg.get_time_seconds("smtpd_policy_service_max_idle"));
+  pc.max_ttl_seconds = static_cast<double>(cfg.get_time_seconds("smtpd_policy_service_max_ttl"));
+  pc.try_limit = static_cast<int>(std::max(1LL, cfg.get_int("smtpd_policy_service_try_limit")));
+  pc.queue_directory = cfg.get("queue_directory");
+  policy_client_ = std::make_unique<PolicyClient>(loop, std::move(pc));
+  context_->policy_client = policy_client_.get();
   if (params_->sasl_enable) {
     if (params_->sasl_type != "dovecot") {
       log::warning("smtpd_sasl_type = %s is not supported (only dovecot): SASL disabled", params_->sasl_type.c_str());

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 
 #include "lib/log/log.hpp"
 #include "smtpd/commands.hpp"
@@ -71,17 +73,7 @@ void Session::start() {
 
 void Session::greet() {
   log::info("connect from %s", client_.namaddr().c_str());
-  if (!params().policy.delay_reject) {
-    // smtpd_delay_reject = no: the client restrictions run now; a refusal
-    // answers HELO, MAIL and RCPT (QUIT, NOOP, RSET still work).
-    Verdict v = server_.policy.check(Stage::client, check_input(), dns_facts_);
-    if (v.kind == Verdict::Kind::reject) {
-      client_refusal_ = v.reply;
-      log_reject("CONNECT", v.reply, "");
-    } else {
-      session_actions_.merge(v.actions);
-    }
-  }
+  if (!params().policy.delay_reject) check_client_at_connect();
   arm_deadline();
   if (params().tls_wrappermode) {
     // smtps (465): TLS from the first byte; the banner follows the handshake.
@@ -270,7 +262,56 @@ CheckInput Session::check_input() const {
   in.sasl_username = sasl_username_;
   in.sasl_method = sasl_method_;
   in.tls = tls_active_;
+  in.protocol_name = esmtp_ ? "ESMTP" : "SMTP";
+  char instance[48];
+  std::snprintf(instance, sizeof instance, "%lx.%llx.%x", static_cast<unsigned long>(::getpid()),
+                static_cast<unsigned long long>(id_), static_cast<unsigned>(counts_.count(smtp::Verb::mail) != 0
+                                                                              ? counts_.at(smtp::Verb::mail).ok
+                                                                              : 0));
+  in.instance = instance;
+  in.recipient_count = static_cast<int>(tx_.recipients.size());
+  in.size = tx_.mail.size.value_or(0);
+  if (tls_active_) {
+    // tls_summary_: "TLSv1.3 with cipher NAME (256/256 bits)"
+    auto with = tls_summary_.find(" with cipher ");
+    in.tls_protocol = tls_summary_.substr(0, with);
+    if (with != std::string::npos) {
+      auto open = tls_summary_.find(" (", with);
+      in.tls_cipher = tls_summary_.substr(with + 13, open == std::string::npos ? std::string::npos : open - with - 13);
+      if (open != std::string::npos) in.tls_bits = std::atoi(tls_summary_.c_str() + open + 2);
+    }
+  }
   return in;
+}
+
+bool Session::ask(const DnsQuestion& q) {
+  if (q.kind == DnsQuestion::Kind::policy ? server_.policy_client == nullptr : server_.resolver == nullptr)
+    return false;
+  dns_question_ = q;
+  if (q.kind == DnsQuestion::Kind::policy) ask_policy_server(q);
+  else lookup(q, 0);
+  return true;
+}
+
+void Session::check_client_at_connect() {
+  // smtpd_delay_reject = no: the client restrictions run now; a refusal
+  // answers HELO, MAIL and RCPT (QUIT, NOOP, RSET still work). Commands
+  // wait while they ask DNS or a policy server.
+  for (int round = 0; round < 16; ++round) {
+    Verdict v = server_.policy.check(Stage::client, check_input(), dns_facts_);
+    if (v.kind == Verdict::Kind::reject) {
+      client_refusal_ = v.reply;
+      log_reject("CONNECT", v.reply, "");
+    } else if (v.kind == Verdict::Kind::pass) {
+      session_actions_.merge(v.actions);
+    }
+    if (v.kind != Verdict::Kind::pending) return;
+    if (ask(*v.question)) {
+      dns_resume_ = [this] { check_client_at_connect(); };
+      return;
+    }
+    dns_facts_[*v.question] = DnsAnswer::unavailable;
+  }
 }
 
 bool Session::check_access(Stage stage, const char* log_stage, const std::optional<std::string>& recipient) {
@@ -283,12 +324,8 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
   for (int round = 0; round < 16; ++round) {
     v = server_.policy.check(stage, in, dns_facts_);
     if (v.kind != Verdict::Kind::pending) break;
-    if (server_.resolver != nullptr && stage != Stage::end_of_data) {
-      // Ask on the event loop; the command is handled again with the answer.
-      dns_question_ = *v.question;
-      lookup(*v.question, 0);
-      return false;
-    }
+    // Ask on the event loop; the command is handled again with the answer.
+    if (ask(*v.question)) return false;
     // No resolver: the DNS-based restriction cannot decide and does not
     // reject (logged once per process).
     if (!server_.dns_warned) {

@@ -23,6 +23,7 @@
 #include "lib/dns/resolver.hpp"
 #include "lib/smtp/line_reader.hpp"
 #include "lib/tls/server_session.hpp"
+#include "smtpd/policy_client.hpp"
 #include "smtpd/sasl_request.hpp"
 #include "smtpd/access_policy.hpp"
 #include "smtpd/peer_name.hpp"
@@ -42,6 +43,7 @@ struct ServerContext {
   bool dns_warned = false;                                     // "no resolver" said once
   const tls::TlsContext* tls = nullptr;                        // null: no STARTTLS, no wrapper mode
   dns::Resolver* resolver = nullptr;                           // null: DNS-based restrictions do not check
+  PolicyClient* policy_client = nullptr;                       // check_policy_service
   std::vector<std::string> sasl_mechanisms;                    // from the auth server, upper case
 };
 
@@ -120,6 +122,8 @@ class Session {
   // again when it arrives (handle_line calls suspend_for_dns).
   bool dns_pending() const { return dns_question_.has_value(); }
   void suspend_for_dns(const smtp::Line& line, bool counted, smtp::Verb verb);
+  // The same for the end of a message: `resume` runs again with the answer.
+  void suspend_for_dns(std::function<void()> resume) { dns_resume_ = std::move(resume); }
   // More client input is buffered after the command being handled.
   bool input_pending() const { return in_pos_ < in_.size(); }
   // A client restriction refused the client at connect (smtpd_delay_reject = no).
@@ -198,9 +202,14 @@ class Session {
   DnsFacts dns_facts_;  // answers for the DNS-based restrictions, per session
   std::optional<DnsQuestion> dns_question_;  // being looked up
   std::optional<smtp::Line> dns_replay_;     // the command to handle again
+  std::function<void()> dns_resume_;         // or the end of the message to finish again
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // DNS callbacks check it
   void lookup(const DnsQuestion& q, int step);
-  void dns_answered(DnsAnswer answer);
+  void lookup_values(const DnsQuestion& q);  // the kinds whose answer carries values
+  void ask_policy_server(const DnsQuestion& q);
+  bool ask(const DnsQuestion& q);  // false: nobody to ask (no resolver / policy client)
+  void check_client_at_connect();
+  void dns_answered(DnsFact answer);
   // The client's host name (session_peer.cpp): looked up before the banner.
   void lookup_peer_name();
   void peer_name_known(const PeerName& peer, const std::string& warning);

@@ -39,6 +39,8 @@ constexpr ParamInfo kRows[] = {
      "Networks whose MX hosts permit_mx_backup accepts", nullptr},
     {"plaintext_reject_code", ParamType::integer, "450", 0,
      "SMTP code for cleartext authentication refusal", nullptr},
+    {"rbl_reply_maps", ParamType::list, "", 0,
+     "Reply templates for DNS blocklist rejections, by list domain", nullptr},
     {"recipient_canonical_classes", ParamType::list, "envelope_recipient, header_recipient", 0,
      "Address classes subject to recipient canonical mapping", nullptr},
     {"recipient_canonical_maps", ParamType::list, "", 0,

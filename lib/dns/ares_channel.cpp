@@ -35,6 +35,7 @@ const char* type_name(QueryKind kind) {
     case QueryKind::Aaaa: return "AAAA";
     case QueryKind::Ptr: return "PTR";
     case QueryKind::Txt: return "TXT";
+    case QueryKind::Ns: return "NS";
   }
   return "?";
 }
@@ -88,6 +89,7 @@ bool query_for(QueryKind kind, std::string_view name, std::string& qname, int& q
     case QueryKind::Aaaa: qtype = ns_t_aaaa; break;
     case QueryKind::Txt: qtype = ns_t_txt; break;
     case QueryKind::Ptr: qtype = ns_t_ptr; break;
+    case QueryKind::Ns: qtype = ns_t_ns; break;
   }
   if (kind != QueryKind::Ptr) {
     qname = std::string(name);
@@ -193,6 +195,11 @@ TextAnswer parse_text(QueryKind kind, int status, const unsigned char* buf, int 
           if (extra != answer.records.front()) answer.records.push_back(extra);
         }
       }
+      if (host) ares_free_hostent(host);
+    } else if (kind == QueryKind::Ns) {
+      hostent* host = nullptr;
+      status = ares_parse_ns_reply(buf, len, &host);  // the name servers are the aliases
+      for (char** ns = host ? host->h_aliases : nullptr; ns && *ns; ++ns) answer.records.push_back(strip_dot(*ns));
       if (host) ares_free_hostent(host);
     } else {
       ares_txt_ext* reply = nullptr;

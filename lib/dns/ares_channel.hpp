@@ -30,7 +30,7 @@ class AresChannel {
   ares_channel channel_ = nullptr;
 };
 
-enum class QueryKind { Mx, A, Aaaa, Ptr, Txt };
+enum class QueryKind { Mx, A, Aaaa, Ptr, Txt, Ns };
 
 // The DNS name and type to ask for (PTR: the in-addr.arpa / ip6.arpa name).
 // Returns false when `name` cannot be asked (a PTR for a non-address).

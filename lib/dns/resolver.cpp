@@ -167,5 +167,8 @@ void Resolver::lookup_host_addresses(std::string_view name, bool ipv6, TextCallb
   if (!addresses.empty()) return impl_->finish_now(std::move(done), std::move(addresses));
   impl_->start(ipv6 ? QueryKind::Aaaa : QueryKind::A, name, std::move(done));
 }
+void Resolver::lookup_ns(std::string_view name, TextCallback done) {
+  impl_->start(QueryKind::Ns, name, std::move(done));
+}
 
 }  // namespace postern::dns

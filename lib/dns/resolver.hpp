@@ -57,6 +57,8 @@ class Resolver {
   // (ipv6 false) / AAAA (ipv6 true) in DNS. For a client's host name (smtpd).
   void lookup_host_names(std::string_view address, TextCallback done);
   void lookup_host_addresses(std::string_view name, bool ipv6, TextCallback done);
+  // NS: the name server host names (smtpd's check_*_ns_access).
+  void lookup_ns(std::string_view name, TextCallback done);
 
  private:
   struct Impl;

@@ -61,7 +61,7 @@ TEST_CASE("access(5) results") {
       {"PREPEND X-Seen: yes, by table", K::prepend, 0, "", "X-Seen: yes, by table"},
       {"FILTER smtp:[127.0.0.1]:10025", K::filter, 0, "", "smtp:[127.0.0.1]:10025"},
       {"INFO just saying", K::info, 0, "", "just saying"},
-      {"DEFER_IF_PERMIT later", K::unsupported, 0, "", "DEFER_IF_PERMIT later"},
+      {"DEFER_IF_PERMIT later", K::defer_if_permit, 0, "", "later"},
       {"reject_unauth_destination", K::restrictions, 0, "", "reject_unauth_destination"},
   };
   for (const auto& r : rows) {
