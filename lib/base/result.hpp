@@ -14,14 +14,14 @@ struct Error {
   int sys_errno = 0;    // errno when a system call failed, else 0
 };
 
-// Outcome<T, E>: a value or an error of type E. Result<T> is the common
+// Expected<T, E>: a value or an error of type E. Result<T> is the common
 // case (E = Error); protocol parsers use their own error type, e.g. imap's
-// Parsed<T> = Outcome<T, ParseError>.
+// Parsed<T> = Expected<T, ParseError>.
 template <class T, class E>
-class [[nodiscard]] Outcome {
+class [[nodiscard]] Expected {
  public:
-  Outcome(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Outcome(E error) : v_(std::move(error)) {}  // NOLINT
+  Expected(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Expected(E error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -41,10 +41,10 @@ class [[nodiscard]] Outcome {
 };
 
 template <class E>
-class [[nodiscard]] Outcome<void, E> {
+class [[nodiscard]] Expected<void, E> {
  public:
-  Outcome() = default;
-  Outcome(E error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+  Expected() = default;
+  Expected(E error) : error_(std::move(error)), ok_(false) {}  // NOLINT
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
@@ -56,7 +56,7 @@ class [[nodiscard]] Outcome<void, E> {
 };
 
 template <class T>
-using Result = Outcome<T, Error>;
+using Result = Expected<T, Error>;
 
 using Status = Result<void>;
 

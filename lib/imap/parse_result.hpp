@@ -18,7 +18,7 @@ struct ParseError {
 };
 
 template <class T>
-using Parsed = Outcome<T, ParseError>;
+using Parsed = Expected<T, ParseError>;
 
 inline ParseError syntax_error(std::string text) { return ParseError{std::move(text), {}}; }
 
