@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/bounce/notify_policy.hpp"
 #include "lib/maps/table.hpp"
 #include "lib/smtp/reply.hpp"
 #include "smtpd/domain_list.hpp"
@@ -56,10 +57,20 @@ struct Verdict {
   enum class Kind { pass, reject, pending };
   Kind kind = Kind::pass;
   smtp::Reply reply;                    // reject
+  // notify_classes class of the rejection (lib/bounce kNotify* bits):
+  // policy, software (configuration error), data (a table lookup failed),
+  // bounce (unknown local recipient, as Postfix's check_rcpt_maps).
+  unsigned error_class = 0;
   std::optional<DnsQuestion> question;  // pending
   // Log lines that do not change the answer: {"reject_warning", "554 5.7.1 ..."}, {"warn", "text"}.
   std::vector<std::pair<std::string, std::string>> notes;
 };
+
+// Verdict::error_class values, the notify_classes bits of lib/bounce.
+inline constexpr unsigned kErrorPolicy = bounce::kNotifyPolicy;
+inline constexpr unsigned kErrorSoftware = bounce::kNotifySoftware;
+inline constexpr unsigned kErrorData = bounce::kNotifyData;
+inline constexpr unsigned kErrorBounce = bounce::kNotifyBounce;
 
 struct PolicyCodes {
   int reject = 554, defer = 450, relay_domains = 554, access_map_reject = 554, access_map_defer = 450;
@@ -102,7 +113,7 @@ class AccessPolicy {
   Step run_access(const Restriction& r, Frame& f, int depth);
   Step act(const std::string& value, const std::string& reply_name, const std::string& reply_class, Frame& f,
            int depth);
-  Step reject_with(Frame& f, smtp::Reply reply);
+  Step reject_with(Frame& f, smtp::Reply reply, unsigned error_class = kErrorPolicy);
   maps::Table* table(const std::string& spec, std::string* error);
   Step dns(Frame& f, DnsQuestion q, DnsAnswer* answer);
 

@@ -24,7 +24,9 @@
 // mydestination, mynetworks, mynetworks_style, myhostname, myorigin,
 // queue_directory, hash_queue_depth, hash_queue_names, smtpd_*_restrictions,
 // smtpd_delay_reject, smtpd_helo_required, relay_domains, *_reject_code,
-// smtpd_tls_*, smtpd_sasl_*, broken_sasl_auth_clients. See docs/smtpd.md.
+// smtpd_tls_*, smtpd_sasl_*, broken_sasl_auth_clients, notify_classes,
+// error_notice_recipient, bounce_notice_recipient, smtpd_history_flush_threshold
+// (postmaster transcripts). See docs/smtpd.md.
 #include "lib/service/multi_server.hpp"
 #include "smtpd/server.hpp"
 

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 
+#include "lib/bounce/transcript_notice.hpp"
 #include "lib/log/log.hpp"
 #include "smtpd/commands.hpp"
 
@@ -86,7 +88,7 @@ void Session::start() {
     }
     return start_tls();
   }
-  out_ += "220 " + params().banner + "\r\n";
+  emit("220 " + params().banner + "\r\n");
   read_watch_.enable();
   flush();
 }
@@ -169,7 +171,7 @@ void Session::tls_established() {
   in_.clear();
   in_pos_ = 0;
   arm_deadline();
-  if (params().tls_wrappermode) out_ += "220 " + params().banner + "\r\n";
+  if (params().tls_wrappermode) emit("220 " + params().banner + "\r\n");
   read_watch_.enable();
   flush();
   if (!finished_) process();
@@ -226,9 +228,18 @@ smtp::CommandOptions Session::command_options() const {
 void Session::note_verb(smtp::Verb verb) { ++counts_[verb].total; }
 void Session::count_ok(smtp::Verb verb) { ++counts_[verb].ok; }
 
+void Session::emit(const std::string& wire) {
+  out_ += wire;
+  transcript_.server_text(wire);
+}
+
 void Session::reply(const smtp::Reply& r) {
-  out_ += r.wire();
+  emit(r.wire());
   if (r.code < 400 || closing_) return;
+  // Syntax, sequence and unknown commands (X.5.X, or 500-504 where Postfix
+  // sends no enhanced code): a client protocol error.
+  if (r.enhanced.size() > 2 ? r.enhanced.compare(1, 3, ".5.") == 0 : r.code >= 500 && r.code <= 504)
+    note_error(bounce::kNotifyProtocol);
   if (r.code == 421 || r.code == 521) {
     closing_ = true;
     return;
@@ -236,7 +247,8 @@ void Session::reply(const smtp::Reply& r) {
   ++errors_;
   if (errors_ >= params().hard_error_limit) {
     log::info("too many errors after %s from %s", stage_, client_.namaddr().c_str());
-    out_ += smtp::Reply{421, "4.7.0", params().myhostname + " Error: too many errors"}.wire();
+    note_error(bounce::kNotifyProtocol);
+    emit(smtp::Reply{421, "4.7.0", params().myhostname + " Error: too many errors"}.wire());
     closing_ = true;
   } else if (errors_ >= params().soft_error_limit && params().error_sleep > 0) {
     // Postfix's tarpit: slow down a client that keeps making mistakes,
@@ -302,7 +314,11 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
     log::info("%s", line.c_str());
   }
   if (v.kind == Verdict::Kind::pass) return true;
-  if (v.kind == Verdict::Kind::pending) v.reply = smtp::Reply{451, "4.3.0", "Temporary lookup failure"};
+  if (v.kind == Verdict::Kind::pending) {
+    v.reply = smtp::Reply{451, "4.3.0", "Temporary lookup failure"};
+    v.error_class = kErrorData;
+  }
+  note_error(v.error_class != 0 ? v.error_class : kErrorPolicy);
   log_reject(log_stage, v.reply, rcpt);
   reply(v.reply);
   return false;
@@ -384,7 +400,10 @@ void Session::process() {
       case Mode::sasl_response: {
         auto step = lines_.feed(std::string_view(in_).substr(in_pos_));
         in_pos_ += step.consumed;
-        if (step.line) sasl_response_line(*step.line);
+        if (step.line) {
+          transcript_.client_secret();  // a password, or what stands for one
+          sasl_response_line(*step.line);
+        }
         break;
       }
     }
@@ -408,6 +427,7 @@ bool Session::process_command_line() {
   auto step = lines_.feed(std::string_view(in_).substr(in_pos_));
   in_pos_ += step.consumed;
   if (!step.line) return false;
+  transcript_.client_line(step.line->text);
   handle_line(*this, *step.line);
   return true;
 }
@@ -481,7 +501,7 @@ void Session::on_writable() {
 
 void Session::on_timeout() {
   log::info("timeout after %s from %s", where().c_str(), client_.namaddr().c_str());
-  out_ += smtp::Reply{421, "4.4.2", params().myhostname + " Error: timeout exceeded"}.wire();
+  emit(smtp::Reply{421, "4.4.2", params().myhostname + " Error: timeout exceeded"}.wire());
   if (!tls_) (void)::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   out_.clear();
   finish(nullptr);
@@ -527,10 +547,34 @@ void Session::finish(const char* why) {
   write_watch_.disable();
   deadline_.disable();
   resume_.disable();
+  send_notice();
   if (sasl_) sasl_retired_.push_back(std::move(sasl_));  // the reaper timer dies with the session
   *alive_ = false;                                       // pending DNS callbacks do nothing
   tx_ = Transaction{};  // drops an unfinished message: nothing reaches the queue
   server_.session_done(id_);
+}
+
+void Session::flush_transcript() {
+  if (static_cast<int>(transcript_.size()) <= params().history_flush_threshold) return;
+  send_notice();
+  transcript_.clear();
+  error_mask_ = 0;
+}
+
+void Session::send_notice() {
+  const auto& policy = params().notify;
+  if (server_.notices == nullptr || !bounce::wants_transcript(policy, error_mask_)) return;
+  bounce::TranscriptNotice n;
+  n.mail_name = params().mail_name;
+  n.peer = client_.namaddr();
+  n.reporting_mta = params().myhostname;
+  n.to = bounce::transcript_recipient(policy, error_mask_);
+  n.now = static_cast<std::int64_t>(std::time(nullptr));
+  n.error_mask = error_mask_ & policy.classes;
+  n.transcript = transcript_.lines();
+  server_.notices->submit(n.to, bounce::build_transcript_notice(n),
+                          "errors from " + n.peer + " (" + bounce::class_names(n.error_mask) + ")");
+  error_mask_ = 0;
 }
 
 }  // namespace postern::smtpd
