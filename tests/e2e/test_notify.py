@@ -203,6 +203,27 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(self.notices_about("127.0.0.5"), [])
         self.assertNotRegex(self.inst.log(), r"postmaster notification: errors from \S*\[127\.0\.0\.5\]")
 
+    def test_long_session_is_reported_in_parts_at_the_flush_threshold(self):
+        # smtpd_history_flush_threshold = 100: at RSET the transcript (over
+        # 100 lines, with an error) is sent and started over.
+        c = Client(self.all_port, "127.0.0.9")
+        c.cmd("EHLO long.example")
+        self.assertEqual(c.cmd("FIRST-GARBAGE"), "500 5.5.2 Error: command not recognized")
+        for _ in range(55):
+            c.cmd("NOOP")
+        c.cmd("RSET")
+        self.assertEqual(c.cmd("SECOND-GARBAGE"), "500 5.5.2 Error: command not recognized")
+        c.quit()
+        if not wait_until(lambda: len(self.notices_about("127.0.0.9")) == 2, timeout=15):
+            raise AssertionError(f"expected two notices about 127.0.0.9:\n{self.inst.log()}")
+        first, second = sorted(self.notices_about("127.0.0.9"), key=lambda m: "FIRST-GARBAGE" not in m)
+        self.assertIn("In:  FIRST-GARBAGE\n", first)
+        self.assertIn("In:  RSET\n", first)
+        self.assertNotIn("SECOND-GARBAGE", first)
+        self.assertIn("In:  SECOND-GARBAGE\n", second)
+        self.assertNotIn("FIRST-GARBAGE", second)
+        self.assertEqual(second.count("In:  NOOP"), 0)
+
     def test_queue_storage_problem_sends_resource_notice_by_default(self):
         c = Client(self.full_port, "127.0.0.7")
         c.cmd("EHLO full.example")
