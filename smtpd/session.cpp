@@ -234,12 +234,17 @@ void Session::emit(const std::string& wire) {
 }
 
 void Session::reply(const smtp::Reply& r) {
-  emit(r.wire());
-  if (r.code < 400 || closing_) return;
   // Syntax, sequence and unknown commands (X.5.X, or 500-504 where Postfix
   // sends no enhanced code): a client protocol error.
-  if (r.enhanced.size() > 2 ? r.enhanced.compare(1, 3, ".5.") == 0 : r.code >= 500 && r.code <= 504)
-    note_error(bounce::kNotifyProtocol);
+  const bool protocol =
+      r.enhanced.size() > 2 ? r.enhanced.compare(1, 3, ".5.") == 0 : r.code >= 500 && r.code <= 504;
+  reply_as(r, protocol ? unsigned{bounce::kNotifyProtocol} : 0u);
+}
+
+void Session::reply_as(const smtp::Reply& r, unsigned error_class) {
+  emit(r.wire());
+  if (r.code < 400 || closing_) return;
+  note_error(error_class);
   if (r.code == 421 || r.code == 521) {
     closing_ = true;
     return;
@@ -318,9 +323,9 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
     v.reply = smtp::Reply{451, "4.3.0", "Temporary lookup failure"};
     v.error_class = kErrorData;
   }
-  note_error(v.error_class != 0 ? v.error_class : kErrorPolicy);
   log_reject(log_stage, v.reply, rcpt);
-  reply(v.reply);
+  // A restriction's "504 5.5.2 need fully-qualified hostname" is policy, not protocol.
+  reply_as(v.reply, v.error_class != 0 ? v.error_class : kErrorPolicy);
   return false;
 }
 

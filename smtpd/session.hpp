@@ -165,6 +165,7 @@ class Session {
   std::string where() const;
   void set_stage(const char* stage) { stage_ = stage; }
   void emit(const std::string& wire);  // output, recorded in the transcript
+  void reply_as(const smtp::Reply& reply, unsigned error_class);  // reply() with its notify_classes class
   void send_notice();                  // the transcript to the postmaster, if its errors ask for it
   // Transport: plain or TLS.
   enum class Io { ok, wait, eof };
