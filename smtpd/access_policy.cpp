@@ -216,7 +216,7 @@ maps::Table* AccessPolicy::table(const std::string& spec, std::string* error) {
   return tables_.emplace(spec, std::move(*opened)).first->second.get();
 }
 
-AccessPolicy::Step AccessPolicy::reject_with(Frame& f, smtp::Reply reply) {
+AccessPolicy::Step AccessPolicy::reject_with(Frame& f, smtp::Reply reply, unsigned error_class) {
   if (f.warn_next) {
     f.warn_next = false;
     f.verdict.notes.emplace_back("reject_warning", std::to_string(reply.code) + " " + reply.enhanced + " " + reply.text);
@@ -224,6 +224,7 @@ AccessPolicy::Step AccessPolicy::reject_with(Frame& f, smtp::Reply reply) {
   }
   f.verdict.kind = Verdict::Kind::reject;
   f.verdict.reply = std::move(reply);
+  f.verdict.error_class = error_class;
   return Step::stop;
 }
 
@@ -289,11 +290,11 @@ AccessPolicy::Step AccessPolicy::act(const std::string& value, const std::string
       if (nested.broken()) {
         log::warning("access table result \"%s\": %s", a.text.c_str(), nested.error.c_str());
         f.warn_next = false;
-        return reject_with(f, kConfigError);
+        return reject_with(f, kConfigError, kErrorSoftware);
       }
       if (depth >= kMaxDepth) {
         log::warning("access table result \"%s\": restrictions nested too deep", a.text.c_str());
-        return reject_with(f, kConfigError);
+        return reject_with(f, kConfigError, kErrorSoftware);
       }
       return run_list(nested, f, depth + 1);
     }
@@ -311,7 +312,7 @@ AccessPolicy::Step AccessPolicy::message_action(const AccessAction& a, const std
   auto malformed = [&](const char* needs) {
     log::warning("access table action \"%s\": %s", a.text.c_str(), needs);
     f.warn_next = false;
-    return reject_with(f, kConfigError);
+    return reject_with(f, kConfigError, kErrorSoftware);
   };
   auto& acts = f.verdict.actions;
   switch (a.kind) {
@@ -390,14 +391,14 @@ AccessPolicy::Step AccessPolicy::run_access(const Restriction& r, Frame& f, int 
   if (t == nullptr) {
     log::warning("%s %s: %s", r.name.c_str(), r.arg.c_str(), error.c_str());
     f.warn_next = false;
-    return reject_with(f, kConfigError);
+    return reject_with(f, kConfigError, kErrorSoftware);
   }
   for (const auto& key : keys) {
     auto found = t->lookup(key);
     if (found.is_temp_fail()) {
       log::warning("%s lookup error for \"%s\": %s", r.arg.c_str(), key.c_str(), found.value.c_str());
       f.warn_next = false;
-      return reject_with(f, smtp::Reply{451, "4.3.0", "<" + reply_name + ">: Temporary lookup failure"});
+      return reject_with(f, smtp::Reply{451, "4.3.0", "<" + reply_name + ">: Temporary lookup failure"}, kErrorData);
     }
     if (!found.is_found()) continue;
     const bool warn_only = f.warn_next;
@@ -407,7 +408,7 @@ AccessPolicy::Step AccessPolicy::run_access(const Restriction& r, Frame& f, int 
       log::warning("restriction %s returns OK for %s", r.name.c_str(), in.reverse_name.c_str());
       log::warning("this is not allowed for security reasons");
       log::warning("use DUNNO instead of OK if you want to make an exception");
-      return reject_with(f, kConfigError);
+      return reject_with(f, kConfigError, kErrorSoftware);
     }
     return step;
   }
@@ -429,7 +430,7 @@ AccessPolicy::Step AccessPolicy::run_one(const Restriction& r, Frame& f, int dep
     if (depth >= kMaxDepth) {
       log::warning("restriction class \"%s\": restrictions nested too deep", n.c_str());
       f.warn_next = false;
-      return reject_with(f, kConfigError);
+      return reject_with(f, kConfigError, kErrorSoftware);
     }
     step = run_list(cls->second, f, depth + 1);
   } else if (n == "check_policy_service") {
@@ -470,12 +471,12 @@ AccessPolicy::Step AccessPolicy::run_one(const Restriction& r, Frame& f, int dep
     if (addr && !addr->empty() && local_domain(domain_of(*addr))) {
       if (auto r2 = local_recipients_.check(*addr)) {
         if (r2->code / 100 == 4 && r2->enhanced == "4.3.0") {
-          step = reject(*r2);
+          step = reject_with(f, *r2, kErrorData);
         } else if (rcpt) {
-          step = reject(*r2);
+          step = reject_with(f, *r2, kErrorBounce);
         } else {
-          step = reject(restriction_reply(r2->code, "5.1.0", *addr, "Sender address",
-                                          "User unknown in local recipient table"));
+          step = reject_with(f, restriction_reply(r2->code, "5.1.0", *addr, "Sender address",
+                                                  "User unknown in local recipient table"), kErrorBounce);
         }
       }
     }
@@ -542,7 +543,7 @@ AccessPolicy::Step AccessPolicy::run_one(const Restriction& r, Frame& f, int dep
         if (!opened) {
           log::warning("smtpd_sender_login_maps: %s", opened.error().message.c_str());
           f.warn_next = false;
-          return reject_with(f, kConfigError);
+          return reject_with(f, kConfigError, kErrorSoftware);
         }
         login_maps_.emplace(std::move(*opened));
       }
@@ -554,7 +555,7 @@ AccessPolicy::Step AccessPolicy::run_one(const Restriction& r, Frame& f, int dep
       }
       if (owners.is_temp_fail()) {
         f.warn_next = false;
-        return reject_with(f, smtp::Reply{451, "4.3.0", "<" + *in.sender + ">: Temporary lookup failure"});
+        return reject_with(f, smtp::Reply{451, "4.3.0", "<" + *in.sender + ">: Temporary lookup failure"}, kErrorData);
       }
       const bool authed = !in.sasl_username.empty();
       const bool check_authed = n != "reject_unauthenticated_sender_login_mismatch";
@@ -585,6 +586,7 @@ AccessPolicy::Step AccessPolicy::run_list(const RestrictionList& list, Frame& f,
     log::warning("%s", list.error.c_str());
     f.verdict.kind = Verdict::Kind::reject;
     f.verdict.reply = kConfigError;
+    f.verdict.error_class = kErrorSoftware;
     return Step::stop;
   }
   for (const auto& r : list.items) {
@@ -626,6 +628,7 @@ Verdict AccessPolicy::check(Stage stage, const CheckInput& in, const DnsFacts& f
                      "defer_if_permit or check_relay_domains");
         f.verdict.kind = Verdict::Kind::reject;
         f.verdict.reply = kConfigError;
+        f.verdict.error_class = kErrorSoftware;
         break;
       }
       if (run(settings_.relay, rcpt, "Recipient address") || run(settings_.recipient, rcpt, "Recipient address"))
@@ -633,6 +636,7 @@ Verdict AccessPolicy::check(Stage stage, const CheckInput& in, const DnsFacts& f
       if (settings_.reject_unlisted_recipient && in.recipient && local_domain(domain_of(rcpt))) {
         if (auto r = local_recipients_.check(rcpt)) {
           f.verdict.kind = Verdict::Kind::reject;
+          f.verdict.error_class = r->code / 100 == 4 && r->enhanced == "4.3.0" ? kErrorData : kErrorBounce;
           f.verdict.reply = *r;
         }
       }

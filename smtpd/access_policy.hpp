@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/bounce/notify_policy.hpp"
 #include "lib/cleanup/message_actions.hpp"
 #include "lib/maps/table.hpp"
 #include "lib/smtp/reply.hpp"
@@ -86,6 +87,10 @@ struct Verdict {
   enum class Kind { pass, reject, pending };
   Kind kind = Kind::pass;
   smtp::Reply reply;                    // reject
+  // notify_classes class of the rejection (lib/bounce kNotify* bits):
+  // policy, software (configuration error), data (a table lookup failed),
+  // bounce (unknown local recipient, as Postfix's check_rcpt_maps).
+  unsigned error_class = 0;
   std::optional<DnsQuestion> question;  // pending
   // Log lines that do not change the answer: {"reject_warning", "554 5.7.1 ..."}, {"warn", "text"},
   // {"hold", "<a@b>: Sender address triggers HOLD action"}, {"info", ...}, ...
@@ -94,6 +99,12 @@ struct Verdict {
   // message, when the command is accepted.
   cleanup::MessageActions actions;
 };
+
+// Verdict::error_class values, the notify_classes bits of lib/bounce.
+inline constexpr unsigned kErrorPolicy = bounce::kNotifyPolicy;
+inline constexpr unsigned kErrorSoftware = bounce::kNotifySoftware;
+inline constexpr unsigned kErrorData = bounce::kNotifyData;
+inline constexpr unsigned kErrorBounce = bounce::kNotifyBounce;
 
 struct PolicyCodes {
   int reject = 554, defer = 450, relay_domains = 554, access_map_reject = 554, access_map_defer = 450;
@@ -148,7 +159,7 @@ class AccessPolicy {
            int depth);
   Step message_action(const AccessAction& a, const std::string& reply_name, const std::string& reply_class,
                       Frame& f);
-  Step reject_with(Frame& f, smtp::Reply reply);
+  Step reject_with(Frame& f, smtp::Reply reply, unsigned error_class = kErrorPolicy);
   maps::Table* table(const std::string& spec, std::string* error);
   Step dns(Frame& f, DnsQuestion q, DnsAnswer* answer);
   const DnsFact* fact(Frame& f, DnsQuestion q);  // null: pending (the verdict says so)

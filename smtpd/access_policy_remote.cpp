@@ -333,7 +333,7 @@ AccessPolicy::Step AccessPolicy::run_server_access(const Restriction& r, Frame& 
   if (t == nullptr) {
     log::warning("%s %s: %s", n.c_str(), r.arg.c_str(), error.c_str());
     f.warn_next = false;
-    return reject_with(f, smtp::Reply{451, "4.3.5", "Server configuration error"});
+    return reject_with(f, smtp::Reply{451, "4.3.5", "Server configuration error"}, kErrorSoftware);
   }
   // The first key found for a host decides for that host; DUNNO (and OK,
   // which is not allowed here) goes on with the next host.
@@ -342,7 +342,7 @@ AccessPolicy::Step AccessPolicy::run_server_access(const Restriction& r, Frame& 
       auto found = t->lookup(key);
       if (found.is_temp_fail()) {
         f.warn_next = false;
-        *out = reject_with(f, smtp::Reply{451, "4.3.0", "<" + reply_name + ">: Temporary lookup failure"});
+        *out = reject_with(f, smtp::Reply{451, "4.3.0", "<" + reply_name + ">: Temporary lookup failure"}, kErrorData);
         return true;
       }
       if (!found.is_found()) continue;

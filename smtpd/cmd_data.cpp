@@ -29,7 +29,9 @@ void end_of_data(Session& s) {
 void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool size_exceeded,
                      smtp::Verb verb) {
   const auto& p = s.params();
+  // Mail refused for its content or size: notify_classes "bounce" (Postfix).
   auto reject = [&](const smtp::Reply& r) {
+    s.note_error(kErrorBounce);
     s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT", r, "");
     s.reset_transaction();
     s.reply(r);
@@ -56,6 +58,14 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   tx.content->add_actions(s.message_actions());
   cleanup::Outcome out = tx.content->finish();
   if (!out.ok()) {
+    // Storage trouble is "resource"; hop and size limits refuse the mail
+    // ("bounce"); anything else here is our own fault ("software").
+    if (out.code == 452 || out.enhanced == "4.3.1")
+      s.note_error(bounce::kNotifyResource);
+    else if (out.enhanced == "5.4.0" || out.enhanced == "5.3.4")
+      s.note_error(kErrorBounce);
+    else
+      s.note_error(kErrorSoftware);
     s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT",
                  smtp::Reply{out.code, out.enhanced, out.text}, "");
     s.reset_transaction();
@@ -63,6 +73,7 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   }
   s.count_ok(verb);
   s.reset_transaction();
+  s.flush_transcript();
   // Postfix words the BDAT LAST reply "Ok: N bytes queued as ID".
   if (verb == smtp::Verb::bdat)
     return s.reply(250, "2.0.0",

@@ -10,6 +10,7 @@ namespace postern::smtpd {
 
 void cmd_helo(Session& s, const smtp::Command& cmd) {
   const bool esmtp = cmd.verb == smtp::Verb::ehlo;
+  s.flush_transcript();  // Postfix's smtpd_history_flush_threshold points
   // RFC 5321 4.1.4: HELO/EHLO in the middle of a transaction resets it.
   s.reset_transaction();
   if (s.client_refusal()) {

@@ -13,6 +13,7 @@ void cmd_mail(Session& s, const smtp::Command& cmd) {
   if (s.tx().active) return s.reply(503, "5.5.1", "Error: nested MAIL command");
   if (s.params().helo_required && s.helo().empty()) return s.reply(503, "5.5.1", "Error: send HELO/EHLO first");
   if (s.client_refusal()) {
+    s.note_error(kErrorPolicy);
     s.log_reject("MAIL", *s.client_refusal(), "");
     return s.reply(*s.client_refusal());
   }
@@ -26,6 +27,7 @@ void cmd_mail(Session& s, const smtp::Command& cmd) {
   if (!space) {
     log::warning("%s", space.error().message.c_str());
     smtp::Reply r{452, "4.3.1", "Insufficient system storage"};
+    s.note_error(bounce::kNotifyResource);
     s.log_reject("MAIL", r, "");
     return s.reply(r);
   }

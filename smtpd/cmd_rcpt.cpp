@@ -12,6 +12,7 @@ void cmd_rcpt(Session& s, const smtp::Command& cmd) {
   if (static_cast<int>(tx.recipients.size()) >= s.params().recipient_limit)
     return s.reply(452, "4.5.3", "Error: too many recipients");
   if (s.client_refusal()) {
+    s.note_error(kErrorPolicy);
     s.log_reject("RCPT", *s.client_refusal(), cmd.path.address);
     return s.reply(*s.client_refusal());
   }

@@ -7,6 +7,7 @@ namespace postern::smtpd {
 
 void cmd_rset(Session& s, const smtp::Command& cmd) {
   s.reset_transaction();
+  s.flush_transcript();
   s.count_ok(cmd.verb);
   s.reply(250, "2.0.0", "Ok");
 }

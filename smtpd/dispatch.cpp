@@ -77,7 +77,10 @@ void dispatch_line(Session& s, const smtp::Line& line, smtp::Verb verb, bool kno
     return;
   }
   const auto& cmd = std::get<smtp::Command>(parsed);
-  if (needs_tls_first(s, cmd.verb)) return s.reply(530, "5.7.0", "Must issue a STARTTLS command first");
+  if (needs_tls_first(s, cmd.verb)) {
+    s.note_error(kErrorPolicy);
+    return s.reply(530, "5.7.0", "Must issue a STARTTLS command first");
+  }
   switch (cmd.verb) {
     case smtp::Verb::helo:
     case smtp::Verb::ehlo:

@@ -25,7 +25,9 @@
 // queue_directory, hash_queue_depth, hash_queue_names, smtpd_*_restrictions,
 // smtpd_delay_reject, smtpd_helo_required, relay_domains, *_reject_code,
 // smtpd_tls_*, smtpd_sasl_*, broken_sasl_auth_clients, smtpd_peername_lookup,
-// smtpd_peername_lookup_timeout, dns_resolver_addresses. See docs/smtpd.md.
+// smtpd_peername_lookup_timeout, dns_resolver_addresses, notify_classes,
+// error_notice_recipient, bounce_notice_recipient, smtpd_history_flush_threshold
+// (postmaster transcripts). See docs/smtpd.md.
 #include "lib/service/multi_server.hpp"
 #include "smtpd/server.hpp"
 

@@ -43,6 +43,10 @@ void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
                                    reaper_.arm(0);
                                  }});
   context_->tls = tls_ ? &*tls_ : nullptr;
+  // notify_classes transcripts, from the double-bounce address so that an
+  // undeliverable one is discarded rather than answered (no notice loops).
+  notices_ = std::make_unique<NoticeSender>(params_->cleanup.layout, params_->notify.double_bounce_address());
+  context_->notices = notices_.get();
   // c-ares on this loop, for reject_unknown_*_domain and
   // reject_unknown_helo_hostname (dns_resolver_addresses, else resolv.conf).
   auto servers = dns::parse_resolver_addresses(context.config().get("dns_resolver_addresses"));

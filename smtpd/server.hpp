@@ -12,6 +12,7 @@
 #include "lib/service/daemon_context.hpp"
 #include "lib/service/multi_server.hpp"
 #include "lib/tls/tls_server.hpp"
+#include "smtpd/notice_sender.hpp"
 #include "smtpd/policy_client.hpp"
 #include "smtpd/session.hpp"
 #include "smtpd/smtpd_params.hpp"
@@ -38,6 +39,7 @@ class Server {
   std::optional<tls::TlsContext> tls_;
   std::unique_ptr<dns::Resolver> resolver_;
   std::unique_ptr<PolicyClient> policy_client_;  // check_policy_service
+  std::unique_ptr<NoticeSender> notices_;  // outlives the sessions that submit to it
   std::optional<ServerContext> context_;
   std::map<std::uint64_t, std::unique_ptr<Session>> sessions_;
   std::vector<std::uint64_t> done_;

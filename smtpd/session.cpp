@@ -10,7 +10,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
+#include "lib/bounce/transcript_notice.hpp"
 #include "lib/log/log.hpp"
 #include "smtpd/commands.hpp"
 
@@ -83,7 +85,7 @@ void Session::greet() {
     }
     return start_tls();
   }
-  out_ += "220 " + params().banner + "\r\n";
+  emit("220 " + params().banner + "\r\n");
   read_watch_.enable();
   flush();
 }
@@ -166,7 +168,7 @@ void Session::tls_established() {
   in_.clear();
   in_pos_ = 0;
   arm_deadline();
-  if (params().tls_wrappermode) out_ += "220 " + params().banner + "\r\n";
+  if (params().tls_wrappermode) emit("220 " + params().banner + "\r\n");
   read_watch_.enable();
   flush();
   if (!finished_) process();
@@ -223,9 +225,23 @@ smtp::CommandOptions Session::command_options() const {
 void Session::note_verb(smtp::Verb verb) { ++counts_[verb].total; }
 void Session::count_ok(smtp::Verb verb) { ++counts_[verb].ok; }
 
+void Session::emit(const std::string& wire) {
+  out_ += wire;
+  transcript_.server_text(wire);
+}
+
 void Session::reply(const smtp::Reply& r) {
-  out_ += r.wire();
+  // Syntax, sequence and unknown commands (X.5.X, or 500-504 where Postfix
+  // sends no enhanced code): a client protocol error.
+  const bool protocol =
+      r.enhanced.size() > 2 ? r.enhanced.compare(1, 3, ".5.") == 0 : r.code >= 500 && r.code <= 504;
+  reply_as(r, protocol ? unsigned{bounce::kNotifyProtocol} : 0u);
+}
+
+void Session::reply_as(const smtp::Reply& r, unsigned error_class) {
+  emit(r.wire());
   if (r.code < 400 || closing_) return;
+  note_error(error_class);
   if (r.code == 421 || r.code == 521) {
     closing_ = true;
     return;
@@ -233,7 +249,8 @@ void Session::reply(const smtp::Reply& r) {
   ++errors_;
   if (errors_ >= params().hard_error_limit) {
     log::info("too many errors after %s from %s", stage_, client_.namaddr().c_str());
-    out_ += smtp::Reply{421, "4.7.0", params().myhostname + " Error: too many errors"}.wire();
+    note_error(bounce::kNotifyProtocol);
+    emit(smtp::Reply{421, "4.7.0", params().myhostname + " Error: too many errors"}.wire());
     closing_ = true;
   } else if (errors_ >= params().soft_error_limit && params().error_sleep > 0) {
     // Postfix's tarpit: slow down a client that keeps making mistakes,
@@ -347,9 +364,13 @@ bool Session::check_access(Stage stage, const char* log_stage, const std::option
     (stage == Stage::client || stage == Stage::helo ? session_actions_ : tx_.actions).merge(v.actions);
     return true;
   }
-  if (v.kind == Verdict::Kind::pending) v.reply = smtp::Reply{451, "4.3.0", "Temporary lookup failure"};
+  if (v.kind == Verdict::Kind::pending) {
+    v.reply = smtp::Reply{451, "4.3.0", "Temporary lookup failure"};
+    v.error_class = kErrorData;
+  }
   log_reject(log_stage, v.reply, rcpt);
-  reply(v.reply);
+  // A restriction's "504 5.5.2 need fully-qualified hostname" is policy, not protocol.
+  reply_as(v.reply, v.error_class != 0 ? v.error_class : kErrorPolicy);
   return false;
 }
 
@@ -437,7 +458,10 @@ void Session::process() {
       case Mode::sasl_response: {
         auto step = lines_.feed(std::string_view(in_).substr(in_pos_));
         in_pos_ += step.consumed;
-        if (step.line) sasl_response_line(*step.line);
+        if (step.line) {
+          transcript_.client_secret();  // a password, or what stands for one
+          sasl_response_line(*step.line);
+        }
         break;
       }
     }
@@ -461,6 +485,7 @@ bool Session::process_command_line() {
   auto step = lines_.feed(std::string_view(in_).substr(in_pos_));
   in_pos_ += step.consumed;
   if (!step.line) return false;
+  transcript_.client_line(step.line->text);
   handle_line(*this, *step.line);
   return true;
 }
@@ -534,7 +559,7 @@ void Session::on_writable() {
 
 void Session::on_timeout() {
   log::info("timeout after %s from %s", where().c_str(), client_.namaddr().c_str());
-  out_ += smtp::Reply{421, "4.4.2", params().myhostname + " Error: timeout exceeded"}.wire();
+  emit(smtp::Reply{421, "4.4.2", params().myhostname + " Error: timeout exceeded"}.wire());
   if (!tls_) (void)::send(fd_.get(), out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   out_.clear();
   finish(nullptr);
@@ -581,10 +606,34 @@ void Session::finish(const char* why) {
   deadline_.disable();
   resume_.disable();
   peer_timer_.disable();
+  send_notice();
   if (sasl_) sasl_retired_.push_back(std::move(sasl_));  // the reaper timer dies with the session
   *alive_ = false;                                       // pending DNS callbacks do nothing
   tx_ = Transaction{};  // drops an unfinished message: nothing reaches the queue
   server_.session_done(id_);
+}
+
+void Session::flush_transcript() {
+  if (static_cast<int>(transcript_.size()) <= params().history_flush_threshold) return;
+  send_notice();
+  transcript_.clear();
+  error_mask_ = 0;
+}
+
+void Session::send_notice() {
+  const auto& policy = params().notify;
+  if (server_.notices == nullptr || !bounce::wants_transcript(policy, error_mask_)) return;
+  bounce::TranscriptNotice n;
+  n.mail_name = params().mail_name;
+  n.peer = client_.namaddr();
+  n.reporting_mta = params().myhostname;
+  n.to = bounce::transcript_recipient(policy, error_mask_);
+  n.now = static_cast<std::int64_t>(std::time(nullptr));
+  n.error_mask = error_mask_ & policy.classes;
+  n.transcript = transcript_.lines();
+  server_.notices->submit(n.to, bounce::build_transcript_notice(n),
+                          "errors from " + n.peer + " (" + bounce::class_names(n.error_mask) + ")");
+  error_mask_ = 0;
 }
 
 }  // namespace postern::smtpd

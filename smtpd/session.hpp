@@ -22,11 +22,13 @@
 #include "lib/smtp/data_decoder.hpp"
 #include "lib/dns/resolver.hpp"
 #include "lib/smtp/line_reader.hpp"
+#include "lib/smtp/transcript.hpp"
 #include "lib/tls/server_session.hpp"
 #include "smtpd/policy_client.hpp"
 #include "smtpd/sasl_request.hpp"
 #include "smtpd/access_policy.hpp"
 #include "smtpd/peer_name.hpp"
+#include "smtpd/notice_sender.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/smtpd_params.hpp"
 
@@ -45,6 +47,7 @@ struct ServerContext {
   dns::Resolver* resolver = nullptr;                           // null: DNS-based restrictions do not check
   PolicyClient* policy_client = nullptr;                       // check_policy_service
   std::vector<std::string> sasl_mechanisms;                    // from the auth server, upper case
+  NoticeSender* notices = nullptr;                             // null: no postmaster transcripts
 };
 
 struct Client {
@@ -110,7 +113,7 @@ class Session {
   void reply(int code, const char* enhanced, const std::string& text) {
     reply(smtp::Reply{code, enhanced, text});
   }
-  void send_raw(const std::string& text) { out_ += text; }  // a multi-line reply
+  void send_raw(const std::string& text) { emit(text); }  // a multi-line reply
   void close_after_reply() { closing_ = true; }
   void reset_transaction() { tx_ = Transaction{}; }
   // "NOQUEUE: reject: RCPT from host[addr]: 554 5.7.1 ...; from=<a> to=<b> proto=ESMTP helo=<h>"
@@ -149,6 +152,13 @@ class Session {
   void note_unknown() { ++unknown_; }
   void set_stage_name(const char* stage) { stage_ = stage; }
 
+  // notify_classes: the session had an error of this class (lib/bounce
+  // kNotify* bits). Replies with X.5.X codes mark "protocol" by themselves.
+  void note_error(unsigned error_class) { error_mask_ |= error_class; }
+  // At EHLO, RSET and the end of a message: a transcript longer than
+  // smtpd_history_flush_threshold is sent (if its errors ask for it) and restarted.
+  void flush_transcript();
+
  private:
   enum class Mode { command, data, bdat, sasl_response };
 
@@ -164,6 +174,9 @@ class Session {
   void arm_deadline();
   std::string where() const;
   void set_stage(const char* stage) { stage_ = stage; }
+  void emit(const std::string& wire);  // output, recorded in the transcript
+  void reply_as(const smtp::Reply& reply, unsigned error_class);  // reply() with its notify_classes class
+  void send_notice();                  // the transcript to the postmaster, if its errors ask for it
   // Transport: plain or TLS.
   enum class Io { ok, wait, eof };
   Io read_some(std::string& into);
@@ -240,6 +253,9 @@ class Session {
   };
   std::map<smtp::Verb, Count> counts_;
   int unknown_ = 0;
+
+  smtp::Transcript transcript_;
+  unsigned error_mask_ = 0;
 };
 
 }  // namespace postern::smtpd

@@ -42,7 +42,7 @@ void Session::on_sasl_event(const auth::ExchangeEvent& e) {
     case auth::ExchangeEvent::Kind::challenge:
       sasl_waiting_ = false;
       mode_ = Mode::sasl_response;
-      out_ += "334 " + e.data + "\r\n";
+      emit("334 " + e.data + "\r\n");
       break;
     case auth::ExchangeEvent::Kind::ok:
       end_sasl();

@@ -75,6 +75,9 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   p.unknown_local_recipient_code = static_cast<int>(c.get_int("unknown_local_recipient_reject_code"));
   p.myorigin = c.get("myorigin");
   p.cleanup = cleanup::Params::from_config(c);
+  p.notify = bounce::NotifyPolicy::from_config(c);
+  p.history_flush_threshold = static_cast<int>(c.get_int("smtpd_history_flush_threshold"));
+  p.mail_name = c.get("mail_name");
 
   std::string level = lower(c.get("smtpd_tls_security_level"));
   if (level.empty()) level = c.get_bool("smtpd_enforce_tls") ? "encrypt" : c.get_bool("smtpd_use_tls") ? "may" : "none";

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/bounce/notify_policy.hpp"
 #include "lib/cleanup/cleanup.hpp"
 #include "smtpd/access_policy.hpp"
 #include "smtpd/networks.hpp"
@@ -45,6 +46,14 @@ struct SmtpdParams {
   int unknown_local_recipient_code = 550;  // unknown_local_recipient_reject_code
   std::string myorigin;
   cleanup::Params cleanup;
+
+  // Postmaster transcripts (notify_classes, *_notice_recipient): when a
+  // session's errors are of a class asked for. The transcript is sent and
+  // restarted at EHLO, RSET or end of message once it holds more than
+  // smtpd_history_flush_threshold lines.
+  bounce::NotifyPolicy notify;
+  int history_flush_threshold = 100;
+  std::string mail_name = "Postern";
 
   // TLS (smtpd_tls_*): the certificate is loaded before the privilege drop.
   TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level (or smtpd_use_tls/smtpd_enforce_tls)

@@ -12,6 +12,7 @@ import shutil
 import signal
 import smtplib
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -862,13 +863,38 @@ class FullDiskTest(unittest.TestCase):
             s.rcpt("b@mail.example.test")
             return s.data(b"Subject: f\r\n\r\n" + (b"f" * 78 + b"\r\n") * (size // 80))
 
+    def resource_notices(self, count):
+        """Waits for `count` postmaster notices (default notify_classes has
+        "resource": each 452 session reports itself) and returns their names."""
+        def notices():
+            found = []
+            for name in os.listdir(self.incoming):
+                path = os.path.join(self.incoming, name)
+                if name == "filler" or not os.stat(path).st_mode & stat.S_IXUSR:
+                    continue  # not a queue file, or one still being written (no "complete" mark)
+                q = read_queue_file(self.inst.queue, name)
+                if q["sender"].startswith("double-bounce@"):
+                    found.append((name, q))
+            return found
+        if not wait_until(lambda: len(notices()) == count, timeout=10):
+            raise AssertionError(f"expected {count} resource notices: {notices()}\n{self.inst.log()}")
+        for _, q in notices():
+            self.assertTrue(q["end"])
+            self.assertEqual([r["address"] for r in q["rcpts"]], ["postmaster@mail.example.test"])
+            self.assertIn(b"Subject: Postern SMTP server: errors from localhost[127.0.0.1]\r\n", q["content"])
+            self.assertIn(b"Error classes: resource\r\n", q["content"])
+            self.assertIn(b"Out: 452 4.3.1 Insufficient system storage\r\n", q["content"])
+        return sorted(name for name, _ in notices())
+
     def test_full_disk_gives_452_and_recovers(self):
         filler = os.path.join(self.incoming, "filler")
         with open(filler, "wb") as f:
             f.write(b"\0" * (1024 * 1024 - 64 * 1024))
         code, text = self.send(300 * 1024)
         self.assertEqual((code, text), (452, b"4.3.1 Insufficient system storage"))
-        self.assertEqual(sorted(os.listdir(self.incoming)), ["filler"])  # nothing half-written
+        notices = self.resource_notices(1)
+        # Nothing half-written: only the postmaster's notice of the failure.
+        self.assertEqual(sorted(os.listdir(self.incoming)), sorted(["filler"] + notices))
         self.assertEqual(self.send(2000)[0], 250)  # small mail still fits: service continues
         os.unlink(filler)
         code, text = self.send(300 * 1024)
@@ -876,7 +902,8 @@ class FullDiskTest(unittest.TestCase):
         # Larger than the whole file system: the spool file (past 1 MB) fails mid-DATA.
         code, text = self.send(1536 * 1024)
         self.assertEqual((code, text), (452, b"4.3.1 Insufficient system storage"))
-        self.assertEqual(len(os.listdir(self.incoming)), 2)  # the two earlier messages only
+        notices = self.resource_notices(2)
+        self.assertEqual(len(os.listdir(self.incoming)), 2 + len(notices))  # the two earlier messages only
         self.assertEqual(self.send(2000)[0], 250)
 
 

@@ -339,3 +339,28 @@ TEST_CASE("access tables: message actions travel with the verdict") {
     CHECK(wire(run(bad)) == "451 4.3.5 Server configuration error");
   }
 }
+
+TEST_CASE("rejections carry their notify_classes class") {
+  Fixture fx;
+  struct Row {
+    const char* name;
+    const char* relay;
+    const char* rcpt;
+    unsigned error_class;
+  };
+  const Row rows[] = {
+      {"relay denied is policy", "permit_mynetworks, reject_unauth_destination", "x@remote.test", kErrorPolicy},
+      {"unknown local user is bounce", "permit_mynetworks, reject_unauth_destination", "nosuch@mail.example.test",
+       kErrorBounce},
+      {"unusable table is software", "check_recipient_access hash:/nonexistent/access, reject_unauth_destination",
+       "alice@mail.example.test", kErrorSoftware},
+      {"no relay guard is software", "permit_mynetworks", "alice@mail.example.test", kErrorSoftware},
+  };
+  for (const auto& r : rows) {
+    INFO(r.name);
+    AccessPolicy p(fx.settings(r.relay), fx.local);
+    Verdict v = p.check(Stage::recipient, Fixture::input("127.0.0.2", r.rcpt), fx.facts);
+    REQUIRE(v.kind == Verdict::Kind::reject);
+    CHECK(v.error_class == r.error_class);
+  }
+}
