@@ -3,6 +3,7 @@ LOGIN-DELAY): CAPA announces it before and after login; a user who logs in
 again within the delay gets -ERR [LOGIN-DELAY] after a correct password and
 the connection ends; failed and refused logins do not count; once the
 delay has passed the login goes ahead. Needs root (users, privilege drops)."""
+import base64
 import os
 import poplib
 import sys
@@ -27,12 +28,16 @@ class LoginDelayTest(Pop3Base):
         with open(path, "w") as f:
             f.write(text.replace("auth_failure_delay = 1 secs\n", "auth_failure_delay = 0\n"))
 
-    def refused(self, user="alice", password="alice-pw"):
-        """Logs in and expects the LOGIN-DELAY refusal and the end of the session."""
+    def refused(self, user="alice", password="alice-pw", sasl=False):
+        """Logs in (USER/PASS or AUTH PLAIN) and expects the LOGIN-DELAY
+        refusal and the end of the session."""
         p = poplib.POP3("127.0.0.1", self.port, timeout=20)
-        p.user(user)
         with self.assertRaises(poplib.error_proto) as caught:
-            p.pass_(password)
+            if sasl:
+                p._shortcmd("AUTH PLAIN " + base64.b64encode(f"\0{user}\0{password}".encode()).decode())
+            else:
+                p.user(user)
+                p.pass_(password)
         reply = caught.exception.args[0].decode()
         self.assertTrue(reply.startswith("-ERR [LOGIN-DELAY] "), reply)
         self.assertEqual(p.sock.recv(100), b"", "the session goes on after [LOGIN-DELAY]")
@@ -69,7 +74,7 @@ class LoginDelayTest(Pop3Base):
 
         # Refused late in the delay: if that refusal counted, the next try would fail too.
         time.sleep(max(0.0, first_login + DELAY - 0.6 - time.monotonic()))
-        self.refused()
+        self.refused(sasl=True)
         time.sleep(max(0.0, first_login + DELAY + 0.3 - time.monotonic()))
         # A failed login after the delay does not start a new one either.
         p = poplib.POP3("127.0.0.1", self.port, timeout=20)
