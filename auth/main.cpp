@@ -9,14 +9,14 @@
 // Settings (dovecot.conf, named by main.cf's dovecot_config_file):
 // auth_mechanisms, passdb { }, disable_plaintext_auth, login_trusted_networks,
 // auth_username_format, auth_failure_delay, auth_verbose, hostname, and
-// service auth { unix_listener ... { mode user group } } for its sockets,
 // service auth-worker { process_limit } (threads checking passwords; 30).
+// Its sockets (service auth { unix_listener ... { mode user group } }) are
+// created by master with their mode and owner (master/socket_permissions).
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
 
 #include "auth/auth_service.hpp"
-#include "auth/listener_permissions.hpp"
 #include "lib/auth/auth_engine.hpp"
 #include "lib/dovecot/dovecot_conf.hpp"
 #include "lib/log/log.hpp"
@@ -35,7 +35,6 @@ int main(int argc, char** argv) {
       auto conf = dovecot::DovecotConf::load(path);
       for (const auto& w : conf.warnings()) log::warning("%s", w.c_str());
       engine = std::make_unique<auth::AuthEngine>(conf);
-      authd::apply_listener_permissions(conf, ctx.config().get("queue_directory"));
       if (const auto* w = conf.root().child("service", "auth-worker")) {
         long n = std::atol(w->get("process_limit", "30").c_str());
         if (n > 0) workers = static_cast<unsigned>(std::min(n, 256L));

@@ -71,7 +71,7 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
   bool v6 = inet_protocols.find("all") != std::string::npos || inet_protocols.find("ipv6") != std::string::npos;
 
   auto add = [&](const std::string& service, const std::string& type, const std::string& command,
-                 std::vector<std::string> args) {
+                 std::vector<std::string> args, SocketPermissions permissions = {}) {
     ServiceSpec spec;
     spec.entry.service = service;
     spec.entry.type = type;
@@ -82,6 +82,7 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
     spec.key = service + "/" + type;
     spec.path = daemon_dir + "/" + command;
     spec.maxproc = type == "unix" ? 1 : maxproc;  // one auth process keeps one penalty table
+    spec.socket_permissions = permissions;
     if (!args.empty()) {
       spec.child_args.push_back("--");
       spec.child_args.insert(spec.child_args.end(), args.begin(), args.end());
@@ -135,8 +136,9 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
     return;
   }
   // private/auth always (pop3d and imapd use it; Postfix's smtpd_sasl_path = private/auth
-  // finds it), plus the unix_listeners inside the queue directory.
-  std::vector<std::string> names = {"auth"};
+  // finds it), plus the unix_listeners inside the queue directory, each
+  // created by master with the listener's mode, user and group.
+  std::vector<std::pair<std::string, SocketPermissions>> sockets = {{"auth", {}}};
   const std::string queue = config.get("queue_directory");
   for (const dovecot::Section* auth : conf.root().children("service")) {
     if (auth->name != "auth") continue;
@@ -149,10 +151,17 @@ void plan_dovecot_services(const config::Config& config, ServicePlan& plan) {
                              ": only sockets in " + queue + "/private are supported; ignored");
         continue;
       }
-      if (p.find('/') == std::string::npos && std::find(names.begin(), names.end(), p) == names.end()) names.push_back(p);
+      if (p.empty() || p.find('/') != std::string::npos) {
+        plan.notes.push_back(l->file + ", line " + std::to_string(l->line) + ": unix_listener " + l->name +
+                             ": only sockets directly in " + queue + "/private are supported; ignored");
+        continue;
+      }
+      auto it = std::find_if(sockets.begin(), sockets.end(), [&](const auto& s) { return s.first == p; });
+      if (it == sockets.end()) it = sockets.insert(sockets.end(), {p, {}});
+      read_socket_permissions(*l, it->second, plan.notes);
     }
   }
-  for (const auto& n : names) add(n, "unix", "auth", {});
+  for (const auto& [name, permissions] : sockets) add(name, "unix", "auth", {}, permissions);
 }
 
 }  // namespace postern::master

@@ -161,7 +161,34 @@ void set_local_owner(const config::Config& config, const std::string& path) {
   if (owner) (void)::chown(path.c_str(), owner->uid, owner->gid);
 }
 
-Result<UniqueFd> open_unix(const config::Config& config, const config::MasterEntry& entry, int socktype) {
+// The process umask for one scope: bind() creates the socket with exactly
+// the mode we want, so it never exists with a wider one. Master is single-threaded.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  mode_t old_;
+};
+
+// Gives the socket just bound at `path` its owner. Through an O_PATH
+// descriptor checked to be a socket, never by name: mail_owner owns
+// private/ and could swap the name for a link to something else.
+Status chown_socket(const std::string& path, uid_t uid, gid_t gid) {
+  UniqueFd fd(::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0) return sys_error("open " + path);
+  if (!S_ISSOCK(st.st_mode)) return Error{path + " is no longer the socket master created"};
+  if (::fchownat(fd.get(), "", uid, gid, AT_EMPTY_PATH) != 0) return sys_error("chown " + path);
+  return {};
+}
+
+Result<UniqueFd> open_unix(const config::Config& config, const ServiceSpec& spec, int socktype) {
+  const config::MasterEntry& entry = spec.entry;
+  const SocketPermissions& permissions = spec.socket_permissions;
   std::string path = local_endpoint_path(config, entry);
   sockaddr_un sun{};
   sun.sun_family = AF_UNIX;
@@ -170,9 +197,20 @@ Result<UniqueFd> open_unix(const config::Config& config, const config::MasterEnt
   UniqueFd fd(::socket(AF_UNIX, socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return sys_error("socket");
   ::unlink(path.c_str());
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) return sys_error("bind " + path);
-  ::chmod(path.c_str(), entry.private_service ? 0600 : 0666);
-  set_local_owner(config, path);
+  const mode_t mode = permissions.mode.value_or(entry.private_service ? 0600 : 0666);
+  {
+    ScopedUmask umask(~mode & 0777);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0) return sys_error("bind " + path);
+  }
+  if (::geteuid() == 0) {
+    // mail_owner unless the unix_listener names a user or group.
+    auto owner = service::find_account(config.get("mail_owner"));
+    if (!owner && (!permissions.uid || !permissions.gid)) return owner.error();
+    uid_t uid = permissions.uid.value_or(owner ? owner->uid : 0);
+    gid_t gid = permissions.gid.value_or(owner ? owner->gid : 0);
+    if (auto st = chown_socket(path, uid, gid); !st) return st.error();
+  }
+  // Only now can anyone connect: the socket has its final owner and mode.
   if (socktype == SOCK_STREAM && ::listen(fd.get(), kListenBacklog) != 0) return sys_error("listen " + path);
   return fd;
 }
@@ -205,7 +243,11 @@ Result<std::string> listener_identity(const config::Config& config, const Servic
     std::sort(parts.begin(), parts.end());
     return "inet " + join(parts, " ");
   }
-  return type + " " + local_endpoint_path(config, spec.entry);
+  std::string identity = type + " " + local_endpoint_path(config, spec.entry);
+  // A changed unix_listener mode/user/group makes reload create the socket afresh.
+  if (std::string permissions = spec.socket_permissions.describe(); !permissions.empty())
+    identity += " " + permissions;
+  return identity;
 }
 
 Result<OpenedListeners> open_listeners(const config::Config& config, const ServiceSpec& spec) {
@@ -223,7 +265,7 @@ Result<OpenedListeners> open_listeners(const config::Config& config, const Servi
       out.fds.push_back(std::move(fd.value()));
     }
   } else if (type == "unix" || type == "unix-dgram") {
-    auto fd = open_unix(config, spec.entry, type == "unix" ? SOCK_STREAM : SOCK_DGRAM);
+    auto fd = open_unix(config, spec, type == "unix" ? SOCK_STREAM : SOCK_DGRAM);
     if (!fd) return fd.error();
     out.fds.push_back(std::move(fd.value()));
   } else if (type == "fifo") {

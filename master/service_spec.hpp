@@ -8,6 +8,7 @@
 
 #include "lib/config/config.hpp"
 #include "lib/config/master_cf.hpp"
+#include "master/socket_permissions.hpp"
 
 namespace postern::master {
 
@@ -17,6 +18,7 @@ struct ServiceSpec {
   std::string path;            // daemon_directory/command
   int maxproc = 0;             // 0: no limit
   std::vector<std::string> child_args;  // -o and the entry's own args, for argv
+  SocketPermissions socket_permissions;  // unix: dovecot.conf's unix_listener mode/user/group
 };
 
 struct ServicePlan {

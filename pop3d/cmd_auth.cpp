@@ -23,6 +23,8 @@ bool Session::mechanism_offered(const std::string& mech, bool& plaintext) const 
 
 void Session::cmd_capa() {
   std::string out = "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\n";
+  // RFC 2449 6.5: the same in both states, as the delay is the same for every user.
+  if (s_.login_delay > 0) out += "LOGIN-DELAY " + std::to_string(s_.login_delay) + "\r\n";
   if (!logged_in_) {
     if (s_.tls && !io_.secured()) out += "STLS\r\n";
     if (plaintext_allowed()) out += "USER\r\n";
@@ -135,6 +137,15 @@ void Session::authenticate(const std::string& mech, const std::optional<std::str
     }
     if (what == "TEMPFAIL") {
       send(pop3::err("Temporary authentication failure.", "SYS/TEMP"));
+      return;
+    }
+    if (what == "DELAY" && f->size() == 3) {
+      // RFC 2449 8.1.1: the password was right, but too soon; the root
+      // parent has logged it. The session ends, as the client must wait.
+      send(pop3::err("Logged in too recently; try again in " + (*f)[1] + " seconds.", "LOGIN-DELAY"));
+      user_ = (*f)[2];
+      login_delayed_ = true;
+      done_ = true;
       return;
     }
     // FAIL <temp> <user> <reason>

@@ -138,7 +138,7 @@ void Session::choose_uidls() {
   const auto& msgs = mailbox_->messages();
   uidls_.clear();
   for (const auto& m : msgs) uidls_.push_back(m.uidl);
-  const std::string& format = s_.uidl_format;
+  const std::string& format = settings_.uidl_format;
   if (format.empty() || format == pop3::kDefaultUidlFormat) return;
   const bool need_md5 = pop3::uidl_format_uses(format, 'm');
   size_t kept = 0;

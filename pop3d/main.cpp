@@ -10,19 +10,21 @@
 // mail process that becomes the mailbox owner before opening any mail.
 // Settings (dovecot.conf): protocols, ssl, ssl_cert, ssl_key,
 // disable_plaintext_auth, login_trusted_networks, login_greeting,
-// mail_location, first_valid_uid, mail_max_userip_connections, userdb { };
+// mail_location, first_valid_uid, mail_max_userip_connections,
+// pop3_uidl_format, pop3_login_delay (Postern's), userdb { };
 // main.cf: dovecot_config_file, mail_owner, mail_spool_directory,
 // queue_directory (private/auth socket).
 #include "lib/login/login_daemon.hpp"
-#include "pop3d/settings_load.hpp"
+#include "pop3d/connection_root.hpp"
+#include "pop3d/pop3_settings.hpp"
 
 using namespace postern;
 
 int main(int argc, char** argv) {
-  pop3d::LoadedSettings loaded;
+  pop3d::Pop3Settings settings;
   login::LoginDaemon daemon;
   daemon.protocol = "pop3";
-  daemon.load = [&](service::DaemonContext& ctx) { pop3d::load_settings(ctx, loaded); };
-  daemon.serve_connection = [&](int fd) { return pop3d::run_connection(loaded, fd); };
+  daemon.load = [&](service::DaemonContext& ctx) { pop3d::load_pop3_settings(ctx, settings); };
+  daemon.serve_connection = [&](int fd) { return pop3d::run_connection(settings, fd); };
   return login::run_login_daemon(argc, argv, std::move(daemon));
 }

@@ -26,8 +26,8 @@ constexpr int kSessionTimeout = 600;  // RFC 1939: at least 10 minutes
 
 }  // namespace
 
-Session::Session(const Settings& settings, int fd, ControlChannel* control)
-    : s_(settings), io_(fd), control_(control) {
+Session::Session(const Pop3Settings& settings, int fd, ControlChannel* control)
+    : settings_(settings), s_(settings.login()), io_(fd), control_(control) {
   rip_ = login::socket_address(fd, true);
   lip_ = login::socket_address(fd, false);
   unsigned char r[9];
@@ -147,7 +147,7 @@ void Session::serve_loop() {
 
 void Session::log_end() {
   long secs = long(::time(nullptr) - started_);
-  if (handed_over_) return;
+  if (handed_over_ || login_delayed_) return;
   if (logged_in_) {
     log::info("pop3(%s)<%d><%s>: Disconnected: %s top=%zu/%zu, retr=%zu/%zu, del=%zu/%zu, size=%zu", login_user_.c_str(),
               int(::getpid()), session_id_.c_str(), done_ ? "Logged out" : "Connection closed", counters_.top,

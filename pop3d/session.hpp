@@ -12,37 +12,18 @@
 #include <string>
 #include <vector>
 
-#include "lib/dovecot/dovecot_conf.hpp"
 #include "lib/mailstore/mailstore.hpp"
 #include "lib/pop3/pop3_command.hpp"
-#include "lib/tls/tls_server.hpp"
 #include "pop3d/client_io.hpp"
 #include "pop3d/control_channel.hpp"
+#include "pop3d/pop3_settings.hpp"
 
 namespace postern::pop3d {
-
-struct Settings {
-  const dovecot::DovecotConf* conf = nullptr;
-  const tls::TlsContext* tls = nullptr;  // nullptr: ssl = no or no certificate
-  bool implicit_tls = false;             // the pop3s listener
-  bool ssl_required = false;             // ssl = required
-  bool disable_plaintext = true;
-  std::string trusted_networks;
-  std::string greeting;
-  std::string auth_socket;
-  std::string mail_location;
-  std::string spool_dir;
-  std::string uidl_format = "%08Xu%08Xv";  // pop3_uidl_format
-  long first_valid_uid = 500;
-  bool as_root = false;                  // started as root: privileges to manage
-  uid_t login_uid = 0;                   // mail_owner
-  gid_t login_gid = 0;
-};
 
 class Session {
  public:
   // Login process: `fd` is the client, `control` the channel to the root parent.
-  Session(const Settings& settings, int fd, ControlChannel* control);
+  Session(const Pop3Settings& settings, int fd, ControlChannel* control);
   // Serves the client until it is logged in (then relays) or leaves.
   int run();
   // Mail process: `fd` is the login process's relay socket.
@@ -76,12 +57,14 @@ class Session {
   void cmd_quit();
   void choose_uidls();  // pop3_uidl_format, once the mailbox is open
 
-  const Settings& s_;
+  const Pop3Settings& settings_;
+  const login::LoginSettings& s_;  // settings_.login()
   ClientIo io_;
   std::string rip_, lip_, session_id_;
   ControlChannel* control_ = nullptr;
   std::vector<std::pair<std::string, bool>> mechs_;  // from the root parent: name, plaintext
   bool handed_over_ = false;  // logged in: the mail process logs the end
+  bool login_delayed_ = false;  // refused by pop3_login_delay: the root parent logged it
   std::string user_;        // USER argument
   std::string login_user_;  // after login
   std::string method_;

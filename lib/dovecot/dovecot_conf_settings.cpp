@@ -85,6 +85,7 @@ constexpr std::array kSettings = {
     Row{"pop3_reuse_xuidl", "no"},
     Row{"pop3_save_uidl", "no"},
     Row{"pop3_delete_type", "default"},
+    Row{"pop3_login_delay", "0"},  // Postern's own: RFC 2449 LOGIN-DELAY (docs/pop3d.md)
     Row{"imap_capability", ""},
     Row{"imap_client_workarounds", ""},
     Row{"imap_idle_notify_interval", "2 mins"},

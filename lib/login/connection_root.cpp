@@ -17,6 +17,7 @@
 #include "lib/auth/auth_client.hpp"
 #include "lib/auth/passdb.hpp"
 #include "lib/log/log.hpp"
+#include "lib/login/login_delay.hpp"
 #include "lib/login/userip_limit.hpp"
 
 namespace postern::login {
@@ -127,6 +128,16 @@ struct Root {
                 tag().c_str(), s.max_userip_connections, user.c_str(), method.c_str(), rip.c_str(), lip.c_str(),
                 note.c_str(), session_id.c_str());
       ctl.send({"LIMIT", "1", user, "Maximum number of connections from user+IP exceeded"});
+      return false;
+    }
+    // Last: only a login that is going ahead counts as the user's last one.
+    if (auto v = check_login_delay(s.login_delay_dir, user, s.login_delay, wall_clock_ms()); !v.allowed) {
+      const long wait = long((v.wait_ms + 999) / 1000);
+      log::info("%s: Login refused: logged in again within %s_login_delay=%u (%ld secs left): "
+                "user=<%s>, method=%s, rip=%s, lip=%s%s, session=<%s>",
+                tag().c_str(), s.protocol.c_str(), s.login_delay, wait, user.c_str(), method.c_str(), rip.c_str(),
+                lip.c_str(), note.c_str(), session_id.c_str());
+      ctl.send({"DELAY", std::to_string(wait), user});
       return false;
     }
     MailUser mu{user, session_id, info.home, info.mail.empty() ? s.mail_location : info.mail, rip, lip,

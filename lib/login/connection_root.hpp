@@ -2,8 +2,9 @@
 // processes. The root process (this code; root when master is root) never
 // reads the client: it forks the login process (mail_owner for good), runs
 // the SASL exchanges that process relays with the auth service, enforces
-// mail_max_userip_connections, looks the user up in the userdbs and forks
-// the mail process, which becomes the mailbox owner before touching mail.
+// mail_max_userip_connections and pop3_login_delay, looks the user up in
+// the userdbs and forks the mail process, which becomes the mailbox owner
+// before touching mail.
 //
 // Control lines, login process -> root:
 //   AUTH <mech> <secured 0|1> <R<initial b64>|N> <session id> <log note>
@@ -13,6 +14,7 @@
 //   CONT <challenge b64> | OK <user> + the mail process's socket (SCM_RIGHTS)
 //   FAIL <temp 0|1> <user> <reason> | TEMPFAIL | ABORTED
 //   LIMIT 1 <user> <reason>                   (mail_max_userip_connections; shaped like FAIL)
+//   DELAY <seconds left> <user>               (login_delay: logged in too recently; the session ends)
 #pragma once
 
 #include <sys/types.h>

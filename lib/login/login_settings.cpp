@@ -13,6 +13,10 @@ namespace postern::login {
 
 std::string userip_directory(const std::string& queue_directory) { return queue_directory + "/pid/userip"; }
 
+std::string login_delay_directory(const std::string& queue_directory) {
+  return queue_directory + "/pid/login-delay";
+}
+
 void load_login_settings(service::DaemonContext& ctx, const std::string& protocol, LoadedLogin& out) {
   const auto& config = ctx.config();
   // Dovecot's log identity, so fail2ban's dovecot filter matches our lines.
@@ -49,6 +53,7 @@ void load_login_settings(service::DaemonContext& ctx, const std::string& protoco
     s.spool_dir = config.get("mail_spool_directory");
     s.auth_socket = config.get("queue_directory") + "/private/auth";
     s.userip_dir = userip_directory(config.get("queue_directory"));
+    s.login_delay_dir = login_delay_directory(config.get("queue_directory"));
     s.first_valid_uid = long(parse_long(conf.get("first_valid_uid")).value_or(500));
     auto limit = parse_long(conf.get("mail_max_userip_connections", protocol));
     if (!limit || *limit < 0)

@@ -9,28 +9,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <cstdlib>
 
 #include "lib/base/unique_fd.hpp"
 #include "lib/log/log.hpp"
+#include "lib/login/file_key.hpp"
 
 namespace postern::login {
 namespace {
-
-// A file-name-safe key: user and IP are hex-escaped outside [A-Za-z0-9.-_].
-std::string key_of(const std::string& user, const std::string& ip) {
-  std::string out;
-  for (unsigned char c : user + "@" + ip) {
-    if (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '@') {
-      out.push_back(char(c));
-    } else {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      out += hex;
-    }
-  }
-  return out.substr(0, 200);
-}
 
 bool alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
@@ -49,7 +35,7 @@ UserIpSlot::Outcome UserIpSlot::acquire(const std::string& dir, const std::strin
     log::warning("mail_max_userip_connections: cannot use %s: %m; not counting", dir.c_str());
     return Outcome::ok;
   }
-  const std::string prefix = key_of(user, ip) + ".";
+  const std::string prefix = file_key(user + "@" + ip) + ".";
   unsigned held = 0;
   if (DIR* dp = ::fdopendir(::dup(d.get()))) {
     while (dirent* e = ::readdir(dp)) {

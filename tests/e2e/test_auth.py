@@ -1,5 +1,6 @@
 """The auth service on its own (no POP3): `service auth { unix_listener ... {
 mode user group } }` as the tutorials write it for Postfix's chrooted smtpd,
+applied by master when it creates the socket and again on reload,
 a slow PAM stack checked on worker threads so other clients are not kept
 waiting (as Dovecot's auth-worker), and a `deny = yes` passdb. Spoken to
 over private/auth with the Dovecot auth protocol, as Postfix's smtpd does.
@@ -15,7 +16,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import IS_ROOT, Instance, wait_until  # noqa: E402
+from harness import IS_ROOT, Instance, processes_in_group, wait_until  # noqa: E402
 
 SLOW_SECONDS = 3
 
@@ -77,18 +78,8 @@ class AuthServiceTest(unittest.TestCase):
                     "}\n")
         self.inst.write_main_cf(f"dovecot_config_file = {conf}\n")
         self.assertEqual(self.inst.postfix("set-permissions").returncode, 0)
+        self.conf_path = conf
         self.inst.start()
-        # master creates the socket (mail_owner, 0600) and starts auth for its
-        # first client; auth then applies the listener's mode, user and group.
-        AuthClient(self.socket_path).close()
-        self.assertTrue(wait_until(self.socket_ready, 10), self.inst.log())
-
-    def socket_ready(self):
-        try:
-            st = os.stat(self.socket_path)
-        except FileNotFoundError:
-            return False
-        return stat.S_IMODE(st.st_mode) == 0o660  # auth has applied the listener's settings
 
     def tearDown(self):
         if not getattr(getattr(self, "_outcome", None), "success", True):
@@ -96,12 +87,87 @@ class AuthServiceTest(unittest.TestCase):
         self.inst.cleanup()
         os.unlink(self.pam_file)
 
+    def socket_state(self):
+        try:
+            st = os.stat(self.socket_path)
+        except FileNotFoundError:
+            return None
+        return (stat.S_ISSOCK(st.st_mode), oct(stat.S_IMODE(st.st_mode)), pwd.getpwuid(st.st_uid).pw_name,
+                grp.getgrgid(st.st_gid).gr_name)
+
+    def process_names(self):
+        names = []
+        for pid in processes_in_group(self.inst.master_pid):
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    names.append(f.read().strip())
+            except FileNotFoundError:
+                pass
+        return names
+
+    def connects_as(self, user, group):
+        """Whether a process with that user and (only) that group may connect."""
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.setgroups([])
+                os.setgid(grp.getgrnam(group).gr_gid)
+                os.setuid(pwd.getpwnam(user).pw_uid)
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.socket_path)
+                code = 0
+            except PermissionError:
+                code = 13
+            finally:
+                os._exit(code)
+        status = os.waitpid(pid, 0)[1]
+        self.assertTrue(os.WIFEXITED(status) and os.WEXITSTATUS(status) in (0, 13), f"child status {status}")
+        return os.WEXITSTATUS(status) == 0
+
+    def reload_listener(self, settings):
+        with open(self.conf_path) as f:
+            text = f.read()
+        start = text.index("    mode = ")
+        with open(self.conf_path, "w") as f:
+            f.write(text[:start] + settings + text[text.index("  }\n", start):])
+        self.assertEqual(self.inst.postfix("reload").returncode, 0)
+
     def test_unix_listener_mode_user_and_group(self):
-        st = os.stat(self.socket_path)
-        self.assertTrue(stat.S_ISSOCK(st.st_mode))
-        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
-        self.assertEqual(pwd.getpwuid(st.st_uid).pw_name, "postfix")
-        self.assertEqual(grp.getgrgid(st.st_gid).gr_name, "postfix")
+        # Set by master when it creates the socket: before any client and
+        # before auth ever ran (auth starts for its first client).
+        self.assertEqual(self.socket_state(), (True, "0o660", "postfix", "postfix"))
+        self.assertNotIn("auth", self.process_names())
+        # The private/ folder is mail_owner's: only postfix's uid gets that far,
+        # so the socket's group is shown by who is not its owner.
+        self.assertTrue(self.connects_as("postfix", "nogroup"))
+
+        # `postfix reload` applies a new owner: group members may connect, others not.
+        self.reload_listener("    mode = 0660\n    user = nobody\n    group = postfix\n")
+        self.assertTrue(wait_until(lambda: self.socket_state() == (True, "0o660", "nobody", "postfix"), 10),
+                        f"{self.socket_state()}\n{self.inst.log()}")
+        self.assertTrue(self.connects_as("postfix", "postfix"))
+        self.assertFalse(self.connects_as("postfix", "nogroup"))
+
+        # ... and a new mode.
+        self.reload_listener("    mode = 0666\n    user = nobody\n    group = postfix\n")
+        self.assertTrue(wait_until(lambda: self.socket_state() == (True, "0o666", "nobody", "postfix"), 10),
+                        f"{self.socket_state()}\n{self.inst.log()}")
+        self.assertTrue(self.connects_as("postfix", "nogroup"))
+        # The service behind the new socket answers.
+        c = AuthClient(self.socket_path)
+        c.auth(1, "trent", "any")
+        self.assertEqual(c.readline(), "OK\t1\tuser=trent")
+        c.close()
+
+        # A bad mode or an unknown user is reported with file and line and
+        # that field keeps its default.
+        self.reload_listener("    mode = 0999\n    user = no-such-user-pe\n    group = postfix\n")
+        self.assertTrue(wait_until(lambda: self.socket_state() == (True, "0o600", "postfix", "postfix"), 10),
+                        f"{self.socket_state()}\n{self.inst.log()}")
+        self.inst.wait_for_log(r"dovecot\.conf, line \d+: unix_listener \S+/private/auth: bad mode 0999; ignored")
+        self.inst.wait_for_log(r"dovecot\.conf, line \d+: unix_listener \S+/private/auth: unknown user "
+                               r"no-such-user-pe; ignored")
 
     def test_slow_pam_does_not_stall_other_clients(self):
         slow = AuthClient(self.socket_path)

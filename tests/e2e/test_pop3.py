@@ -282,6 +282,7 @@ class MaildirTest(Pop3Base):
         self.assertIn("STLS", caps)
         self.assertIn("USER", caps)  # from localhost
         self.assertEqual(sorted(caps["SASL"]), ["CRAM-MD5", "LOGIN", "PLAIN"])
+        self.assertNotIn("LOGIN-DELAY", caps)  # pop3_login_delay is off by default
         resp = base64.b64encode(b"\0alice\0alice-pw").decode()
         self.assertTrue(p._shortcmd(f"AUTH PLAIN {resp}").startswith(b"+OK"))
         p.quit()
