@@ -81,6 +81,11 @@ void dispatch_line(Session& s, const smtp::Line& line, smtp::Verb verb, bool kno
     s.note_error(kErrorPolicy);
     return s.reply(530, "5.7.0", "Must issue a STARTTLS command first");
   }
+  const bool junk = cmd.verb == smtp::Verb::noop || cmd.verb == smtp::Verb::vrfy || cmd.verb == smtp::Verb::rset;
+  if (junk) {
+    s.set_stage_name(cmd.verb == smtp::Verb::noop ? "NOOP" : cmd.verb == smtp::Verb::vrfy ? "VRFY" : "RSET");
+    if (!s.count_junk_command()) return;  // 421 already sent
+  }
   switch (cmd.verb) {
     case smtp::Verb::helo:
     case smtp::Verb::ehlo:

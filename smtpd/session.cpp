@@ -246,6 +246,16 @@ void Session::reply_as(const smtp::Reply& r, unsigned error_class) {
     closing_ = true;
     return;
   }
+  count_error();
+}
+
+bool Session::count_junk_command() {
+  if (++junk_commands_ <= params().junk_command_limit) return true;
+  count_error();
+  return !closing_;
+}
+
+void Session::count_error() {
   ++errors_;
   if (errors_ >= params().hard_error_limit) {
     log::info("too many errors after %s from %s", stage_, client_.namaddr().c_str());

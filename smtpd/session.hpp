@@ -150,6 +150,10 @@ class Session {
   // For the disconnect line and "... after STAGE from ..." logs.
   void note_verb(smtp::Verb verb);
   void note_unknown() { ++unknown_; }
+  // NOOP, VRFY, RSET past smtpd_junk_command_limit count as errors (Postfix);
+  // false when that reached the hard limit and the session is closing.
+  bool count_junk_command();
+  void count_error();  // the soft limit's tarpit, the hard limit's 421
   void set_stage_name(const char* stage) { stage_ = stage; }
 
   // notify_classes: the session had an error of this class (lib/bounce
@@ -245,6 +249,7 @@ class Session {
   bool paused_ = false;  // error sleep in progress
   bool peer_eof_ = false;
   int errors_ = 0;
+  int junk_commands_ = 0;
   const char* stage_ = "CONNECT";
 
   struct Count {

@@ -24,6 +24,7 @@ SmtpdParams SmtpdParams::from_config(const config::Config& c) {
   p.recipient_limit = static_cast<int>(c.get_int("smtpd_recipient_limit"));
   p.soft_error_limit = static_cast<int>(c.get_int("smtpd_soft_error_limit"));
   p.hard_error_limit = static_cast<int>(c.get_int("smtpd_hard_error_limit"));
+  p.junk_command_limit = static_cast<int>(c.get_int("smtpd_junk_command_limit"));
   p.error_sleep = static_cast<double>(c.get_time_seconds("smtpd_error_sleep_time"));
   // Postern's defaults (VRFY off, bare newlines rejected, mynetworks_style
   // host) live in the parameter table, so postconf -d says what smtpd does.

@@ -27,6 +27,7 @@ struct SmtpdParams {
   int recipient_limit = 1000;  // smtpd_recipient_limit
   int soft_error_limit = 10;   // smtpd_soft_error_limit
   int hard_error_limit = 20;   // smtpd_hard_error_limit
+  int junk_command_limit = 100;  // smtpd_junk_command_limit: NOOP, VRFY, RSET before they count as errors
   double error_sleep = 1;      // smtpd_error_sleep_time
   bool disable_vrfy = true;    // disable_vrfy_command (Postern default: yes)
   std::uint64_t message_size_limit = 10240000;

@@ -166,6 +166,7 @@ class SmtpdTest(unittest.TestCase):
         cls.timeout_port = free_port()
         cls.normalize_port = free_port()
         cls.sleep_port = free_port()
+        cls.junk_port = free_port()
         master_cf = (f"127.0.0.1:{cls.port} inet n - n - - smtpd\n"
                      f"127.0.0.1:{cls.minfree_port} inet n - n - - smtpd -o queue_minfree=1000000000000000\n"
                      f"127.0.0.1:{cls.timeout_port} inet n - n - - smtpd -o smtpd_timeout=2s"
@@ -173,7 +174,9 @@ class SmtpdTest(unittest.TestCase):
                      f"127.0.0.1:{cls.normalize_port} inet n - n - - smtpd"
                      f" -o smtpd_forbid_bare_newline=normalize\n"
                      f"127.0.0.1:{cls.sleep_port} inet n - n - - smtpd -o smtpd_soft_error_limit=2"
-                     f" -o smtpd_error_sleep_time=1s\n")
+                     f" -o smtpd_error_sleep_time=1s\n"
+                     f"127.0.0.1:{cls.junk_port} inet n - n - - smtpd -o smtpd_junk_command_limit=3"
+                     f" -o smtpd_hard_error_limit=5\n")
         cls.inst = make_instance(base_config(), master_cf)
         cls.queue = cls.inst.queue
 
@@ -369,6 +372,20 @@ class SmtpdTest(unittest.TestCase):
         self.assertEqual(c.reply(), "421 4.7.0 mail.example.test Error: too many errors")
         self.assertTrue(c.closed())
         self.inst.wait_for_log(r"too many errors after UNKNOWN|too many errors after CONNECT")
+
+    def test_junk_command_limit(self):
+        # NOOP, VRFY and RSET beyond smtpd_junk_command_limit (3) count as
+        # errors: the fifth such error reaches smtpd_hard_error_limit (5).
+        c = self.raw(port=self.junk_port)
+        for verb in ("NOOP", "RSET", "NOOP", "RSET", "NOOP", "NOOP", "RSET"):
+            self.assertTrue(c.cmd(verb).startswith("250 "), verb)
+        self.assertEqual(c.cmd("NOOP"), "421 4.7.0 mail.example.test Error: too many errors")
+        self.assertTrue(c.closed())
+        self.inst.wait_for_log(r"too many errors after NOOP from localhost\[127\.0\.0\.1\]")
+        # Real commands do not count: a normal session keeps its NOOPs.
+        c = self.raw(port=self.junk_port)
+        self.assertTrue(c.cmd("EHLO client.test").startswith("250-"))
+        self.assertEqual(c.cmd("NOOP"), "250 2.0.0 Ok")
 
     def test_soft_error_limit_slows_replies(self):
         c = self.raw(port=self.sleep_port)
