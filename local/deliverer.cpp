@@ -85,9 +85,9 @@ std::vector<std::string> split_alias_value(std::string_view value, bool file_syn
   return out;
 }
 
-Deliverer::Deliverer(const LocalParams& params, maps::TableList& aliases, const queue::QueueReader& queue,
-                     const ipc::DeliveryRequest& request)
-    : params_(params), aliases_(aliases), queue_(queue), request_(request) {
+Deliverer::Deliverer(const LocalParams& params, maps::TableList& aliases, UserCache& users,
+                     const queue::QueueReader& queue, const ipc::DeliveryRequest& request)
+    : params_(params), aliases_(aliases), users_(users), queue_(queue), request_(request) {
   times_.arrival = request.arrival;
   times_.active = request.active_time;
   times_.request = request.request_time;
@@ -155,7 +155,7 @@ void Deliverer::deliver_address(const std::string& raw, const Frame& frame) {
       return;
     }
   }
-  auto user = lookup_user(split.user);
+  auto user = users_.find(split.user);
   if (!user) {
     if (user.error().sys_errno != ENOENT) return defer(address, "4.3.0", user.error().message);
     if (!params_.luser_relay.empty() && !frame.chain.count("luser_relay")) {
@@ -204,7 +204,7 @@ void Deliverer::deliver_token(const std::string& token, const Frame& frame) {
   }
   if (token[0] == '\\') {
     // "\user": that user's mailbox, no further aliasing or forwarding.
-    auto user = lookup_user(to_lower(token.substr(1)));
+    auto user = users_.find(to_lower(token.substr(1)));
     if (!user) return bounce(canonical(token.substr(1)), "5.1.1", "unknown user: \"" + token.substr(1) + "\"");
     return deliver_mailbox(*user, canonical(token.substr(1)), frame);
   }
@@ -269,7 +269,7 @@ std::optional<UserIdentity> Deliverer::default_privs() {
     UserIdentity self{"", ::getuid(), ::getgid(), "/", ""};
     return self;
   }
-  auto who = lookup_user(params_.default_privs);
+  auto who = users_.find(params_.default_privs);
   if (!who || who->uid == 0) return std::nullopt;  // never run alias commands as root
   return *who;
 }

@@ -19,12 +19,14 @@
 #include "lib/queue/queue_reader.hpp"
 #include "local/as_user.hpp"
 #include "local/local_params.hpp"
+#include "local/user_cache.hpp"
 
 namespace postern::local {
 
 class Deliverer {
  public:
-  Deliverer(const LocalParams& params, maps::TableList& aliases, const queue::QueueReader& queue,
+  // `users` outlives the Deliverer (the Agent's cache).
+  Deliverer(const LocalParams& params, maps::TableList& aliases, UserCache& users, const queue::QueueReader& queue,
             const ipc::DeliveryRequest& request);
   ipc::DeliveryReply run();
 
@@ -66,6 +68,7 @@ class Deliverer {
 
   const LocalParams& params_;
   maps::TableList& aliases_;
+  UserCache& users_;
   const queue::QueueReader& queue_;
   const ipc::DeliveryRequest& request_;
   bounce::StatusTimes times_;

@@ -212,7 +212,8 @@ void Deliverer::deliver_command(const std::string& command, const std::string& a
   prefix += mailbox::delivery_headers({frame.sender, dt, ""});
   if (dt.empty()) prefix = prefix.substr(0, prefix.find("Delivered-To:"));
   auto source = content();
-  auto ok = run_as(as, [&] {
+  // The user's program runs in a child that has given up root for good.
+  auto ok = run_in_child_as(as, [&] {
     return run_command(params_.local_command_shell, command, env, prefix, source, params_.command_time_limit);
   });
   if (!ok) return failed(address, ok.error(), false);
@@ -286,7 +287,7 @@ void Deliverer::forward_remote() {
       return *id;
     };
     // The queue file must belong to mail_owner, who reads and moves it.
-    auto owner = lookup_user(params_.mail_owner);
+    auto owner = users_.find(params_.mail_owner);
     Result<std::string> ok = (privileged() && owner) ? run_as_value(*owner, work) : work();
     for (const auto& t : unique) {
       if (!ok) {

@@ -35,7 +35,7 @@ void Agent::serve(int fd) {
       reply.reason = "cannot open queue file: " + queue.error().message;
       log::warning("%s: %s", request.queue_id.c_str(), reply.reason.c_str());
     } else {
-      Deliverer deliverer(params_, aliases_, *queue, request);
+      Deliverer deliverer(params_, aliases_, users_, *queue, request);
       reply = deliverer.run();
     }
     return reply;

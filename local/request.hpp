@@ -5,6 +5,7 @@
 #include "lib/config/config.hpp"
 #include "lib/maps/table.hpp"
 #include "local/local_params.hpp"
+#include "local/user_cache.hpp"
 
 namespace postern::local {
 
@@ -19,6 +20,7 @@ class Agent {
   maps::TableList aliases_;
   bool aliases_ok_ = true;
   std::string alias_error_;
+  UserCache users_;  // recipients' accounts, across this process's requests
 };
 
 }  // namespace postern::local

@@ -2,12 +2,17 @@
 #include "lib/log/log.hpp"
 
 #include <fcntl.h>
+#include <paths.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include "lib/base/file_io.hpp"
@@ -22,6 +27,8 @@ struct State {
   std::string hostname;
   Capture capture;
   bool syslog_open = false;
+  bool syslog_listening = false;  // last probe found a listener on /dev/log
+  time_t next_syslog_probe = 0;
 };
 
 State& state() {
@@ -52,6 +59,31 @@ int syslog_priority(Level level) {
     case Level::panic: return LOG_ALERT;
   }
   return LOG_INFO;
+}
+
+// Whether anybody listens on /dev/log. While nobody does (containers,
+// sandboxes), glibc's syslog() makes a socket and a failed connect for every
+// line; asking here at most every few seconds spares that, and glibc keeps its
+// own connection while a listener is there.
+bool syslog_listening(State& s) {
+  const time_t now = ::time(nullptr);
+  if (now < s.next_syslog_probe) return s.syslog_listening;
+  struct sockaddr_un sun{};
+  sun.sun_family = AF_UNIX;
+  std::strncpy(sun.sun_path, _PATH_LOG, sizeof sun.sun_path - 1);
+  bool listening = false;
+  for (int type : {SOCK_DGRAM, SOCK_STREAM}) {  // as glibc: stream when datagram is the wrong type
+    UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
+    if (!fd) break;
+    if (::connect(fd.get(), reinterpret_cast<struct sockaddr*>(&sun), sizeof sun) == 0) {
+      listening = true;
+      break;
+    }
+    if (errno != EPROTOTYPE) break;
+  }
+  s.syslog_listening = listening;
+  s.next_syslog_probe = now + (listening ? 60 : 10);
+  return listening;
 }
 
 // "Nov 22 12:44:17 host postfix/smtpd[1234]: text\n": the syslog layout that
@@ -90,6 +122,7 @@ void configure(const Options& options) {
   }
   if (s.syslog_open) ::closelog();
   s.syslog_open = false;
+  s.next_syslog_probe = 0;
   if (options.to_syslog) {
     ::openlog(s.options.tag.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
     s.syslog_open = true;
@@ -115,7 +148,7 @@ void write(Level level, std::string_view text) {
   State& s = state();
   std::string body = format_body(level, text);
   if (s.capture) s.capture(level, text);
-  if (s.syslog_open) ::syslog(syslog_priority(level), "%s", body.c_str());
+  if (s.syslog_open && syslog_listening(s)) ::syslog(syslog_priority(level), "%s", body.c_str());
   if (s.file) (void)write_all(s.file.get(), file_line(s, body));
   if (s.options.to_stderr) {
     const std::string& tag = s.options.stderr_tag.empty() ? s.options.tag : s.options.stderr_tag;

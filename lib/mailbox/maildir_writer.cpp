@@ -64,7 +64,6 @@ Status make_maildir(const std::string& maildir) {
 Result<std::string> deliver_maildir(const MaildirDelivery& request, const ContentSource& content) {
   std::string base = request.maildir;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
-  if (auto ok = make_maildir(base); !ok) return ok.error();
 
   struct timeval tv{};
   ::gettimeofday(&tv, nullptr);
@@ -76,6 +75,12 @@ Result<std::string> deliver_maildir(const MaildirDelivery& request, const Conten
   for (int attempt = 0; attempt < 10 && !fd; ++attempt) {
     tmp_path = base + "/tmp/" + stem + "R" + std::to_string(attempt) + "." + host;
     fd.reset(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd && errno == ENOENT && attempt == 0) {
+      // The folders are made when missing, not probed with four mkdir
+      // calls on every delivery.
+      if (auto ok = make_maildir(base); !ok) return ok.error();
+      fd.reset(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    }
     if (!fd && errno != EEXIST) return sys_error("create maildir file " + tmp_path);
   }
   if (!fd) return Error{"create maildir file " + tmp_path + ": name keeps clashing", EEXIST};
@@ -109,7 +114,11 @@ Result<std::string> deliver_maildir(const MaildirDelivery& request, const Conten
   std::string name = stem + "V" + hex(st.st_dev) + "I" + hex(st.st_ino) + "." + host + ",S=" + std::to_string(size);
   std::string new_path = base + "/new/" + name;
   // link(), not rename(): it never replaces an existing message.
-  if (::link(tmp_path.c_str(), new_path.c_str()) != 0) return fail(sys_error("link to " + new_path));
+  // A Maildir whose tmp/ exists but new/ or cur/ does not gets them now.
+  if (::link(tmp_path.c_str(), new_path.c_str()) != 0 &&
+      (errno != ENOENT || !make_maildir(base) || ::link(tmp_path.c_str(), new_path.c_str()) != 0)) {
+    return fail(sys_error("link to " + new_path));
+  }
   ::unlink(tmp_path.c_str());
   if (auto ok = fsync_dir(base + "/new"); !ok) return ok.error();
   return new_path;

@@ -1,6 +1,7 @@
 // Trigger daemon skeleton. Runs in pickup and qmgr as mail_owner.
 #include "lib/service/trigger_server.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,9 +16,13 @@
 namespace postern::service {
 namespace {
 
-// Reads what is waiting on a FIFO (read end) or accepts one UNIX-socket
-// client and reads its request bytes (bounded: requests are a few bytes).
-std::string drain(int fd, const std::string& type) {
+// How long an accepted trigger client may take to send its bytes: it
+// connects and then writes, and we may accept in between.
+constexpr int kRequestWaitMs = 1000;
+
+}  // namespace
+
+std::string receive_trigger(int fd, const std::string& type) {
   std::string out;
   char buf[256];
   if (type == "fifo") {
@@ -27,10 +32,22 @@ std::string drain(int fd, const std::string& type) {
   }
   UniqueFd client(::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
   if (!client) return out;
-  ssize_t n = ::read(client.get(), buf, sizeof buf);
-  if (n > 0) out.append(buf, size_t(n));
+  // A read right after accept() could find nothing yet, and the trigger was
+  // lost: mail stayed in incoming/ until the next periodic run.
+  struct pollfd p{client.get(), POLLIN, 0};
+  int ready;
+  while ((ready = ::poll(&p, 1, kRequestWaitMs)) < 0 && errno == EINTR) {
+  }
+  ssize_t n = ready > 0 ? ::read(client.get(), buf, sizeof buf) : -1;
+  if (n > 0) {
+    out.append(buf, size_t(n));
+  } else {
+    out.push_back(kWakeupRequest);  // connected but said nothing (in time): still a wakeup
+  }
   return out;
 }
+
+namespace {
 
 }  // namespace
 
@@ -46,7 +63,7 @@ int run_trigger_server(int argc, char** argv, TriggerServerHooks hooks) {
   for (auto& listener : ctx.listeners()) {
     int fd = listener.get();
     watchers.push_back(net::Watcher::readable(loop, fd, [&, fd] {
-      std::string requests = drain(fd, type);
+      std::string requests = receive_trigger(fd, type);
       if (!requests.empty()) hooks.on_trigger(requests);
     }));
     watchers.back().enable();

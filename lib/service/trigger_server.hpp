@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "lib/net/event_loop.hpp"
@@ -27,5 +28,14 @@ struct TriggerServerHooks {
 };
 
 int run_trigger_server(int argc, char** argv, TriggerServerHooks hooks);
+
+// Master's wakeup request byte, also used for a socket client that
+// connected but sent nothing.
+inline constexpr char kWakeupRequest = 'W';
+
+// The request bytes waiting on a trigger listener: all of a FIFO's, or one
+// accepted UNIX-socket client's, waiting for it up to a second since a
+// client connects before it writes. Never empty for a socket client.
+std::string receive_trigger(int listen_fd, const std::string& type);
 
 }  // namespace postern::service

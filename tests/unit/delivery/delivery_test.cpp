@@ -24,6 +24,7 @@ struct Sandbox {
   std::string root;
   queue::QueueLayout layout;
   local::LocalParams params;
+  local::UserCache users;
   std::string me;
   Sandbox(const std::string& aliases) {
     char tmpl[] = "/tmp/postern-delivery-test-XXXXXX";
@@ -60,7 +61,7 @@ struct Sandbox {
     auto tables = maps::TableList::open(params.alias_maps);
     REQUIRE(tables);
     ipc::DeliveryRequest request{*id, reader->path(), env.sender, rcpt, rcpt, "", 0, 1, 1, 1};
-    local::Deliverer d(params, *tables, *reader, request);
+    local::Deliverer d(params, *tables, users, *reader, request);
     return d.run();
   }
   std::string mailbox(const std::string& user) {

@@ -214,6 +214,22 @@ TEST_CASE("mbox append over the size limit leaves the mailbox as it was", "[mail
   CHECK(*read_file(box) == *before);
 }
 
+TEST_CASE("maildir delivery makes missing new/ and cur/ when only tmp/ exists", "[mailbox]") {
+  // Folders are made on demand (ENOENT), not probed on every delivery.
+  TempDir dir;
+  std::filesystem::create_directories(dir.path + "/Maildir/tmp");
+  MaildirDelivery r;
+  r.maildir = dir.path + "/Maildir/";
+  r.headers = {"alice@example.com", "bob@example.org", ""};
+  r.hostname = "mx";
+  auto done = deliver_maildir(r, chunks_of({"Subject: hi\r\n\r\nbody\r\n"}));
+  REQUIRE(done);
+  CHECK(std::filesystem::is_regular_file(*done));
+  CHECK(std::filesystem::is_directory(dir.path + "/Maildir/new"));
+  CHECK(std::filesystem::is_directory(dir.path + "/Maildir/cur"));
+  CHECK(std::filesystem::is_empty(dir.path + "/Maildir/tmp"));
+}
+
 TEST_CASE("maildir delivery goes through tmp into new", "[mailbox]") {
   TempDir dir;
   MaildirDelivery r;

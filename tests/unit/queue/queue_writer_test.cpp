@@ -122,6 +122,34 @@ TEST_CASE("done marks survive re-open", "[queue][reader]") {
   CHECK_FALSE(mark_recipient_done(path, bogus).ok());
 }
 
+TEST_CASE("an envelope larger than the reader's window parses whole", "[queue][reader]") {
+  // The reader serves records from 16 KB windows: recipients straddle their edges.
+  TempQueue q;
+  QueueIdGenerator ids;
+  std::vector<std::string> rcpts;
+  for (int i = 0; i < 1500; ++i) rcpts.push_back("recipient-number-" + std::to_string(i) + "@example.org");
+  auto id = enqueue(q.layout, ids, envelope_for(rcpts), "body\r\n");
+  REQUIRE(id.ok());
+  const std::string path = q.layout.file_path(kIncoming, *id);
+  {
+    auto r = QueueReader::open(path);
+    REQUIRE(r.ok());
+    REQUIRE(r->envelope().recipients.size() == rcpts.size());
+    for (std::size_t i = 0; i < rcpts.size(); ++i) CHECK(r->envelope().recipients[i].address == rcpts[i]);
+    REQUIRE(mark_recipient_done(path, r->envelope().recipients[1234]).ok());
+    CHECK(*r->read_content() == "body\r\n");
+  }
+  auto r = QueueReader::open(path);
+  REQUIRE(r.ok());
+  CHECK(r->envelope().recipients[1234].done);
+  CHECK_FALSE(r->envelope().recipients[1233].done);
+  // A file cut short is still refused, wherever the window ends.
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  REQUIRE(::truncate(path.c_str(), st.st_size - 1) == 0);
+  CHECK_FALSE(QueueReader::open(path).ok());
+}
+
 TEST_CASE("an abandoned writer leaves no file", "[queue][writer]") {
   TempQueue q;
   QueueIdGenerator ids;
