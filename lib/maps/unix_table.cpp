@@ -1,9 +1,16 @@
 // unix:passwd.byname and unix:group.byname: the system user and group
 // databases through getpwnam_r/getgrnam_r (so NSS modules apply). Any process.
+// Found entries are remembered for a few seconds: smtpd asks for every
+// recipient (local_recipient_maps), and each NSS lookup re-reads
+// /etc/passwd and probes systemd's userdb folders (about 50 system calls)
+// on smtpd's event loop. Misses are never remembered, so a user created a
+// moment ago is accepted at once.
 #include <grp.h>
 #include <pwd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <unordered_map>
 #include <vector>
 
 #include "lib/base/strings.hpp"
@@ -22,6 +29,28 @@ class UnixTable : public Table {
 
   LookupResult lookup(std::string_view key_view) override {
     std::string key = fold_ ? to_lower(key_view) : std::string(key_view);
+    const auto now = std::chrono::steady_clock::now();
+    if (auto it = found_.find(key); it != found_.end()) {
+      if (now - it->second.when < kRemember) return LookupResult::found(it->second.value);
+      found_.erase(it);
+    }
+    LookupResult r = ask_system(key);
+    if (r.is_found()) {
+      if (found_.size() >= kMaxRemembered) found_.clear();
+      found_[key] = Remembered{r.value, now};
+    }
+    return r;
+  }
+
+ private:
+  static constexpr std::chrono::seconds kRemember{5};
+  static constexpr std::size_t kMaxRemembered = 4096;
+  struct Remembered {
+    std::string value;
+    std::chrono::steady_clock::time_point when;
+  };
+
+  LookupResult ask_system(const std::string& key) {
     std::vector<char> buf(16384);
     for (;;) {
       int rc = which_ == UnixMap::passwd ? lookup_passwd(key, buf) : lookup_group(key, buf);
@@ -36,7 +65,6 @@ class UnixTable : public Table {
     }
   }
 
- private:
   int lookup_passwd(const std::string& key, std::vector<char>& buf) {
     struct passwd pw {}, *res = nullptr;
     int rc = ::getpwnam_r(key.c_str(), &pw, buf.data(), buf.size(), &res);
@@ -61,6 +89,7 @@ class UnixTable : public Table {
   UnixMap which_;
   bool fold_;
   std::string result_;
+  std::unordered_map<std::string, Remembered> found_;
 };
 
 }  // namespace
