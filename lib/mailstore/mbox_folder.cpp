@@ -412,7 +412,7 @@ Result<std::string> MboxFolder::read(size_t index) {
   if (!fd) return sys_error("open " + opt_.path);
   auto raw = pread_all(fd.get(), places_[index].body, places_[index].length);
   if (!raw) return raw.error();
-  return to_network(*raw);
+  return to_network(without_flag_headers(*raw));
 }
 
 Status MboxFolder::store_flags(size_t index, StoreMode mode, Flags flags, const std::vector<std::string>& keywords) {

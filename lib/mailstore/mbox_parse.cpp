@@ -168,6 +168,11 @@ std::string mbox_entry_with_flags(std::string_view entry, Flags flags, const std
   return out;
 }
 
+std::string without_flag_headers(std::string_view message) {
+  std::string_view headers = header_block(message);
+  return identity_headers(headers) + std::string(message.substr(headers.size()));
+}
+
 std::optional<MboxContents> parse_mbox(std::string_view t) {
   MboxContents out;
   if (t.empty()) return out;
@@ -193,7 +198,8 @@ std::optional<MboxContents> parse_mbox(std::string_view t) {
     m.end = span_end;
     m.identity = md5_hex(std::string(t.substr(from, body - from)) + identity_headers(headers));
     m.date = from_line_date(t.substr(from, body - from));
-    m.vsize = network_size(msg);
+    std::string shown_headers = identity_headers(headers);
+    m.vsize = network_size(shown_headers) + network_size(msg.substr(headers.size()));
     m.flags = flags_from_headers(header_value(headers, "Status"), header_value(headers, "X-Status"));
     for (const auto& kw : split(header_value(headers, "X-Keywords"), " ,")) m.keywords.push_back(kw);
     m.x_uid = leading_number(header_value(headers, "X-UID"));

@@ -23,7 +23,7 @@ struct MboxMessage {
   uint64_t end = 0;        // offset of the next From_ line (or the file's end)
   std::string identity;    // MD5 of From_ line + header block without Status/X-Status/X-Keywords
   int64_t date = 0;        // from the From_ line (local time), 0 if unreadable
-  uint64_t vsize = 0;      // octets with CRLF line ends
+  uint64_t vsize = 0;      // octets with CRLF line ends, without_flag_headers()
   Flags flags = 0;         // from Status / X-Status
   std::vector<std::string> keywords;  // from X-Keywords
   uint32_t x_uid = 0;      // Dovecot's X-UID, 0 if none
@@ -38,6 +38,11 @@ struct MboxContents {
 // RFC 4155's From_ line: "From " then a sender and a date (a month name
 // and a time of day), so a body line "From here on..." does not split.
 bool plausible_from_line(std::string_view line);
+
+// The message as IMAP shows it: without the Status, X-Status and X-Keywords
+// headers (they hold flags, which IMAP shows as flags; hiding them keeps
+// the message's bytes the same when its flags are written into the file).
+std::string without_flag_headers(std::string_view message);
 
 Flags flags_from_headers(std::string_view status, std::string_view xstatus);
 
