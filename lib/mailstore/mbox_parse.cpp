@@ -94,17 +94,6 @@ bool is_clock(std::string_view w) {  // hh:mm or hh:mm:ss
   return true;
 }
 
-size_t find_separator(std::string_view t, size_t from) {
-  for (;;) {
-    size_t next = t.find("\n\nFrom ", from);
-    if (next == std::string_view::npos) return next;
-    auto eol = t.find('\n', next + 2);
-    if (plausible_from_line(t.substr(next + 2, eol == std::string_view::npos ? std::string_view::npos : eol - next - 2)))
-      return next;
-    from = next + 1;
-  }
-}
-
 }  // namespace
 
 bool plausible_from_line(std::string_view line) {
@@ -119,6 +108,17 @@ bool plausible_from_line(std::string_view line) {
     clock = clock || is_clock(words[i]);
   }
   return month && clock;
+}
+
+size_t find_mbox_separator(std::string_view t, size_t from) {
+  for (;;) {
+    size_t next = t.find("\n\nFrom ", from);
+    if (next == std::string_view::npos) return next;
+    auto eol = t.find('\n', next + 2);
+    if (plausible_from_line(t.substr(next + 2, eol == std::string_view::npos ? std::string_view::npos : eol - next - 2)))
+      return next;
+    from = next + 1;
+  }
 }
 
 Flags flags_from_headers(std::string_view status, std::string_view xstatus) {
@@ -183,7 +183,7 @@ std::optional<MboxContents> parse_mbox(std::string_view t) {
     size_t eol = t.find('\n', from);
     if (eol == std::string_view::npos) eol = t.size() - 1;
     size_t body = eol + 1;
-    size_t next = body >= 1 ? find_separator(t, body - 1) : std::string_view::npos;
+    size_t next = body >= 1 ? find_mbox_separator(t, body - 1) : std::string_view::npos;
     size_t span_end = next == std::string_view::npos ? t.size() : next + 2;
     size_t content_end = next == std::string_view::npos ? t.size() : next + 1;
     if (next == std::string_view::npos && content_end > body + 1 && t.substr(content_end - 2, 2) == "\n\n")

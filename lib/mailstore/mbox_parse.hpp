@@ -44,6 +44,10 @@ bool plausible_from_line(std::string_view line);
 // the message's bytes the same when its flags are written into the file).
 std::string without_flag_headers(std::string_view message);
 
+// Offset of the next "\n\nFrom " at or after `from` whose From_ line is
+// plausible (npos when none): where the next message starts, minus 2.
+size_t find_mbox_separator(std::string_view text, size_t from);
+
 Flags flags_from_headers(std::string_view status, std::string_view xstatus);
 
 // One entry (From_ line .. the empty line after the message) with its
