@@ -27,7 +27,9 @@ from test_imap import MASTER_CF, Raw, chown_tree  # noqa: E402
 
 MBOX_COUNT = 2000  # the rewrite of ~1 MB takes long enough to be hit
 MAILDIR_COUNT = 600
-KILL_DELAYS = (0.0, 0.003, 0.01, 0.03)
+# When to kill -9 after sending EXPUNGE: seconds, or "rewrite" (mbox: as soon
+# as the rewrite's journal exists, i.e. while the spool is being rewritten).
+KILL_POINTS = (0.0, 0.01, "rewrite", 0.03, "rewrite", "rewrite")
 
 
 def message(n, tag):
@@ -169,7 +171,10 @@ class ImapCrashTest(unittest.TestCase):
         rng = random.Random(7)
         delivered = []
         deleted_so_far = set()
-        for round_no, delay in enumerate(KILL_DELAYS + (rng.uniform(0, 0.05),)):
+        interrupted = 0
+        journal = os.path.join(self.home, "mail", ".imap", "INBOX", "postern-mbox-journal")
+        points = KILL_POINTS + (rng.uniform(0, 0.05),)
+        for round_no, delay in enumerate(points):
             wait_until(lambda: not self.mail_processes(), timeout=10)
             chosen = set(uids[round_no::7]) - deleted_so_far
             deleted_so_far |= chosen
@@ -184,10 +189,19 @@ class ImapCrashTest(unittest.TestCase):
             procs = self.mail_processes()
             self.assertEqual(len(procs), 1, procs)
             c.send("d EXPUNGE\r\n")
-            if delay:
+            if delay == "rewrite" and user == self.sysuser:
+                deadline = time.monotonic() + 10
+                while not os.path.exists(journal) and time.monotonic() < deadline:
+                    pass
+                delay = "the rewrite began"
+            elif delay == "rewrite":
+                delay = 0.005
+            if isinstance(delay, float) and delay:
                 time.sleep(delay)
             os.kill(procs[0], signal.SIGKILL)
             c.close()
+            if user == self.sysuser and os.path.exists(journal):
+                interrupted += 1  # killed in the middle of the rewrite: the next login finishes it
             if user == self.sysuser:
                 # local appends while the spool may be half rewritten.
                 mid = f"<late.{round_no}@crash.test>"
@@ -196,7 +210,7 @@ class ImapCrashTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, r.stderr)
                 delivered.append(mid)
             wait_until(lambda: not self.mail_processes(), timeout=10)
-            m, now = self.check_after_crash(user, before, deleted_so_far, f"round {round_no} (kill after {delay:.3f}s)")
+            m, now = self.check_after_crash(user, before, deleted_so_far, f"round {round_no} (kill after {delay})")
             m.logout()
         # A last EXPUNGE completes and removes every message still \Deleted.
         m = self.login(user)
@@ -209,6 +223,10 @@ class ImapCrashTest(unittest.TestCase):
         self.assertEqual({u: now[u][0] for u in survivors if u in now}, {u: v[0] for u, v in survivors.items()})
         self.assertFalse(deleted_so_far & set(now))
         m.logout()
+        if user == self.sysuser:
+            # The rounds that wait for the journal must have hit the rewrite itself.
+            print(f"mbox rewrites interrupted by kill -9: {interrupted} of {len(points)}")
+            self.assertGreaterEqual(interrupted, 1)
         return delivered, survivors
 
     def test_kill_during_mbox_expunge(self):
