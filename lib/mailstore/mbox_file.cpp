@@ -39,18 +39,34 @@ std::string dotlock_identity(const struct stat& st) {
   return std::to_string(st.st_ino) + " " + std::to_string(int64_t(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec);
 }
 
-// A dotlock our own killed process left: recorded as ours (same file: inode
-// and change time), on this host, by a pid that no longer exists.
-void remove_dead_owners_dotlock(const std::string& path, const std::string& index_dir) {
+// A dotlock our own killed process left. The owner record is written
+// before the dotlock is taken ("<pid> <host>") and completed with the lock
+// file's inode and change time once it is held, so a kill at any moment
+// leaves a record: complete, it must name this very file; pending, the
+// dotlock must be younger than the record and nobody may hold the fcntl
+// lock (every live holder of the dotlock — local, mutt — also holds that).
+void remove_dead_owners_dotlock(const std::string& path, const std::string& index_dir, int fd) {
   struct stat st{};
   if (::lstat((path + ".lock").c_str(), &st) != 0) return;
-  auto owner = read_file(index_dir + kLockOwner);
-  if (!owner) return;
+  std::string record_path = index_dir + kLockOwner;
+  auto owner = read_file(record_path);
+  struct stat record{};
+  if (!owner || ::stat(record_path.c_str(), &record) != 0) return;
   auto f = split(trim(*owner), " ");
-  if (f.size() != 4 || f[1] != host_name() || f[2] + " " + f[3] != dotlock_identity(st)) return;
+  if ((f.size() != 2 && f.size() != 4) || f[1] != host_name()) return;
   auto pid = parse_long(f[0]);
   if (!pid || *pid <= 0) return;
   if (::kill(pid_t(*pid), 0) == 0 || errno != ESRCH) return;
+  if (f.size() == 4) {
+    if (f[2] + " " + f[3] != dotlock_identity(st)) return;
+  } else {
+    auto ns = [](const struct timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; };
+    if (ns(st.st_ctim) < ns(record.st_mtim)) return;
+    struct flock fl{};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_GETLK, &fl) != 0 || fl.l_type != F_UNLCK) return;
+  }
   ::unlink((path + ".lock").c_str());
 }
 
@@ -176,7 +192,10 @@ Result<LockedMbox> lock_mbox(const std::string& path, const std::string& index_d
   }
   struct stat st{};
   if (::fstat(out.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return Error{path + " is not a regular file", EPERM};
-  remove_dead_owners_dotlock(path, index_dir);
+  remove_dead_owners_dotlock(path, index_dir, out.fd.get());
+  std::string record = index_dir + kLockOwner;
+  (void)replace_file(record, std::to_string(::getpid()) + " " + host_name() + "\n");  // pending
+  out.owner_record = std::make_shared<OwnerRecord>(record);
   auto lock = mailbox::MailboxLock::acquire(path, out.fd.get(), lock_options());
   if (!lock) return lock.error();
   if (lock->has_dotlock()) record_dotlock_owner(path, index_dir);
@@ -199,6 +218,10 @@ Status write_mbox_journal(int fd, const std::string& index_dir, std::string_view
   journal += tail;
   // Durable before the first byte of the mailbox changes.
   return write_file_atomic(index_dir + kJournal, journal, 0600);
+}
+
+OwnerRecord::~OwnerRecord() {
+  if (!path_.empty()) ::unlink(path_.c_str());
 }
 
 Status rewrite_mbox_tail(int fd, const std::string& index_dir, std::string_view current, uint64_t start,

@@ -12,9 +12,11 @@
 // finishes the rewrite, keeping whatever local appended in between.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "lib/base/result.hpp"
 #include "lib/base/unique_fd.hpp"
@@ -22,8 +24,23 @@
 
 namespace postern::mailstore {
 
+// Our record of taking the dotlock (see lock_mbox), removed when the lock
+// is given up.
+class OwnerRecord {
+ public:
+  explicit OwnerRecord(std::string path) : path_(std::move(path)) {}
+  OwnerRecord(const OwnerRecord&) = delete;
+  OwnerRecord& operator=(const OwnerRecord&) = delete;
+  ~OwnerRecord();
+
+ private:
+  std::string path_;
+};
+
+// Destroyed in reverse order: the locks, then our owner record, then the fd.
 struct LockedMbox {
   UniqueFd fd;  // empty when the file does not exist (and `create` was false)
+  std::shared_ptr<OwnerRecord> owner_record;
   std::optional<mailbox::MailboxLock> lock;
 };
 

@@ -147,6 +147,8 @@ class ImapCrashTest(unittest.TestCase):
     def check_after_crash(self, user, before, deleted, where):
         m = self.login(user)
         typ, data = m.select("INBOX")
+        if typ != "OK":
+            open("/tmp/imap-crash-fail.log", "w").write(self.inst.log())
         self.assertEqual(typ, "OK", f"{where}: {data}")
         now = self.snapshot(m)
         for uid, ident in before.items():

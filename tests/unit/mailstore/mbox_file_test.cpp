@@ -174,6 +174,23 @@ TEST_CASE("mbox lock: the dotlock of a killed Postern process is taken over at o
   REQUIRE(locked.ok());
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
   locked->lock->release();
+  // Killed between writing its pending record and recording the dotlock:
+  // a dotlock younger than the record, nobody holding the fcntl lock.
+  pid_t dead = ::fork();
+  REQUIRE(dead >= 0);
+  if (dead == 0) ::_exit(0);
+  REQUIRE(::waitpid(dead, &status, 0) == dead);
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  write(index_dir + "/postern-mbox-dotlock", std::to_string(dead) + " " + host + "\n");
+  ::usleep(20000);
+  write(mbox + ".lock", "");
+  started = std::chrono::steady_clock::now();
+  auto again = lock_mbox(mbox, index_dir, false);
+  REQUIRE(again.ok());
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+  again->lock->release();
+  CHECK_FALSE(fs::exists(mbox + ".lock"));
   // Somebody else's dotlock (no record of ours) is respected.
   write(mbox + ".lock", "");
   auto busy = lock_mbox(mbox, index_dir, false);
