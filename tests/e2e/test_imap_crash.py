@@ -148,7 +148,7 @@ class ImapCrashTest(unittest.TestCase):
         m = self.login(user)
         typ, data = m.select("INBOX")
         if typ != "OK":
-            open("/tmp/imap-crash-fail.log", "w").write(self.inst.log())
+            print(self.inst.log()[-8000:])  # why the folder did not open
         self.assertEqual(typ, "OK", f"{where}: {data}")
         now = self.snapshot(m)
         for uid, ident in before.items():
