@@ -10,7 +10,8 @@
 
 namespace postern::mailstore {
 
-// UTF-8 -> modified UTF-7. Invalid UTF-8 is encoded byte by byte as U+FFFD.
+// UTF-8 -> modified UTF-7 (lib/base/mutf7). Invalid UTF-8 bytes are
+// encoded as U+FFFD.
 std::string utf8_to_mutf7(std::string_view utf8);
 // Modified UTF-7 -> UTF-8; nullopt when `mutf7` is not valid modified UTF-7.
 std::optional<std::string> mutf7_to_utf8(std::string_view mutf7);

@@ -29,13 +29,6 @@ bool is_dir(const std::string& p) {
 }
 
 // "a/" (CREATE's "children will follow") -> "a"; INBOX spelled canonically.
-std::string clean(const std::string& name) {
-  std::string n = name;
-  while (n.size() > 1 && n.back() == '/') n.pop_back();
-  return canonical_name(n);
-}
-
-Error no_such(const std::string& name) { return Error{"mailbox does not exist: " + name, ENOENT}; }
 
 class MaildirStore final : public MailStore {
  public:
@@ -45,13 +38,10 @@ class MaildirStore final : public MailStore {
     return name == "INBOX" ? root_ : root_ + "/" + maildir_dir_name(name);
   }
 
-  Status check(const std::string& name) const {
-    if (auto why = invalid_folder_name(name, MailLocation::Format::maildir)) return Error{*why, EINVAL};
-    return {};
-  }
+  Status check(const std::string& name) const { return check_folder_name(name, MailLocation::Format::maildir); }
 
   bool exists(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (name == "INBOX") return true;
     if (check(name).ok() == false) return false;
     return is_dir(dir_of(name) + "/cur");
@@ -95,9 +85,8 @@ class MaildirStore final : public MailStore {
   }
 
   Status create(const std::string& raw) override {
-    std::string name = clean(raw);
-    if (auto s = check(name); !s) return s;
-    if (exists(name)) return Error{"mailbox already exists: " + name, EEXIST};
+    std::string name = clean_folder_name(raw);
+    if (auto s = check_create(name, MailLocation::Format::maildir, check(name) && exists(name)); !s) return s;
     // Missing parents become real folders too (Maildir++ has no other kind).
     auto levels = name_levels(name);
     std::string path;
@@ -121,21 +110,20 @@ class MaildirStore final : public MailStore {
   }
 
   Status remove(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (name == "INBOX") return Error{"INBOX cannot be deleted", EPERM};
     if (auto s = check(name); !s) return s;
-    if (!is_dir(dir_of(name))) return no_such(name);
+    if (!is_dir(dir_of(name))) return no_such_folder(name);
     return remove_tree(dir_of(name));
   }
 
   Status rename(const std::string& raw_from, const std::string& raw_to) override {
-    std::string from = clean(raw_from), to = clean(raw_to);
-    if (auto s = check(from); !s) return s;
-    if (auto s = check(to); !s) return s;
-    if (to == "INBOX") return Error{"cannot rename a mailbox to INBOX", EPERM};
-    if (!exists(from) && !(from != "INBOX" && is_dir(dir_of(from)))) return no_such(from);
-    if (exists(to) || is_dir(dir_of(to))) return Error{"mailbox already exists: " + to, EEXIST};
-    if (to.starts_with(from + "/")) return Error{"cannot rename a mailbox into itself", EINVAL};
+    std::string from = clean_folder_name(raw_from), to = clean_folder_name(raw_to);
+    bool valid = check(from) && check(to);
+    // A parent left without cur/ (\Noselect) can be renamed too.
+    bool from_exists = valid && (exists(from) || (from != "INBOX" && is_dir(dir_of(from))));
+    bool to_exists = valid && (exists(to) || is_dir(dir_of(to)));
+    if (auto s = check_rename(from, to, MailLocation::Format::maildir, from_exists, to_exists); !s) return s;
     if (from == "INBOX") return rename_inbox(to);
     // The folder and every child: ".from" and ".from.*".
     std::string from_dir = maildir_dir_name(from), to_dir = maildir_dir_name(to);
@@ -178,7 +166,7 @@ class MaildirStore final : public MailStore {
   Result<std::vector<std::string>> subscriptions() override { return read_subscriptions(root_, '.'); }
 
   Status subscribe(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (auto s = check(name); !s) return s;
     auto subs = subscriptions();
     if (!subs) return subs.error();
@@ -188,7 +176,7 @@ class MaildirStore final : public MailStore {
   }
 
   Status unsubscribe(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     auto subs = subscriptions();
     if (!subs) return subs.error();
     auto it = std::find(subs->begin(), subs->end(), name);
@@ -200,9 +188,9 @@ class MaildirStore final : public MailStore {
   Status ensure_special_use() override { return ensure_special_use_folders(*this); }
 
   Result<std::unique_ptr<MaildirFolder>> open_maildir(const std::string& raw, bool read_only, bool claim) {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (auto s = check(name); !s) return s.error();
-    if (!exists(name)) return no_such(name);
+    if (!exists(name)) return no_such_folder(name);
     MaildirFolder::Options o;
     o.name = name;
     o.dir = dir_of(name);
@@ -211,10 +199,10 @@ class MaildirStore final : public MailStore {
     o.claim_recent = claim;
     std::string root = root_;
     o.resolve = [root](const std::string& target) -> Result<std::string> {
-      std::string t = clean(target);
+      std::string t = clean_folder_name(target);
       if (auto why = invalid_folder_name(t, MailLocation::Format::maildir)) return Error{*why, EINVAL};
       std::string dir = t == "INBOX" ? root : root + "/" + maildir_dir_name(t);
-      if (!is_dir(dir + "/cur")) return no_such(t);
+      if (!is_dir(dir + "/cur")) return no_such_folder(t);
       return dir;
     };
     return MaildirFolder::open(std::move(o));
@@ -238,9 +226,9 @@ class MaildirStore final : public MailStore {
   Result<AppendResult> append(const std::string& raw, std::string_view message, Flags flags,
                               const std::vector<std::string>& keywords,
                               std::optional<int64_t> internal_date) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (auto s = check(name); !s) return s.error();
-    if (!exists(name)) return no_such(name);
+    if (!exists(name)) return no_such_folder(name);
     NewMessage m;
     m.content = message;
     m.flags = flags & (kSeen | kAnswered | kFlagged | kDeleted | kDraft);

@@ -21,6 +21,7 @@
 #include "lib/base/unique_fd.hpp"
 #include "lib/mailbox/mailbox_lock.hpp"
 #include "lib/mailstore/maildir_ops.hpp"
+#include "lib/mailstore/mbox_file.hpp"
 #include "lib/mailstore/mbox_parse.hpp"
 #include "lib/mailstore/uidl.hpp"
 
@@ -29,13 +30,6 @@ namespace {
 
 const char kIndexFile[] = "/postern-index";
 const char kCacheFile[] = "/postern-cache";
-
-mailbox::LockOptions lock_options() {
-  mailbox::LockOptions o;
-  o.attempts = 20;
-  o.delay_ms = 250;
-  return o;
-}
 
 Result<std::string> pread_all(int fd, uint64_t offset, uint64_t length) {
   std::string out(length, '\0');
@@ -74,7 +68,7 @@ uint64_t mask_of(std::vector<std::string>& table, const std::vector<std::string>
 
 std::optional<MboxFolder::Place> MboxFolder::decode(const std::string& data) {
   auto f = split(data, ",");
-  if (f.size() != 7) return std::nullopt;
+  if (f.size() != 7 && f.size() != 8) return std::nullopt;
   Place p;
   auto num = [](const std::string& s, uint64_t& out) {
     auto n = parse_long(s);
@@ -88,6 +82,11 @@ std::optional<MboxFolder::Place> MboxFolder::decode(const std::string& data) {
   p.identity = f[4];
   p.flags = Flags(flags);
   p.keyword_mask = std::strtoull(f[6].c_str(), nullptr, 16);
+  if (f.size() == 8) {
+    uint64_t file_flags = 0;
+    if (!num(f[7], file_flags)) return std::nullopt;
+    p.file_flags = int(file_flags & 0xFF);
+  }
   return p;
 }
 
@@ -95,7 +94,8 @@ std::string MboxFolder::encode(const Place& p) {
   char mask[24];
   std::snprintf(mask, sizeof mask, "%llx", static_cast<unsigned long long>(p.keyword_mask));
   return std::to_string(p.from) + "," + std::to_string(p.body) + "," + std::to_string(p.length) + "," +
-         std::to_string(p.end) + "," + p.identity + "," + std::to_string(unsigned(p.flags)) + "," + mask;
+         std::to_string(p.end) + "," + p.identity + "," + std::to_string(unsigned(p.flags)) + "," + mask +
+         (p.file_flags >= 0 ? "," + std::to_string(p.file_flags) : "");
 }
 
 namespace {
@@ -103,7 +103,9 @@ namespace {
 // Re-reads the mbox (the caller holds the index lock) and matches its
 // messages to the index's records by identity, in file order; messages
 // without a record are numbered. `fd` is open and holds local's locks.
-Status match_file(FolderIndex& index, int fd, const std::string& path, const std::string& root, int64_t now) {
+// The file's text and messages are left in `text_out`/`contents_out`.
+Status match_file(FolderIndex& index, int fd, const std::string& path, const std::string& root, int64_t now,
+                  std::string* text_out = nullptr, MboxContents* contents_out = nullptr) {
   Stamp file = fd_stamp(fd);
   auto text = pread_all(fd, 0, file.size);
   if (!text) return text.error();
@@ -118,7 +120,7 @@ Status match_file(FolderIndex& index, int fd, const std::string& path, const std
   std::unordered_map<std::string, std::deque<size_t>> by_identity;
   for (size_t i = 0; i < index.records.size(); ++i) {
     auto f = split(index.records[i].data, ",");
-    if (f.size() == 7) by_identity[f[4]].push_back(i);
+    if (f.size() >= 7) by_identity[f[4]].push_back(i);
   }
   std::vector<IndexRecord> records;
   records.reserve(contents->messages.size());
@@ -126,13 +128,20 @@ Status match_file(FolderIndex& index, int fd, const std::string& path, const std
   bool x_uids = contents->x_imapbase_uidvalidity == index.uidvalidity && contents->x_imapbase_uidvalidity != 0;
   for (const auto& m : contents->messages) {
     IndexRecord r;
-    std::string flags_part;
+    MboxFolder::Place place;
     auto& queue = by_identity[m.identity];
+    std::optional<MboxFolder::Place> known;
     if (!queue.empty()) {
       r = index.records[queue.front()];
       queue.pop_front();
-      auto f = split(r.data, ",");
-      flags_part = f[5] + "," + f[6];
+      known = MboxFolder::decode(r.data);
+    }
+    if (known) {
+      place.flags = known->flags;
+      place.keyword_mask = known->keyword_mask;
+      // Status/X-Status changed since we last wrote or read them: another
+      // program (mutt) set these flags, and the file wins.
+      if (known->file_flags >= 0 && Flags(known->file_flags) != m.flags) place.flags = m.flags;
     } else {
       if (x_uids && m.x_uid > last_x_uid && m.x_uid < index.nextuid && m.x_uid > (records.empty() ? 0 : records.back().uid)) {
         r.uid = m.x_uid;
@@ -141,17 +150,20 @@ Status match_file(FolderIndex& index, int fd, const std::string& path, const std
       }
       r.modseq = ++index.highest_modseq;
       r.date = m.date;
-      uint64_t mask = mask_of(index.keywords, m.keywords);
-      char buf[40];
-      std::snprintf(buf, sizeof buf, "%u,%llx", unsigned(m.flags), static_cast<unsigned long long>(mask));
-      flags_part = buf;
+      place.flags = m.flags;
+      place.keyword_mask = mask_of(index.keywords, m.keywords);
     }
     if (m.x_uid) last_x_uid = std::max(last_x_uid, m.x_uid);
     if (r.date == 0) r.date = m.date ? m.date : file.mtime_ns / 1000000000;
     r.size = m.vsize;
     r.file = "-";
-    r.data = std::to_string(m.from) + "," + std::to_string(m.body) + "," + std::to_string(m.length) + "," +
-             std::to_string(m.end) + "," + m.identity + "," + flags_part;
+    place.from = m.from;
+    place.body = m.body;
+    place.length = m.length;
+    place.end = m.end;
+    place.identity = m.identity;
+    place.file_flags = m.flags;
+    r.data = MboxFolder::encode(place);
     index.nextuid = std::max(index.nextuid, r.uid + 1);
     records.push_back(std::move(r));
   }
@@ -161,27 +173,9 @@ Status match_file(FolderIndex& index, int fd, const std::string& path, const std
                 records.end());
   index.records = std::move(records);
   index.set_stamp("file", settled(file, now));
+  if (contents_out) *contents_out = std::move(*contents);
+  if (text_out) *text_out = std::move(*text);
   return {};
-}
-
-// Opens the mbox with local's locks held (a missing file is an empty one).
-struct LockedMbox {
-  UniqueFd fd;
-  std::optional<mailbox::MailboxLock> lock;
-};
-Result<LockedMbox> lock_mbox(const std::string& path, bool create) {
-  LockedMbox out;
-  out.fd.reset(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0), 0600));
-  if (!out.fd) {
-    if (errno == ENOENT) return out;
-    return sys_error("open " + path);
-  }
-  struct stat st{};
-  if (::fstat(out.fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return Error{path + " is not a regular file", EPERM};
-  auto lock = mailbox::MailboxLock::acquire(path, out.fd.get(), lock_options());
-  if (!lock) return lock.error();
-  out.lock.emplace(std::move(*lock));
-  return out;
 }
 
 // Brings the index at `index_dir` up to date with the file (reading it only
@@ -193,8 +187,10 @@ Result<FolderIndex> load_index(const std::string& path, const std::string& index
   Stamp now_file = stamp_of(path);
   const Stamp* stored = index.stamp("file");
   *rewritten = false;
-  if (index.uidvalidity != 0 && stored && *stored == now_file && stored->mtime_ns >= 0) return index;
-  auto locked = lock_mbox(path, false);
+  if (index.uidvalidity != 0 && stored && *stored == now_file && stored->mtime_ns >= 0 &&
+      !mbox_journal_pending(index_dir))
+    return index;
+  auto locked = lock_mbox(path, index_dir, false);
   if (!locked) return locked.error();
   if (!locked->fd) {
     // No file (an empty spool): nothing in it.
@@ -223,11 +219,14 @@ Result<std::unique_ptr<MboxFolder>> MboxFolder::open(Options options) {
 
 MboxFolder::~MboxFolder() {
   (void)cache_.flush();
+  opt_.claim_recent = false;
   if (!pending_.empty()) {
-    opt_.claim_recent = false;
     FolderChanges ignored;
     (void)sync(false, &ignored);
   }
+  // Closing the folder (CLOSE, SELECT of another, LOGOUT, a dropped
+  // connection): the flags go into Status/X-Status for mutt and Dovecot.
+  (void)write_back_flags();
 }
 
 std::vector<std::string> MboxFolder::names_of(uint64_t mask) const {
@@ -413,7 +412,7 @@ Result<std::string> MboxFolder::read(size_t index) {
   if (!fd) return sys_error("open " + opt_.path);
   auto raw = pread_all(fd.get(), places_[index].body, places_[index].length);
   if (!raw) return raw.error();
-  return to_network(*raw);
+  return to_network(without_flag_headers(*raw));
 }
 
 Status MboxFolder::store_flags(size_t index, StoreMode mode, Flags flags, const std::vector<std::string>& keywords) {
@@ -444,67 +443,86 @@ Status MboxFolder::store_flags(size_t index, StoreMode mode, Flags flags, const 
   m.keywords = std::move(kw);
   m.modseq = ++highest_modseq_;
   pending_.push_back({m.uid, mode, flags, keywords});
+  flags_dirty_ = true;
   return {};
+}
+
+Status MboxFolder::rewrite(FolderIndex& index, bool expunge, const std::optional<std::vector<uint32_t>>& wanted) {
+  auto locked = lock_mbox(opt_.path, opt_.index_dir, false);
+  if (!locked) return locked.error();
+  if (!locked->fd) return {};
+  int fd = locked->fd.get();
+  // Under local's locks nothing moves: match once more, then rewrite.
+  std::string text;
+  MboxContents contents;
+  if (auto s = match_file(index, fd, opt_.path, opt_.root, now_ns(), &text, &contents); !s) return s.error();
+  std::unordered_map<uint64_t, const IndexRecord*> by_offset;
+  for (const auto& r : index.records)
+    if (auto place = decode(r.data)) by_offset.emplace(place->from, &r);
+  std::optional<uint64_t> start;
+  std::string tail;
+  std::vector<uint32_t> dropped;
+  for (const auto& m : contents.messages) {
+    std::string_view entry = std::string_view(text).substr(m.from, m.end - m.from);
+    auto it = by_offset.find(m.from);
+    auto place = it == by_offset.end() ? std::nullopt : decode(it->second->data);
+    if (!place) {
+      if (start) tail += entry;
+      continue;
+    }
+    uint32_t uid = it->second->uid;
+    if (expunge && (place->flags & kDeleted) &&
+        (!wanted || std::binary_search(wanted->begin(), wanted->end(), uid))) {
+      if (!start) start = m.from;
+      dropped.push_back(uid);
+      continue;
+    }
+    auto keywords = names_of(place->keyword_mask);
+    auto in_file = m.keywords;
+    std::sort(in_file.begin(), in_file.end());
+    if (place->flags != m.flags || keywords != in_file) {
+      if (!start) start = m.from;
+      tail += mbox_entry_with_flags(entry, place->flags, keywords);
+    } else if (start) {
+      tail += entry;
+    }
+  }
+  if (!start) return {};
+  if (auto s = rewrite_mbox_tail(fd, opt_.index_dir, text, *start, tail); !s) return s;
+  std::sort(dropped.begin(), dropped.end());
+  std::erase_if(index.records,
+                [&](const IndexRecord& r) { return std::binary_search(dropped.begin(), dropped.end(), r.uid); });
+  if (auto s = match_file(index, fd, opt_.path, opt_.root, now_ns()); !s) return s.error();
+  return write_folder_index(opt_.index_dir + kIndexFile, index);
 }
 
 Result<std::vector<Expunged>> MboxFolder::expunge(const std::optional<std::vector<uint32_t>>& uids) {
   if (opt_.read_only) return Error{"mailbox is read-only", EPERM};
-  std::vector<uint32_t> wanted;
-  if (uids) {
-    wanted = *uids;
-    std::sort(wanted.begin(), wanted.end());
-  }
+  std::optional<std::vector<uint32_t>> wanted = uids;
+  if (wanted) std::sort(wanted->begin(), wanted->end());
   {
     auto lock = UidListLock::acquire(opt_.index_dir);
     if (!lock) return lock.error();
     auto index = sync_index(*lock, false);  // our pending flags go in first
     if (!index) return index.error();
-    auto locked = lock_mbox(opt_.path, false);
-    if (!locked) return locked.error();
-    if (locked->fd) {
-      int fd = locked->fd.get();
-      // Under local's locks nothing moves: match once more, then compact.
-      if (auto s = match_file(*index, fd, opt_.path, opt_.root, now_ns()); !s) return s.error();
-      std::vector<std::pair<uint64_t, uint64_t>> keep;  // spans, in file order
-      std::vector<IndexRecord> kept;
-      for (const auto& r : index->records) {
-        auto place = decode(r.data);
-        if (!place) continue;
-        bool drop = (place->flags & kDeleted) && (!uids || std::binary_search(wanted.begin(), wanted.end(), r.uid));
-        if (!drop) {
-          keep.emplace_back(place->from, place->end);
-          kept.push_back(r);
-        }
-      }
-      if (kept.size() != index->records.size()) {
-        std::sort(keep.begin(), keep.end());
-        uint64_t write_at = 0;
-        char buf[65536];
-        for (const auto& [from_off, to_off] : keep) {
-          uint64_t from = from_off;
-          while (from < to_off) {
-            size_t want = size_t(std::min<uint64_t>(sizeof buf, to_off - from));
-            ssize_t n = ::pread(fd, buf, want, off_t(from));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return sys_error("read " + opt_.path);
-            if (write_at != from && ::pwrite(fd, buf, size_t(n), off_t(write_at)) != n)
-              return sys_error("write " + opt_.path);
-            from += uint64_t(n);
-            write_at += uint64_t(n);
-          }
-        }
-        if (::ftruncate(fd, off_t(write_at)) != 0) return sys_error("truncate " + opt_.path);
-        if (::fsync(fd) != 0) return sys_error("fsync " + opt_.path);
-        index->records = std::move(kept);
-        if (auto s = match_file(*index, fd, opt_.path, opt_.root, now_ns()); !s) return s.error();
-        if (auto s = write_folder_index(opt_.index_dir + kIndexFile, *index); !s) return s.error();
-      }
-    }
+    if (auto s = rewrite(*index, true, wanted); !s) return s.error();
+    flags_dirty_ = false;
   }
   FolderChanges changes;
   if (auto s = sync(true, &changes); !s) return s.error();
   racy_ = true;
   return changes.expunged;
+}
+
+Status MboxFolder::write_back_flags() {
+  if (opt_.read_only || !flags_dirty_) return {};
+  auto lock = UidListLock::acquire(opt_.index_dir);
+  if (!lock) return lock.error();
+  auto index = sync_index(*lock, false);
+  if (!index) return index.error();
+  if (auto s = rewrite(*index, false, std::nullopt); !s) return s;
+  flags_dirty_ = false;
+  return {};
 }
 
 Result<CopyResult> MboxFolder::copy(const std::vector<size_t>& indices, const std::string& target) {
@@ -534,8 +552,11 @@ Result<std::pair<uint32_t, std::vector<uint32_t>>> MboxFolder::append(const std:
                                                                       const std::string& root,
                                                                       const std::vector<MboxAppendItem>& items) {
   std::vector<std::string> identities;
+  std::error_code ec;
+  std::filesystem::create_directories(index_dir, ec);
+  if (ec) return Error{"create " + index_dir + ": " + ec.message(), ec.value()};
   {
-    auto locked = lock_mbox(path, true);
+    auto locked = lock_mbox(path, index_dir, true);
     if (!locked) return locked.error();
     int fd = locked->fd.get();
     Stamp st = fd_stamp(fd);
@@ -569,8 +590,6 @@ Result<std::pair<uint32_t, std::vector<uint32_t>>> MboxFolder::append(const std:
     }
   }
   // Number them: the last records with our identities are ours.
-  std::error_code ec;
-  std::filesystem::create_directories(index_dir, ec);
   auto lock = UidListLock::acquire(index_dir);
   if (!lock) return lock.error();
   bool rewritten = false;

@@ -70,18 +70,22 @@ class MboxFolder final : public Folder {
 
   uint32_t unclaimed_recent() const;
 
- private:
-  explicit MboxFolder(Options options);
-
   // A record's place in the file and its flags, from IndexRecord::data.
   struct Place {
     uint64_t from = 0, body = 0, length = 0, end = 0;
     std::string identity;
     Flags flags = 0;
     uint64_t keyword_mask = 0;
+    int file_flags = -1;  // the flags Status/X-Status said when last read; -1: unknown
   };
   static std::optional<Place> decode(const std::string& data);
   static std::string encode(const Place& p);
+
+ private:
+  explicit MboxFolder(Options options);
+
+  // Writes the flags changed in this session into the file's headers.
+  Status write_back_flags();
 
   // Under the index lock: brings postern-index up to date with the file
   // (numbering new messages), applies our pending flag changes, claims
@@ -90,6 +94,10 @@ class MboxFolder final : public Folder {
   // Brings the view up to date with `index`.
   // add_new = false only moves known messages (their offsets) and marks
   // the vanished ones, for a read() between refreshes.
+  // Under the index lock: rewrites the file (crash-safe, under local's
+  // locks) without the \Deleted messages among `wanted` (all when nullopt)
+  // if `expunge`, and with every message's flags in its headers.
+  Status rewrite(FolderIndex& index, bool expunge, const std::optional<std::vector<uint32_t>>& wanted);
   void apply(const FolderIndex& index, bool allow_expunges, bool add_new, FolderChanges* changes);
   Status sync(bool allow_expunges, FolderChanges* changes);
   std::vector<std::string> names_of(uint64_t mask) const;
@@ -112,6 +120,7 @@ class MboxFolder final : public Folder {
   std::vector<PendingFlags> pending_;
   Stamp known_file_, known_index_;
   bool racy_ = true;
+  bool flags_dirty_ = false;  // a STORE since the file last got our flags
   uint32_t claimed_from_ = 0xFFFFFFFF;  // \Recent taken by the last sync_index() from this UID on
   mutable MessageCache cache_;
 };

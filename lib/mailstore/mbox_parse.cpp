@@ -52,7 +52,126 @@ int64_t from_line_date(std::string_view line) {
   return int64_t(::mktime(&tm));
 }
 
+// The headers we write ourselves (Status, X-Status, X-Keywords), so they
+// stay out of a message's identity: rewriting them keeps its UID.
+bool is_flag_header(std::string_view line) {
+  for (std::string_view name : {"Status:", "X-Status:", "X-Keywords:"})
+    if (line.size() >= name.size() && strncasecmp(line.data(), name.data(), name.size()) == 0) return true;
+  return false;
+}
+
+// The header block without our flag headers (and their continuation lines).
+std::string identity_headers(std::string_view headers) {
+  std::string out;
+  out.reserve(headers.size());
+  bool skipping = false;
+  size_t pos = 0;
+  while (pos < headers.size()) {
+    auto eol = headers.find('\n', pos);
+    size_t next = eol == std::string_view::npos ? headers.size() : eol + 1;
+    std::string_view line = headers.substr(pos, next - pos);
+    bool continuation = line.starts_with(" ") || line.starts_with("\t");
+    if (!continuation) skipping = is_flag_header(line);
+    if (!skipping) out += line;
+    pos = next;
+  }
+  return out;
+}
+
+bool is_month(std::string_view w) {
+  static const char* const kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (const char* m : kMonths)
+    if (w.size() == 3 && strncasecmp(w.data(), m, 3) == 0) return true;
+  return false;
+}
+
+bool is_clock(std::string_view w) {  // hh:mm or hh:mm:ss
+  auto colon = w.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 2 || w.size() < colon + 3) return false;
+  for (char c : w)
+    if (c != ':' && (c < '0' || c > '9')) return false;
+  return true;
+}
+
 }  // namespace
+
+bool plausible_from_line(std::string_view line) {
+  if (!line.starts_with("From ")) return false;
+  auto words = split(line.substr(5), " \t\r");
+  // RFC 4155: a sender, then a date ("Sun Nov 22 13:10:23 2026", maybe with
+  // a zone): a month name and a time of day among the words that follow.
+  if (words.size() < 3) return false;
+  bool month = false, clock = false;
+  for (size_t i = 1; i < words.size(); ++i) {
+    month = month || is_month(words[i]);
+    clock = clock || is_clock(words[i]);
+  }
+  return month && clock;
+}
+
+size_t find_mbox_separator(std::string_view t, size_t from) {
+  for (;;) {
+    size_t next = t.find("\n\nFrom ", from);
+    if (next == std::string_view::npos) return next;
+    auto eol = t.find('\n', next + 2);
+    if (plausible_from_line(t.substr(next + 2, eol == std::string_view::npos ? std::string_view::npos : eol - next - 2)))
+      return next;
+    from = next + 1;
+  }
+}
+
+Flags flags_from_headers(std::string_view status, std::string_view xstatus) {
+  Flags f = 0;
+  if (status.find('R') != std::string_view::npos) f |= kSeen;
+  if (xstatus.find('A') != std::string_view::npos) f |= kAnswered;
+  if (xstatus.find('F') != std::string_view::npos) f |= kFlagged;
+  if (xstatus.find('T') != std::string_view::npos) f |= kDraft;
+  if (xstatus.find('D') != std::string_view::npos) f |= kDeleted;
+  return f;
+}
+
+std::string mbox_entry_with_flags(std::string_view entry, Flags flags, const std::vector<std::string>& keywords) {
+  auto from_end = entry.find('\n');
+  if (from_end == std::string_view::npos) return std::string(entry);
+  size_t headers_start = from_end + 1;
+  size_t headers_end;  // where the empty line that ends the header block starts
+  if (entry.substr(headers_start).starts_with("\n")) {
+    headers_end = headers_start;
+  } else {
+    auto blank = entry.find("\n\n", headers_start);
+    if (blank == std::string_view::npos) return std::string(entry);  // nowhere safe to put them
+    headers_end = blank + 1;
+  }
+  std::string out(entry.substr(0, headers_start));
+  bool skipping = false;
+  size_t pos = headers_start;
+  while (pos < headers_end) {
+    size_t next = entry.find('\n', pos) + 1;
+    std::string_view line = entry.substr(pos, next - pos);
+    bool continuation = line.starts_with(" ") || line.starts_with("\t");
+    if (!continuation) skipping = is_flag_header(line);
+    if (!skipping) out += line;
+    pos = next;
+  }
+  // Dovecot's and mutt's letters: R read, O old (a client has seen it
+  // arrive); A answered, F flagged, T draft, D deleted.
+  out += (flags & kSeen) ? "Status: RO\n" : "Status: O\n";
+  std::string x;
+  if (flags & kAnswered) x += 'A';
+  if (flags & kFlagged) x += 'F';
+  if (flags & kDraft) x += 'T';
+  if (flags & kDeleted) x += 'D';
+  if (!x.empty()) out += "X-Status: " + x + "\n";
+  if (!keywords.empty()) out += "X-Keywords: " + join(keywords, " ") + "\n";
+  out += entry.substr(headers_end);
+  return out;
+}
+
+std::string without_flag_headers(std::string_view message) {
+  std::string_view headers = header_block(message);
+  return identity_headers(headers) + std::string(message.substr(headers.size()));
+}
 
 std::optional<MboxContents> parse_mbox(std::string_view t) {
   MboxContents out;
@@ -64,7 +183,7 @@ std::optional<MboxContents> parse_mbox(std::string_view t) {
     size_t eol = t.find('\n', from);
     if (eol == std::string_view::npos) eol = t.size() - 1;
     size_t body = eol + 1;
-    size_t next = body >= 1 ? t.find("\n\nFrom ", body - 1) : std::string_view::npos;
+    size_t next = body >= 1 ? find_mbox_separator(t, body - 1) : std::string_view::npos;
     size_t span_end = next == std::string_view::npos ? t.size() : next + 2;
     size_t content_end = next == std::string_view::npos ? t.size() : next + 1;
     if (next == std::string_view::npos && content_end > body + 1 && t.substr(content_end - 2, 2) == "\n\n")
@@ -77,16 +196,11 @@ std::optional<MboxContents> parse_mbox(std::string_view t) {
     m.body = body;
     m.length = msg.size();
     m.end = span_end;
-    m.identity = md5_hex(std::string(t.substr(from, body - from)) + std::string(headers));
+    m.identity = md5_hex(std::string(t.substr(from, body - from)) + identity_headers(headers));
     m.date = from_line_date(t.substr(from, body - from));
-    m.vsize = network_size(msg);
-    std::string_view status = header_value(headers, "Status");
-    std::string_view xstatus = header_value(headers, "X-Status");
-    if (status.find('R') != std::string_view::npos) m.flags |= kSeen;
-    if (xstatus.find('A') != std::string_view::npos) m.flags |= kAnswered;
-    if (xstatus.find('F') != std::string_view::npos) m.flags |= kFlagged;
-    if (xstatus.find('T') != std::string_view::npos) m.flags |= kDraft;
-    if (xstatus.find('D') != std::string_view::npos) m.flags |= kDeleted;
+    std::string shown_headers = identity_headers(headers);
+    m.vsize = network_size(shown_headers) + network_size(msg.substr(headers.size()));
+    m.flags = flags_from_headers(header_value(headers, "Status"), header_value(headers, "X-Status"));
     for (const auto& kw : split(header_value(headers, "X-Keywords"), " ,")) m.keywords.push_back(kw);
     m.x_uid = leading_number(header_value(headers, "X-UID"));
     if (out.messages.empty()) {

@@ -15,6 +15,7 @@
 #include "lib/base/unique_fd.hpp"
 #include "lib/mailbox/mailbox_lock.hpp"
 #include "lib/mailstore/mailstore_readers.hpp"
+#include "lib/mailstore/mbox_parse.hpp"
 #include "lib/mailstore/uidl.hpp"
 
 namespace postern::mailstore {
@@ -90,8 +91,8 @@ class MboxReader final : public MailboxReader {
       size_t eol = t.find('\n', from);
       if (eol == std::string_view::npos) eol = t.size() - 1;
       size_t body = eol + 1;
-      // The next From_ line: at a line start after an empty line.
-      size_t next = t.find("\n\nFrom ", body - 1);
+      // The next From_ line: a plausible one (RFC 4155) after an empty line.
+      size_t next = find_mbox_separator(t, body - 1);
       size_t span_end = next == std::string_view::npos ? t.size() : next + 2;
       size_t content_end = next == std::string_view::npos ? t.size() : next + 1;
       if (next == std::string_view::npos && content_end > body + 1 && t.substr(content_end - 2, 2) == "\n\n")

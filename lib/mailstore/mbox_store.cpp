@@ -26,13 +26,6 @@ namespace {
 
 constexpr int kMaxDepth = 20;
 
-std::string clean(const std::string& name) {
-  std::string n = name;
-  while (n.size() > 1 && n.back() == '/') n.pop_back();
-  return canonical_name(n);
-}
-
-Error no_such(const std::string& name) { return Error{"mailbox does not exist: " + name, ENOENT}; }
 
 // Where each folder and its index live. Copyable, so Folders can keep one.
 struct Layout {
@@ -57,15 +50,12 @@ struct Layout {
     struct stat st{};
     return name != "INBOX" && ::stat(path_of(name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
   }
-  Status check(const std::string& name) const {
-    if (auto why = invalid_folder_name(name, MailLocation::Format::mbox)) return Error{*why, EINVAL};
-    return {};
-  }
+  Status check(const std::string& name) const { return check_folder_name(name, MailLocation::Format::mbox); }
   Result<std::pair<uint32_t, std::vector<uint32_t>>> append(const std::string& raw,
                                                             std::vector<MboxAppendItem> items) const {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (auto s = check(name); !s) return s.error();
-    if (name != "INBOX" && !is_file(name)) return no_such(name);
+    if (name != "INBOX" && !is_file(name)) return no_such_folder(name);
     return MboxFolder::append(path_of(name), index_dir_of(name), root, items);
   }
 };
@@ -82,7 +72,7 @@ class MboxStore final : public MailStore {
   explicit MboxStore(Layout layout) : l_(std::move(layout)) {}
 
   bool exists(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (name == "INBOX") return true;
     if (!l_.check(name).ok()) return false;
     return l_.is_file(name) || l_.is_dir(name);
@@ -122,9 +112,8 @@ class MboxStore final : public MailStore {
 
   Status create(const std::string& raw) override {
     bool hierarchy_only = raw.size() > 1 && raw.back() == '/';
-    std::string name = clean(raw);
-    if (auto s = l_.check(name); !s) return s;
-    if (exists(name)) return Error{"mailbox already exists: " + name, EEXIST};
+    std::string name = clean_folder_name(raw);
+    if (auto s = check_create(name, MailLocation::Format::mbox, l_.check(name) && exists(name)); !s) return s;
     auto levels = name_levels(name);
     std::string parent;
     for (size_t i = 0; i + 1 < levels.size(); ++i) {
@@ -149,7 +138,7 @@ class MboxStore final : public MailStore {
   }
 
   Status remove(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (name == "INBOX") return Error{"INBOX cannot be deleted", EPERM};
     if (auto s = l_.check(name); !s) return s;
     std::string path = l_.path_of(name);
@@ -159,7 +148,7 @@ class MboxStore final : public MailStore {
         return sys_error("remove " + path);
       }
     } else if (!l_.is_file(name)) {
-      return no_such(name);
+      return no_such_folder(name);
     } else if (::unlink(path.c_str()) != 0) {
       return sys_error("remove " + path);
     }
@@ -169,13 +158,10 @@ class MboxStore final : public MailStore {
   }
 
   Status rename(const std::string& raw_from, const std::string& raw_to) override {
-    std::string from = clean(raw_from), to = clean(raw_to);
-    if (auto s = l_.check(from); !s) return s;
-    if (auto s = l_.check(to); !s) return s;
-    if (to == "INBOX") return Error{"cannot rename a mailbox to INBOX", EPERM};
-    if (!exists(from)) return no_such(from);
-    if (exists(to)) return Error{"mailbox already exists: " + to, EEXIST};
-    if (to.starts_with(from + "/")) return Error{"cannot rename a mailbox into itself", EINVAL};
+    std::string from = clean_folder_name(raw_from), to = clean_folder_name(raw_to);
+    bool valid = l_.check(from) && l_.check(to);
+    if (auto s = check_rename(from, to, MailLocation::Format::mbox, valid && exists(from), valid && exists(to)); !s)
+      return s;
     if (from == "INBOX") return rename_inbox(to);
     std::string src = l_.path_of(from), dst = l_.path_of(to);
     if (auto s = make_parents(dst); !s) return s;
@@ -226,7 +212,7 @@ class MboxStore final : public MailStore {
   }
 
   Status subscribe(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (auto s = l_.check(name); !s) return s;
     auto subs = subscriptions();
     if (!subs) return subs.error();
@@ -236,7 +222,7 @@ class MboxStore final : public MailStore {
   }
 
   Status unsubscribe(const std::string& raw) override {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     auto subs = subscriptions();
     if (!subs) return subs.error();
     auto it = std::find(subs->begin(), subs->end(), name);
@@ -248,11 +234,11 @@ class MboxStore final : public MailStore {
   Status ensure_special_use() override { return ensure_special_use_folders(*this); }
 
   Result<std::unique_ptr<MboxFolder>> open_mbox(const std::string& raw, bool read_only, bool claim) {
-    std::string name = clean(raw);
+    std::string name = clean_folder_name(raw);
     if (auto s = l_.check(name); !s) return s.error();
     if (name != "INBOX" && !l_.is_file(name)) {
       if (l_.is_dir(name)) return Error{"mailbox holds no mail (a folder of folders): " + name, ENOENT};
-      return no_such(name);
+      return no_such_folder(name);
     }
     MboxFolder::Options o;
     o.name = name;

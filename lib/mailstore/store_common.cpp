@@ -11,6 +11,36 @@
 #include "lib/mailstore/folder_names.hpp"
 
 namespace postern::mailstore {
+
+std::string clean_folder_name(const std::string& raw) {
+  std::string n = raw;
+  while (n.size() > 1 && n.back() == '/') n.pop_back();
+  return canonical_name(n);
+}
+
+Error no_such_folder(const std::string& name) { return Error{"mailbox does not exist: " + name, ENOENT}; }
+
+Status check_folder_name(const std::string& name, MailLocation::Format format) {
+  if (auto why = invalid_folder_name(name, format)) return Error{*why, EINVAL};
+  return {};
+}
+
+Status check_create(const std::string& name, MailLocation::Format format, bool exists) {
+  if (auto s = check_folder_name(name, format); !s) return s;
+  if (exists) return Error{"mailbox already exists: " + name, EEXIST};
+  return {};
+}
+
+Status check_rename(const std::string& from, const std::string& to, MailLocation::Format format, bool from_exists,
+                    bool to_exists) {
+  if (auto s = check_folder_name(from, format); !s) return s;
+  if (auto s = check_folder_name(to, format); !s) return s;
+  if (to == "INBOX") return Error{"cannot rename a mailbox to INBOX", EPERM};
+  if (!from_exists) return no_such_folder(from);
+  if (to_exists) return Error{"mailbox already exists: " + to, EEXIST};
+  if (to.starts_with(from + "/")) return Error{"cannot rename a mailbox into itself", EINVAL};
+  return {};
+}
 namespace {
 
 struct UseNames {

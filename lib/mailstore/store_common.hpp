@@ -1,5 +1,6 @@
-// What the Maildir and mbox stores share: LIST attributes (children,
-// special use, subscribed), special-use folder names, subscription edits.
+// What the Maildir and mbox stores share: name clean-up and the checks
+// CREATE, DELETE and RENAME make, LIST attributes (children, special use,
+// subscribed), special-use folder names, subscription edits.
 // Internal to lib/mailstore.
 #pragma once
 
@@ -9,6 +10,22 @@
 #include "lib/mailstore/mail_store.hpp"
 
 namespace postern::mailstore {
+
+// "a/" (CREATE's "children will follow") -> "a"; INBOX spelled canonically.
+std::string clean_folder_name(const std::string& raw);
+
+Error no_such_folder(const std::string& name);
+
+// A valid name in `format`, else EINVAL with the reason.
+Status check_folder_name(const std::string& name, MailLocation::Format format);
+
+// CREATE's checks: a valid name that does not exist yet.
+Status check_create(const std::string& name, MailLocation::Format format, bool exists);
+
+// RENAME's checks, in order: valid names, not onto INBOX, the source
+// exists, the target does not, not into itself.
+Status check_rename(const std::string& from, const std::string& to, MailLocation::Format format, bool from_exists,
+                    bool to_exists);
 
 // kSent/kDrafts/kTrash/kJunk for the names clients and Dovecot's defaults
 // use ("Sent", "Sent Messages", "Trash", "Deleted Messages", "Junk",

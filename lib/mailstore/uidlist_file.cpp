@@ -175,16 +175,24 @@ Result<UidListLock> UidListLock::acquire(const std::string& folder_dir, int time
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   int delay_ms = 2;
   for (;;) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0) {
+    // The lock appears with its owner already in it (a temporary file
+    // link()ed into place, as Dovecot does), so a process killed at any
+    // moment never leaves an anonymous lock behind.
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return sys_error("create " + tmp);
+    (void)write_all(fd, std::to_string(::getpid()) + ":" + host_name());
+    int linked = ::link(tmp.c_str(), path.c_str());
+    int err = errno;
+    ::unlink(tmp.c_str());
+    if (linked == 0) {
       UidListLock lock;
       lock.dir_ = folder_dir;
       lock.fd_ = fd;
-      std::string owner = std::to_string(::getpid()) + ":" + host_name();
-      (void)write_all(fd, owner);
       return lock;
     }
-    if (errno != EEXIST) return sys_error("create " + path);
+    ::close(fd);
+    if (err != EEXIST) return sys_error("create " + path, err);
     struct stat st{};
     if (::lstat(path.c_str(), &st) == 0 && lock_is_stale(path, st)) {
       // Remove only the lock we judged, not one somebody made meanwhile.

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "lib/base/strings.hpp"
+#include "lib/base/utf8.hpp"
 #include "lib/mime/bytes.hpp"
 #include "lib/mime/decode.hpp"
 
@@ -16,24 +17,6 @@ namespace postern::mime {
 namespace {
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
-
-void append_code_point(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(char(cp));
-  } else if (cp < 0x800) {
-    out.push_back(char(0xC0 | (cp >> 6)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(char(0xE0 | (cp >> 12)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(char(0xF0 | (cp >> 18)));
-    out.push_back(char(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  }
-}
 
 // Windows-1252 0x80..0x9F (0 where undefined); the rest matches Latin-1.
 constexpr uint16_t kCp1252High[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
@@ -48,51 +31,9 @@ std::string from_single_byte(std::string_view in, bool cp1252) {
     if (c < 0x80)
       out.push_back(char(c));
     else if (cp1252 && c < 0xA0)
-      append_code_point(out, kCp1252High[c - 0x80] ? kCp1252High[c - 0x80] : 0xFFFD);
+      utf8_append(out, kCp1252High[c - 0x80] ? kCp1252High[c - 0x80] : 0xFFFD);
     else
-      append_code_point(out, c);
-  }
-  return out;
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  uint32_t min;
-  if ((c & 0xE0) == 0xC0)
-    n = 2, min = 0x80;
-  else if ((c & 0xF0) == 0xE0)
-    n = 3, min = 0x800;
-  else if ((c & 0xF8) == 0xF0)
-    n = 4, min = 0x10000;
-  else
-    return 0;
-  if (i + n > s.size()) return 0;
-  uint32_t cp = c & (0x7F >> n);
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-std::string sanitize_utf8(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  size_t i = 0;
-  while (i < in.size()) {
-    size_t n = utf8_sequence(in, i);
-    if (n == 0) {
-      out += kReplacement;
-      ++i;
-    } else {
-      out.append(in.substr(i, n));
-      i += n;
-    }
+      utf8_append(out, c);
   }
   return out;
 }
@@ -182,21 +123,13 @@ std::optional<std::string> via_iconv(std::string_view in, const std::string& cha
 
 }  // namespace
 
-bool is_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
+bool is_utf8(std::string_view s) { return utf8_valid(s); }
 
 std::string to_utf8(std::string_view in, std::string_view charset) {
   std::string name = to_lower(trim(charset));
   if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
   if (detail::all_ascii(in) && ascii_compatible(name)) return std::string(in);
-  if (name == "utf-8" || name == "utf8") return sanitize_utf8(in);
+  if (name == "utf-8" || name == "utf8") return utf8_sanitize(in);
   if (name == "iso-8859-1" || name == "latin1" || name == "iso8859-1" || name == "l1")
     return from_single_byte(in, false);
   if (name == "windows-1252" || name == "cp1252") return from_single_byte(in, true);

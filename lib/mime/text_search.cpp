@@ -3,6 +3,7 @@
 #include "lib/mime/text_search.hpp"
 
 #include "lib/base/strings.hpp"
+#include "lib/base/utf8.hpp"
 #include "lib/mime/bytes.hpp"
 #include "lib/mime/decode.hpp"
 #include "lib/mime/header_fields.hpp"
@@ -29,48 +30,6 @@ uint32_t fold_code_point(uint32_t cp) {
   }
   if (cp >= 0xFF21 && cp <= 0xFF3A) return cp + 32;  // full-width Latin
   return cp;
-}
-
-void append_code_point(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(char(cp));
-  } else if (cp < 0x800) {
-    out.push_back(char(0xC0 | (cp >> 6)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(char(0xE0 | (cp >> 12)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(char(0xF0 | (cp >> 18)));
-    out.push_back(char(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  }
-}
-
-// The code point at s[i] and its length; {0xFFFD, 1} for an invalid byte.
-std::pair<uint32_t, size_t> next_code_point(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  size_t n;
-  uint32_t min;
-  if ((c & 0xE0) == 0xC0)
-    n = 2, min = 0x80;
-  else if ((c & 0xF0) == 0xE0)
-    n = 3, min = 0x800;
-  else if ((c & 0xF8) == 0xF0)
-    n = 4, min = 0x10000;
-  else
-    return {0xFFFD, 1};
-  if (i + n > s.size()) return {0xFFFD, 1};
-  uint32_t cp = c & (0x7F >> n);
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return {0xFFFD, 1};
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0xFFFD, 1};
-  return {cp, n};
 }
 
 // All fields of a header block, each "Name: decoded value\n".
@@ -124,9 +83,7 @@ std::string fold_case(std::string_view s) {
       ++i;
       continue;
     }
-    auto [cp, n] = next_code_point(s, i);
-    append_code_point(out, fold_code_point(cp));
-    i += n;
+    utf8_append(out, fold_code_point(utf8_next(s, i)));
   }
   return out;
 }

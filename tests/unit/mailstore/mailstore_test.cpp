@@ -96,6 +96,16 @@ TEST_CASE("mbox: UIDLs Dovecot wrote (X-IMAPbase, X-UID) are kept", "[mailstore]
   CHECK(box->messages()[2].uidvalidity == 0);
 }
 
+TEST_CASE("mbox: an unquoted \"From here on\" body line does not start a message", "[mailstore]") {
+  TempDir dir;
+  dir.write("inbox",
+            "From a@b Mon Jan  1 00:00:00 2024\nSubject: one\n\nFrom here on, a new era.\n\nFrom now on too.\n\n"
+            "From c@d Mon Jan  1 00:00:01 2024\nSubject: two\n\nbody two\n\n");
+  auto box = open({MailLocation::Format::mbox, dir.path + "/inbox"});
+  REQUIRE(box->messages().size() == 2);
+  CHECK(box->read(0)->find("From now on too.") != std::string::npos);
+}
+
 TEST_CASE("mbox: missing is empty, junk is an error", "[mailstore]") {
   TempDir dir;
   CHECK(open({MailLocation::Format::mbox, dir.path + "/none"})->messages().empty());
