@@ -15,6 +15,7 @@
 #include "lib/log/log.hpp"
 #include "smtpd/access_action.hpp"
 #include "smtpd/access_frame.hpp"
+#include "smtpd/access_keys.hpp"
 #include "smtpd/dnsbl.hpp"
 #include "smtpd/policy_request.hpp"
 
@@ -22,39 +23,6 @@ namespace postern::smtpd {
 namespace {
 
 constexpr std::size_t kMaxServerHosts = 10;  // MX/NS hosts looked at per check
-
-std::string domain_part(std::string_view address) {
-  auto at = address.rfind('@');
-  return at == std::string_view::npos ? std::string() : to_lower(address.substr(at + 1));
-}
-
-// "a.b.c" -> a.b.c, b.c, c (the parent domains match, as in access tables).
-std::vector<std::string> name_keys(std::string_view name) {
-  std::vector<std::string> keys;
-  std::string d = to_lower(name);
-  while (!d.empty() && d.back() == '.') d.pop_back();
-  for (std::string k = d; !k.empty();) {
-    keys.push_back(k);
-    auto dot = k.find('.');
-    if (dot == std::string::npos) break;
-    k = k.substr(dot + 1);
-  }
-  return keys;
-}
-
-// "192.0.2.1" -> 192.0.2.1, 192.0.2, 192.0, 192 (as check_client_access).
-std::vector<std::string> address_keys(std::string addr) {
-  std::vector<std::string> keys;
-  const char sep = addr.find(':') != std::string::npos ? ':' : '.';
-  while (!addr.empty()) {
-    keys.push_back(addr);
-    auto cut = addr.rfind(sep);
-    if (cut == std::string::npos) break;
-    addr.resize(cut);
-    while (!addr.empty() && addr.back() == sep) addr.pop_back();
-  }
-  return keys;
-}
 
 std::string canonical_address(const std::string& text) {
   unsigned char b[16];
@@ -237,7 +205,7 @@ AccessPolicy::Step AccessPolicy::run_dnsbl(const Restriction& r, Frame& f) {
   } else if (n == "reject_rhsbl_sender" || n == "reject_rhsbl_recipient") {
     const bool rcpt = n == "reject_rhsbl_recipient";
     const std::optional<std::string>& addr = rcpt ? in.recipient : in.sender;
-    what = addr ? domain_part(*addr) : "";
+    what = addr ? domain_of(*addr) : "";
     if (!what.empty()) query = dnsbl_domain_query(what, site.domain);
     cls = rcpt ? "Recipient address" : "Sender address";
   }
@@ -282,11 +250,11 @@ AccessPolicy::Step AccessPolicy::run_server_access(const Restriction& r, Frame& 
     reply_name = in.helo;
     reply_class = "Helo command";
   } else if (n.starts_with("check_sender_")) {
-    if (in.sender) domain = domain_part(*in.sender);
+    if (in.sender) domain = domain_of(*in.sender);
     reply_name = in.sender.value_or("");
     reply_class = "Sender address";
   } else {
-    if (in.recipient) domain = domain_part(*in.recipient);
+    if (in.recipient) domain = domain_of(*in.recipient);
     reply_name = in.recipient.value_or("");
     reply_class = "Recipient address";
   }
@@ -359,11 +327,11 @@ AccessPolicy::Step AccessPolicy::run_server_access(const Restriction& r, Frame& 
   for (const auto& host : hosts) {
     if (host.empty()) continue;  // null MX
     Step step = Step::dunno;
-    if (decide(name_keys(host), host, &step)) return step;
+    if (decide(domain_keys(host), host, &step)) return step;
     const DnsFact* addrs = fact(f, {DnsQuestion::Kind::host_addresses, to_lower(host)});
     if (addrs == nullptr) return Step::stop;
     for (const auto& a : addrs->values)
-      if (decide(address_keys(a), host + "[" + a + "]", &step)) return step;
+      if (decide(network_keys(a), host + "[" + a + "]", &step)) return step;
   }
   return Step::dunno;
 }
@@ -375,7 +343,7 @@ AccessPolicy::Step AccessPolicy::run_mx_backup(Frame& f) {
   auto at = rcpt.rfind('@');
   if (at == std::string::npos || rcpt.substr(0, at).find_first_of("@!%") != std::string::npos) return Step::dunno;
   if (authorized_destination(rcpt)) return Step::permit;
-  std::string domain = domain_part(rcpt);
+  std::string domain = domain_of(rcpt);
   while (!domain.empty() && domain.back() == '.') domain.pop_back();
   if (domain.empty() || domain.front() == '[') return Step::dunno;
   const DnsFact* mx = fact(f, {DnsQuestion::Kind::mx_hosts, domain});

@@ -41,6 +41,32 @@ Status write_all(int fd, std::string_view data) {
   return {};
 }
 
+Status pwrite_all(int fd, std::string_view data, std::uint64_t offset) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), off_t(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("pwrite");
+    }
+    data.remove_prefix(size_t(n));
+    offset += std::uint64_t(n);
+  }
+  return {};
+}
+
+Result<std::string> pread_exact(int fd, std::uint64_t offset, std::uint64_t length) {
+  std::string out(length, '\0');
+  std::uint64_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd, out.data() + done, length - done, off_t(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("read");
+    if (n == 0) return Error{"the file shrank while it was read", EAGAIN};
+    done += std::uint64_t(n);
+  }
+  return out;
+}
+
 Status write_file_atomic(const std::string& path, std::string_view data, unsigned mode) {
   struct stat old {};
   bool existed = ::stat(path.c_str(), &old) == 0;

@@ -2,6 +2,7 @@
 // so a reader never sees half a file. Used by commands and daemons alike.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,10 @@ Status write_file_atomic(const std::string& path, std::string_view data, unsigne
 
 // Writes all of `data` to fd, retrying on EINTR and short writes.
 Status write_all(int fd, std::string_view data);
+// The same at `offset` (pwrite), leaving the file offset alone.
+Status pwrite_all(int fd, std::string_view data, std::uint64_t offset);
+// Exactly `length` bytes from `offset`; a file that ends first (it shrank
+// under us) is an Error with errno EAGAIN, so callers may look again.
+Result<std::string> pread_exact(int fd, std::uint64_t offset, std::uint64_t length);
 
 }  // namespace postern

@@ -77,30 +77,6 @@ void record_dotlock_owner(const std::string& path, const std::string& index_dir)
                      std::to_string(::getpid()) + " " + host_name() + " " + dotlock_identity(st) + "\n");
 }
 
-Result<std::string> pread_range(int fd, uint64_t offset, uint64_t length) {
-  std::string out(length, '\0');
-  uint64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, length - done, off_t(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("read mailbox");
-    if (n == 0) return Error{"mailbox shrank while it was read", EAGAIN};
-    done += uint64_t(n);
-  }
-  return out;
-}
-
-Status pwrite_all(int fd, std::string_view data, uint64_t offset) {
-  while (!data.empty()) {
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), off_t(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("write mailbox");
-    data.remove_prefix(size_t(n));
-    offset += uint64_t(n);
-  }
-  return {};
-}
-
 struct Journal {
   uint64_t ino = 0, start = 0, old_length = 0;
   uint32_t prefix_crc = 0, old_crc = 0;
@@ -162,7 +138,7 @@ Status recover(int fd, const std::string& index_dir) {
   struct stat st{};
   if (::fstat(fd, &st) != 0) return sys_error("fstat mailbox");
   if (uint64_t(st.st_ino) != j->ino || uint64_t(st.st_size) < j->start) return set_aside();
-  auto file = pread_range(fd, 0, uint64_t(st.st_size));
+  auto file = pread_exact(fd, 0, uint64_t(st.st_size));
   if (!file) return file.error();
   std::string_view all(*file);
   if (crc32(all.substr(0, j->start)) != j->prefix_crc) return set_aside();

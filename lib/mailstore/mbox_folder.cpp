@@ -31,19 +31,6 @@ namespace {
 const char kIndexFile[] = "/postern-index";
 const char kCacheFile[] = "/postern-cache";
 
-Result<std::string> pread_all(int fd, uint64_t offset, uint64_t length) {
-  std::string out(length, '\0');
-  uint64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, length - done, off_t(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("read mailbox");
-    if (n == 0) return Error{"mailbox shrank while it was read", EAGAIN};
-    done += uint64_t(n);
-  }
-  return out;
-}
-
 Stamp fd_stamp(int fd) {
   struct stat st{};
   if (::fstat(fd, &st) != 0) return {};
@@ -107,7 +94,7 @@ namespace {
 Status match_file(FolderIndex& index, int fd, const std::string& path, const std::string& root, int64_t now,
                   std::string* text_out = nullptr, MboxContents* contents_out = nullptr) {
   Stamp file = fd_stamp(fd);
-  auto text = pread_all(fd, 0, file.size);
+  auto text = pread_exact(fd, 0, file.size);
   if (!text) return text.error();
   auto contents = parse_mbox(*text);
   if (!contents) return Error{path + " is not an mbox file (no From_ line at its start)", EINVAL};
@@ -410,7 +397,7 @@ Result<std::string> MboxFolder::read(size_t index) {
   }
   UniqueFd fd(::open(opt_.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return sys_error("open " + opt_.path);
-  auto raw = pread_all(fd.get(), places_[index].body, places_[index].length);
+  auto raw = pread_exact(fd.get(), places_[index].body, places_[index].length);
   if (!raw) return raw.error();
   return to_network(without_flag_headers(*raw));
 }
@@ -562,7 +549,7 @@ Result<std::pair<uint32_t, std::vector<uint32_t>>> MboxFolder::append(const std:
     Stamp st = fd_stamp(fd);
     bool needs_newline = false;
     if (st.size >= 1) {
-      auto tail = pread_all(fd, st.size >= 2 ? st.size - 2 : 0, st.size >= 2 ? 2 : 1);
+      auto tail = pread_exact(fd, st.size >= 2 ? st.size - 2 : 0, st.size >= 2 ? 2 : 1);
       if (!tail) return tail.error();
       needs_newline = !(*tail == "\n\n" || (st.size == 1 && *tail == "\n"));
       if (needs_newline && tail->back() != '\n') {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "lib/base/file_io.hpp"
 #include "lib/base/sys_error.hpp"
 #include "lib/base/unique_fd.hpp"
 #include "lib/mailbox/mailbox_lock.hpp"
@@ -26,19 +27,6 @@ mailbox::LockOptions lock_options() {
   o.attempts = 10;
   o.delay_ms = 500;
   return o;
-}
-
-Result<std::string> pread_all(int fd, uint64_t offset, uint64_t length) {
-  std::string out(length, '\0');
-  uint64_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, length - done, off_t(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("read mailbox");
-    if (n == 0) return Error{"mailbox shrank while it was open"};
-    done += uint64_t(n);
-  }
-  return out;
 }
 
 // The header block of a message (up to the first empty line).
@@ -79,7 +67,7 @@ class MboxReader final : public MailboxReader {
     if (!lock) return lock.error();
     struct stat st{};
     if (::fstat(fd_.get(), &st) != 0) return sys_error("fstat " + path_);
-    auto text = pread_all(fd_.get(), 0, uint64_t(st.st_size));
+    auto text = pread_exact(fd_.get(), 0, uint64_t(st.st_size));
     if (!text) return text.error();
     std::string_view t = *text;
     if (!t.empty() && !t.starts_with("From ")) return Error{path_ + " is not an mbox file (no From_ line at its start)"};
@@ -126,7 +114,7 @@ class MboxReader final : public MailboxReader {
 
   Result<std::string> read(size_t index) override {
     const MessageInfo& m = messages_.at(index);
-    auto raw = pread_all(fd_.get(), m.offset, m.length);
+    auto raw = pread_exact(fd_.get(), m.offset, m.length);
     if (!raw) return raw.error();
     return to_network(*raw);
   }

@@ -19,19 +19,6 @@ constexpr unsigned kModeComplete = 0700;  // owner-execute: "complete", as Postf
 constexpr std::size_t kFlushAt = 64 * 1024;
 constexpr std::uint64_t kMaxContent = 0xffffffffu;  // the content length is 32 bits
 
-Status pwrite_all(int fd, std::string_view data, std::uint64_t offset) {
-  while (!data.empty()) {
-    ssize_t n = ::pwrite(fd, data.data(), data.size(), off_t(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return sys_error("pwrite");
-    }
-    data.remove_prefix(size_t(n));
-    offset += std::uint64_t(n);
-  }
-  return {};
-}
-
 // Creates the hashed subfolders between folder ("q/deferred") and dir ("q/deferred/x/y").
 Status make_hash_dirs(const std::string& folder, const std::string& dir) {
   for (size_t at = dir.find('/', folder.size() + 1);; at = dir.find('/', at + 1)) {
