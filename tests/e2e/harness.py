@@ -8,6 +8,7 @@ outlives a test. Python's standard library only.
 import grp
 import os
 import pwd
+import random
 import re
 import shutil
 import signal
@@ -23,19 +24,33 @@ IS_ROOT = os.geteuid() == 0
 
 
 _ports_given = set()
+_port_random = random.Random(os.getpid() ^ time.time_ns())
 
 
 def free_port(host="127.0.0.1"):
     """A TCP port that is free on host right now, and not one this test
-    process was already given: the kernel may hand the same ephemeral port
-    out twice in a row once the probing socket is closed."""
+    process was already given. It is drawn at random below the kernel's
+    ephemeral range (ip_local_port_range starts at 32768): a port the kernel
+    hands out by itself may meanwhile become the source port of some
+    outgoing connection, and then the server that was meant to listen on it
+    cannot bind. Random draws keep tests running in parallel apart."""
+    low, high = 10000, 32000
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            high = min(high, int(f.read().split()[0]) - 1)
+    except (OSError, ValueError, IndexError):
+        pass
     while True:
+        port = _port_random.randint(low, high)
+        if port in _ports_given:
+            continue
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind((host, 0))
-            port = s.getsockname()[1]
-        if port not in _ports_given:
-            _ports_given.add(port)
-            return port
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+        _ports_given.add(port)
+        return port
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05):
