@@ -63,6 +63,40 @@ def wait_until(predicate, timeout=10.0, interval=0.05):
     return predicate()
 
 
+DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
+
+
+def start_dnsmasq(port, args, log_file=None):
+    """A DNS server for one test on 127.0.0.1:port (UDP and TCP). It answers
+    from `args` only (--local zones, records) and never asks the host's
+    resolver, reads no configuration file and writes no pid file. With
+    log_file, every query is logged there. Returns the Popen once dnsmasq
+    answers; the caller stops it."""
+    cmd = [DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+           "--bind-interfaces", "--listen-address=127.0.0.1", f"--port={port}", "--pid-file="]
+    if IS_ROOT:
+        cmd.append("--user=root")
+    if log_file:
+        cmd += ["--log-queries", f"--log-facility={log_file}"]
+    proc = subprocess.Popen(cmd + list(args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def answers():
+        # MX of ready.test: any reply with our ID will do (NXDOMAIN, REFUSED).
+        q = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05ready\x04test\x00\x00\x0f\x00\x01"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(0.3)
+            try:
+                s.sendto(q, ("127.0.0.1", port))
+                return s.recv(512)[:2] == b"\x12\x34"
+            except OSError:
+                return False
+    if not wait_until(lambda: proc.poll() is None and answers(), timeout=10):
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError("dnsmasq did not answer: " + err.decode(errors="replace"))
+    return proc
+
+
 def process_exists(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:

@@ -31,7 +31,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import IS_ROOT, Instance, wait_until  # noqa: E402
+from harness import IS_ROOT, Instance, free_port, start_dnsmasq, wait_until  # noqa: E402
 
 PID = os.getpid()
 NET = f"127.{10 + PID % 200}.{1 + (PID // 200) % 250}"
@@ -46,18 +46,6 @@ relay     unix  -       -       y       -       -       smtp
   -o smtp_tls_security_level=encrypt
 lmtp      unix  -       -       n       -       -       lmtp
 """
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def free_tcp_port(host):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 class FakeServer:
@@ -249,7 +237,7 @@ class RemoteDeliveryTest(unittest.TestCase):
 
     @classmethod
     def start_dns(cls):
-        cls.dns_port = free_udp_port()
+        cls.dns_port = free_port()
         records = [
             "--mx-host=b.test,mx1.b.test,10",
             "--mx-host=c.test,dead.c.test,10",
@@ -264,23 +252,7 @@ class RemoteDeliveryTest(unittest.TestCase):
             f"--host-record=relay.test,{RELAY}",
             f"--host-record=other.test,{RELAY}",
         ]
-        cls.procs.append(subprocess.Popen(
-            ["dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-             "--bind-interfaces", "--listen-address=127.0.0.1", f"--port={cls.dns_port}",
-             "--local=/test/", "--user=root", f"--pid-file={os.path.join(cls.tmp, 'dnsmasq.pid')}", *records],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-
-        def answers():
-            q = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01b\x04test\x00\x00\x0f\x00\x01"
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                s.settimeout(0.3)
-                try:
-                    s.sendto(q, ("127.0.0.1", cls.dns_port))
-                    return s.recv(512)[:2] == b"\x12\x34"
-                except OSError:
-                    return False
-        if not wait_until(answers, timeout=10):
-            raise AssertionError("dnsmasq did not answer: " + cls.procs[-1].stderr.read1().decode())
+        cls.procs.append(start_dnsmasq(cls.dns_port, ["--local=/test/", *records]))
 
     @classmethod
     def make_instance(cls, addr, hostname, domains, extra="", start=True, master_extra=""):

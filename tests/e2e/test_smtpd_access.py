@@ -13,7 +13,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port  # noqa: E402
+from harness import DNSMASQ, free_port, start_dnsmasq  # noqa: E402
 from test_smtpd import Raw, make_instance  # noqa: E402
 
 LISTENERS = {
@@ -40,7 +40,6 @@ LISTENERS = {
             "smtpd_sender_restrictions=reject_unknown_sender_domain",
             "smtpd_recipient_restrictions=reject_unknown_recipient_domain"],
 }
-DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
 
 TABLES = {
     "helo_access": "blocked.example.org REJECT go away\n",
@@ -62,12 +61,9 @@ class SmtpdAccessTest(unittest.TestCase):
         cls.dns_port = free_port()
         cls.dnsmasq = None
         if os.path.exists(DNSMASQ):
-            cls.dnsmasq = subprocess.Popen(
-                [DNSMASQ, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
-                 "--listen-address=127.0.0.1", f"--port={cls.dns_port}", "--local=/test/",
-                 "--mx-host=good.test,mx.good.test,10", "--host-record=mx.good.test,127.0.0.5",
-                 "--host-record=good-helo.test,127.0.0.6", "--user=root" if os.geteuid() == 0 else "--log-queries"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cls.dnsmasq = start_dnsmasq(cls.dns_port, [
+                "--local=/test/", "--mx-host=good.test,mx.good.test,10", "--host-record=mx.good.test,127.0.0.5",
+                "--host-record=good-helo.test,127.0.0.6"])
 
         def prepare(inst):
             for name, text in TABLES.items():

@@ -18,10 +18,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port, wait_until  # noqa: E402
+from harness import DNSMASQ, free_port, start_dnsmasq, wait_until  # noqa: E402
 from test_smtpd import Raw, make_instance, queued_id, read_queue_file  # noqa: E402
 
-DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
 GOOD, FORGED, NOPTR, NOLOOKUP = "127.0.10.1", "127.0.10.2", "127.0.10.3", "127.0.10.5"
 REFUSED = "127.0.11.1"  # outside dnsmasq's zones: REFUSED, a temporary failure
 SILENT = "127.0.12.1"   # forwarded to a server that never answers
@@ -55,18 +54,13 @@ class PeernameTest(unittest.TestCase):
         os.makedirs(root, exist_ok=True)
         cls.dns_log = os.path.join(root, "dnsmasq.log")
         cls.root = root
-        cls.dnsmasq = subprocess.Popen(
-            [DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-             "--bind-interfaces", "--listen-address=127.0.0.1", f"--port={cls.dns_port}", "--pid-file=",
-             "--log-queries", f"--log-facility={cls.dns_log}",
-             "--local=/test/", "--local=/10.0.127.in-addr.arpa/",
-             f"--server=/12.0.127.in-addr.arpa/127.0.0.1#{dead}",
-             "--ptr-record=1.10.0.127.in-addr.arpa,good.peer.test", "--host-record=good.peer.test,127.0.10.1",
-             "--ptr-record=2.10.0.127.in-addr.arpa,forged.peer.test", "--host-record=forged.peer.test,127.0.10.99",
-             "--ptr-record=5.10.0.127.in-addr.arpa,nolookup.peer.test",
-             "--host-record=nolookup.peer.test,127.0.10.5"]
-            + (["--user=root"] if os.geteuid() == 0 else []),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.dnsmasq = start_dnsmasq(cls.dns_port, [
+            "--local=/test/", "--local=/10.0.127.in-addr.arpa/",
+            f"--server=/12.0.127.in-addr.arpa/127.0.0.1#{dead}",
+            "--ptr-record=1.10.0.127.in-addr.arpa,good.peer.test", "--host-record=good.peer.test,127.0.10.1",
+            "--ptr-record=2.10.0.127.in-addr.arpa,forged.peer.test", "--host-record=forged.peer.test,127.0.10.99",
+            "--ptr-record=5.10.0.127.in-addr.arpa,nolookup.peer.test",
+            "--host-record=nolookup.peer.test,127.0.10.5"], log_file=cls.dns_log)
 
         def prepare(inst):
             for name, text in TABLES.items():

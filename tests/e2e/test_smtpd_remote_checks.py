@@ -19,10 +19,9 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import free_port  # noqa: E402
+from harness import DNSMASQ, free_port, start_dnsmasq  # noqa: E402
 from test_smtpd import Raw, make_instance  # noqa: E402
 
-DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
 
 
 def dns_name_hex(name):
@@ -163,11 +162,11 @@ class SmtpdRemoteChecksTest(unittest.TestCase):
         cls.ports = {name: free_port() for name in LISTENERS}
         cls.policy = PolicyServer()
         cls.dns_port = free_port()
-        cls.dnsmasq = subprocess.Popen(
-            [DNSMASQ, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
-             "--listen-address=127.0.0.1", f"--port={cls.dns_port}", "--local=/test/", "--local=/localhost/",
-             "--user=root" if os.geteuid() == 0 else "--log-queries", *DNS_RECORDS],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            cls.dnsmasq = start_dnsmasq(cls.dns_port, ["--local=/test/", "--local=/localhost/", *DNS_RECORDS])
+        except BaseException:
+            cls.policy.close()
+            raise
 
         def prepare(inst):
             for name, text in TABLES.items():

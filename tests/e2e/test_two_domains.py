@@ -28,18 +28,11 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import IS_ROOT, Instance, free_port, wait_until  # noqa: E402
+from harness import DNSMASQ, IS_ROOT, Instance, free_port, start_dnsmasq, wait_until  # noqa: E402
 
 PID = os.getpid()
 NET = f"127.{10 + (PID + 97) % 200}.{1 + (PID // 200) % 250}"
 A, B = f"{NET}.2", f"{NET}.3"
-DNSMASQ = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def unverified_tls():
@@ -82,26 +75,10 @@ class TwoDomainsTest(unittest.TestCase):
 
     @classmethod
     def start_dns(cls):
-        cls.dns_port = free_udp_port()
-        cls.dns = subprocess.Popen(
-            [DNSMASQ, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-             "--bind-interfaces", "--listen-address=127.0.0.1", f"--port={cls.dns_port}", "--local=/test/",
-             "--user=root", f"--pid-file={os.path.join(cls.tmp, 'dnsmasq.pid')}",
-             "--mx-host=a.test,mail.a.test,10", "--mx-host=b.test,mx.b.test,10",
-             f"--host-record=mail.a.test,{A}", f"--host-record=mx.b.test,{B}"],  # also the PTR records
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-        def answers():
-            q = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01b\x04test\x00\x00\x0f\x00\x01"
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                s.settimeout(0.3)
-                try:
-                    s.sendto(q, ("127.0.0.1", cls.dns_port))
-                    return s.recv(512)[:2] == b"\x12\x34"
-                except OSError:
-                    return False
-        if not wait_until(answers, timeout=10):
-            raise AssertionError("dnsmasq did not answer: " + cls.dns.stderr.read1().decode())
+        cls.dns_port = free_port()
+        cls.dns = start_dnsmasq(cls.dns_port, [
+            "--local=/test/", "--mx-host=a.test,mail.a.test,10", "--mx-host=b.test,mx.b.test,10",
+            f"--host-record=mail.a.test,{A}", f"--host-record=mx.b.test,{B}"])  # also the PTR records
 
     @staticmethod
     def common_main_cf(inst, addr, hostname, domain):
