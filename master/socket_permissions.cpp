@@ -2,36 +2,11 @@
 // Runs in master.
 #include "master/socket_permissions.hpp"
 
-#include <grp.h>
-#include <pwd.h>
-
 #include <cstdio>
 
-#include "lib/base/strings.hpp"
+#include "lib/base/account_ids.hpp"
 
 namespace postern::master {
-namespace {
-
-std::optional<uid_t> find_uid(const std::string& text) {
-  if (auto n = parse_long(text); n && *n >= 0) return uid_t(*n);
-  passwd pw{};
-  passwd* found = nullptr;
-  char buf[4096];
-  if (::getpwnam_r(text.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found) return std::nullopt;
-  return found->pw_uid;
-}
-
-std::optional<gid_t> find_gid(const std::string& text) {
-  if (auto n = parse_long(text); n && *n >= 0) return gid_t(*n);
-  group gr{};
-  group* found = nullptr;
-  char buf[4096];
-  if (::getgrnam_r(text.c_str(), &gr, buf, sizeof buf, &found) != 0 || !found) return std::nullopt;
-  return found->gr_gid;
-}
-
-}  // namespace
-
 std::string SocketPermissions::describe() const {
   std::string out;
   auto add = [&out](const std::string& part) { out += (out.empty() ? "" : " ") + part; };
@@ -58,11 +33,11 @@ void read_socket_permissions(const dovecot::Section& listener, SocketPermissions
     else out.mode = mode_t(m);
   }
   if (!user.empty()) {
-    if (auto uid = find_uid(user)) out.uid = uid;
+    if (auto uid = uid_from_text(user)) out.uid = uid;
     else notes.push_back("warning: " + where + "unknown user " + user + "; ignored");
   }
   if (!group.empty()) {
-    if (auto gid = find_gid(group)) out.gid = gid;
+    if (auto gid = gid_from_text(group)) out.gid = gid;
     else notes.push_back("warning: " + where + "unknown group " + group + "; ignored");
   }
 }

@@ -2,7 +2,6 @@
 // passwd-file, passwd and static, and the factory that builds them from
 // dovecot.conf blocks. Runs in auth (root for shadow) and pop3d (userdbs).
 #include <pwd.h>
-#include <grp.h>
 #include <shadow.h>
 #include <openssl/crypto.h>
 
@@ -12,6 +11,7 @@
 #include "lib/auth/passdb.hpp"
 #include "lib/auth/passwd_file.hpp"
 #include "lib/auth/vars.hpp"
+#include "lib/base/account_ids.hpp"
 #include "lib/base/strings.hpp"
 
 namespace postern::auth {
@@ -113,14 +113,14 @@ class PasswdFileUserdb final : public Userdb {
     Lookup l = find_passwd_file_entry(args_, user, info, e);
     if (l != Lookup::ok) return l;
     out.user = e.user;
-    if (!e.uid.empty()) out.uid = resolve_uid(e.uid);
-    if (!e.gid.empty()) out.gid = resolve_gid(e.gid);
+    if (!e.uid.empty()) out.uid = uid_from_text(e.uid);
+    if (!e.gid.empty()) out.gid = gid_from_text(e.gid);
     out.home = e.home;
     for (const auto& field : e.extra) {
       if (field.starts_with("userdb_mail=")) out.mail = field.substr(12);
       else if (field.starts_with("userdb_home=")) out.home = field.substr(12);
-      else if (field.starts_with("userdb_uid=")) out.uid = resolve_uid(field.substr(11));
-      else if (field.starts_with("userdb_gid=")) out.gid = resolve_gid(field.substr(11));
+      else if (field.starts_with("userdb_uid=")) out.uid = uid_from_text(field.substr(11));
+      else if (field.starts_with("userdb_gid=")) out.gid = gid_from_text(field.substr(11));
     }
     return Lookup::ok;
   }
@@ -158,8 +158,8 @@ class StaticUserdb final : public Userdb {
       auto eq = word.find('=');
       if (eq == std::string::npos) continue;
       std::string key = word.substr(0, eq), value = expand_vars(word.substr(eq + 1), vars);
-      if (key == "uid") out.uid = resolve_uid(value);
-      else if (key == "gid") out.gid = resolve_gid(value);
+      if (key == "uid") out.uid = uid_from_text(value);
+      else if (key == "gid") out.gid = gid_from_text(value);
       else if (key == "home") out.home = value;
       else if (key == "mail") out.mail = value;
     }
@@ -176,26 +176,6 @@ class StaticUserdb final : public Userdb {
 }
 
 }  // namespace
-
-std::optional<uid_t> resolve_uid(const std::string& text) {
-  if (auto n = parse_long(text); n && *n >= 0) return uid_t(*n);
-  struct passwd pw{};
-  char buf[4096];
-  struct passwd* result = nullptr;
-  getpwnam_r(text.c_str(), &pw, buf, sizeof buf, &result);
-  if (!result) return std::nullopt;
-  return result->pw_uid;
-}
-
-std::optional<gid_t> resolve_gid(const std::string& text) {
-  if (auto n = parse_long(text); n && *n >= 0) return gid_t(*n);
-  struct group gr{};
-  char buf[4096];
-  struct group* result = nullptr;
-  getgrnam_r(text.c_str(), &gr, buf, sizeof buf, &result);
-  if (!result) return std::nullopt;
-  return result->gr_gid;
-}
 
 std::unique_ptr<Passdb> make_passdb(const dovecot::Section& block) {
   std::string driver = block.get("driver", block.name);

@@ -61,8 +61,4 @@ std::unique_ptr<Userdb> make_userdb(const dovecot::Section& block);
 // Every userdb of a configuration, tried in order (pop3d uses this).
 Lookup lookup_user(const dovecot::DovecotConf& conf, const std::string& user, const RequestInfo& info, UserInfo& out);
 
-// Name or number -> uid/gid (userdb static "uid=vmail").
-std::optional<uid_t> resolve_uid(const std::string& text);
-std::optional<gid_t> resolve_gid(const std::string& text);
-
 }  // namespace postern::auth
