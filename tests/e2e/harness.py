@@ -248,6 +248,58 @@ class LineClient:
             pass
 
 
+class SmtpClient:
+    """Line-level SMTP over a socket from a chosen loopback source address,
+    for what smtplib hides or refuses to send. `tls_ctx` wraps the socket at
+    once (smtps); starttls() upgrades it later."""
+
+    def __init__(self, port, source="127.0.0.1", timeout=15, tls_ctx=None):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+        if tls_ctx:
+            self.sock = tls_ctx.wrap_socket(self.sock)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
+
+    def reply_lines(self):
+        """One (possibly multi-line) reply as a list of its lines."""
+        lines = []
+        while True:
+            while b"\r\n" not in self.buf:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError(f"closed; got {lines!r} {self.buf!r}")
+                self.buf += chunk
+            line, self.buf = self.buf.split(b"\r\n", 1)
+            lines.append(line.decode("utf-8", "replace"))
+            if len(line) < 4 or line[3:4] != b"-":
+                return lines
+
+    def reply(self):
+        """One reply as text: its line, or all its lines joined by newlines."""
+        return "\n".join(self.reply_lines())
+
+    def cmd(self, line):
+        self.send(line + "\r\n")
+        return self.reply()
+
+    def starttls(self, tls_ctx):
+        got = self.cmd("STARTTLS")
+        if got != "220 2.0.0 Ready to start TLS":
+            raise AssertionError(f"STARTTLS answered {got!r}")
+        self.sock = tls_ctx.wrap_socket(self.sock)
+
+    def closed(self):
+        try:
+            return self.sock.recv(1) == b""
+        except OSError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+
 # -- queue helpers (added for tests/e2e/test_submission.py) ------------------
 QUEUE_FOLDERS = {"maildrop": 0o1730, "incoming": 0o700, "active": 0o700, "deferred": 0o700,
                  "hold": 0o700, "corrupt": 0o700, "bounce": 0o700, "defer": 0o700, "trace": 0o700,

@@ -7,45 +7,26 @@ distinct loopback addresses so that each test finds its own notice.
 import base64
 import os
 import re
-import socket
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import IS_ROOT, free_port, wait_until  # noqa: E402
+from harness import IS_ROOT, SmtpClient, free_port, wait_until  # noqa: E402
 from test_smtpd import make_instance  # noqa: E402
 
 DOMAIN = "mail.example.test"
 
 
-class Client:
-    """Line-level SMTP from a chosen loopback source address."""
+class Client(SmtpClient):
+    """The harness's SMTP client, past the banner."""
 
     def __init__(self, port, source):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15, source_address=(source, 0))
-        self.buf = b""
+        super().__init__(port, source)
         self.reply()  # banner
-
-    def reply(self):
-        lines = []
-        while True:
-            while b"\r\n" not in self.buf:
-                data = self.sock.recv(65536)
-                if not data:
-                    raise EOFError("connection closed; got %r" % lines)
-                self.buf += data
-            line, self.buf = self.buf.split(b"\r\n", 1)
-            lines.append(line.decode())
-            if len(line) < 4 or line[3:4] != b"-":
-                return lines[-1]
-
-    def cmd(self, line):
-        self.sock.sendall(line.encode() + b"\r\n")
-        return self.reply()
 
     def quit(self):
         self.cmd("QUIT")
-        self.sock.close()
+        self.close()
 
 
 def b64(text):

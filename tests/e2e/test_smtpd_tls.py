@@ -18,7 +18,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import IS_ROOT, free_port, wait_until  # noqa: E402
+from harness import IS_ROOT, SmtpClient, free_port, wait_until  # noqa: E402
 from test_smtpd import make_instance, read_queue_file  # noqa: E402
 
 SWAKS = shutil.which("swaks")
@@ -29,49 +29,6 @@ def tls_context():
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     return ctx
-
-
-class Raw:
-    """Line-level SMTP over a socket that can be upgraded to TLS."""
-
-    def __init__(self, port, source="127.0.0.1", tls=False):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15, source_address=(source, 0))
-        if tls:
-            self.sock = tls_context().wrap_socket(self.sock)
-        self.buf = b""
-
-    def reply(self):
-        """One (possibly multi-line) reply as a list of lines."""
-        lines = []
-        while True:
-            while b"\r\n" not in self.buf:
-                data = self.sock.recv(65536)
-                if not data:
-                    raise EOFError("connection closed; got %r" % lines)
-                self.buf += data
-            line, self.buf = self.buf.split(b"\r\n", 1)
-            lines.append(line.decode())
-            if len(line) < 4 or line[3:4] != b"-":
-                return lines
-
-    def send(self, data):
-        self.sock.sendall(data if isinstance(data, bytes) else data.encode())
-
-    def cmd(self, line):
-        self.send(line + "\r\n")
-        return self.reply()[-1]
-
-    def starttls(self):
-        self.assert_reply(self.cmd("STARTTLS"), "220 2.0.0 Ready to start TLS")
-        self.sock = tls_context().wrap_socket(self.sock)
-
-    @staticmethod
-    def assert_reply(got, want):
-        if got != want:
-            raise AssertionError(f"{got!r} != {want!r}")
-
-    def close(self):
-        self.sock.close()
 
 
 def b64(text):
@@ -138,9 +95,9 @@ class SmtpdTlsTest(unittest.TestCase):
             print(self.inst.log()[-8000:])
 
     def raw(self, port=None, source="127.0.0.1", tls=False):
-        c = Raw(port or self.port, source, tls)
+        c = SmtpClient(port or self.port, source, tls_ctx=tls_context() if tls else None)
         self.addCleanup(c.close)
-        self.assertTrue(c.reply()[0].startswith("220 "))
+        self.assertTrue(c.reply_lines()[0].startswith("220 "))
         return c
 
     def swaks(self, *args):
@@ -159,13 +116,13 @@ class SmtpdTlsTest(unittest.TestCase):
     # -- STARTTLS ----------------------------------------------------------------
     def test_starttls_then_ehlo_no_longer_offers_it(self):
         c = self.raw()
-        before = c.send("EHLO client.example.org\r\n") or c.reply()
+        before = c.send("EHLO client.example.org\r\n") or c.reply_lines()
         self.assertIn("250-STARTTLS", before)
         self.assertIn("250-AUTH PLAIN LOGIN", before)
         self.assertIn("250-AUTH=PLAIN LOGIN", before)  # broken_sasl_auth_clients
-        c.starttls()
+        c.starttls(tls_context())
         c.send("EHLO client.example.org\r\n")
-        after = c.reply()
+        after = c.reply_lines()
         self.assertNotIn("250-STARTTLS", after)
         self.assertIn("250-AUTH PLAIN LOGIN", after)
         self.assertEqual(c.cmd("STARTTLS"), "554 5.5.1 Error: TLS already active")
@@ -175,13 +132,13 @@ class SmtpdTlsTest(unittest.TestCase):
     def test_cve_2011_0411_buffered_commands_are_discarded(self):
         c = self.raw()
         c.send("EHLO client.example.org\r\n")
-        c.reply()
+        c.reply_lines()
         # One packet: STARTTLS plus a plaintext command that must never run.
         c.send("STARTTLS\r\nRSET\r\n")
-        self.assertEqual(c.reply(), ["220 2.0.0 Ready to start TLS"])
+        self.assertEqual(c.reply_lines(), ["220 2.0.0 Ready to start TLS"])
         c.sock = tls_context().wrap_socket(c.sock)
         c.send("EHLO client.example.org\r\n")
-        first = c.reply()
+        first = c.reply_lines()
         self.assertTrue(first[0].startswith("250-mail.example.test"), first)  # not RSET's "250 2.0.0 Ok"
         self.assertEqual(c.cmd("QUIT"), "221 2.0.0 Bye")
         line = self.inst.wait_for_log(r"disconnect from localhost\[127\.0\.0\.1\] ehlo=2 starttls=1 quit=1 commands=4")
@@ -247,22 +204,22 @@ class SmtpdTlsTest(unittest.TestCase):
     def test_tls_auth_only(self):
         c = self.raw(self.only_port)
         c.send("EHLO client.example.org\r\n")
-        self.assertNotIn("AUTH", " ".join(c.reply()))
+        self.assertNotIn("AUTH", " ".join(c.reply_lines()))
         self.assertEqual(c.cmd("AUTH PLAIN " + b64("\0alice\0alice-pw")), "503 5.5.1 Error: authentication not enabled")
-        c.starttls()
+        c.starttls(tls_context())
         c.send("EHLO client.example.org\r\n")
-        self.assertIn("250-AUTH PLAIN LOGIN", c.reply())
+        self.assertIn("250-AUTH PLAIN LOGIN", c.reply_lines())
         self.assertEqual(c.cmd("AUTH PLAIN " + b64("\0alice\0alice-pw")), "235 2.7.0 Authentication successful")
 
     # -- submission (587) and smtps (465) ------------------------------------------------
     def test_submission_requires_tls_then_auth(self):
         c = self.raw(self.sub_port)
         c.send("EHLO client.example.org\r\n")
-        ehlo = c.reply()
+        ehlo = c.reply_lines()
         self.assertIn("250-STARTTLS", ehlo)
         self.assertNotIn("AUTH", " ".join(ehlo))
         self.assertEqual(c.cmd("MAIL FROM:<alice@example.org>"), "530 5.7.0 Must issue a STARTTLS command first")
-        c.starttls()
+        c.starttls(tls_context())
         c.cmd("EHLO client.example.org")
         c.cmd("MAIL FROM:<alice@example.org>")
         self.assertEqual(c.cmd("RCPT TO:<bob@remote.example>"),
