@@ -2,96 +2,36 @@
 // loopback port, serving records for names under .test. Both faces.
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "lib/dns/resolver.hpp"
 #include "lib/net/event_loop.hpp"
+#include "tests/unit/dnsmasq.hpp"
 
+using namespace postern;
 using namespace postern::dns;
 
 namespace {
 
-int free_udp_port() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in in{};
-  in.sin_family = AF_INET;
-  in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&in), sizeof in);
-  socklen_t len = sizeof in;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&in), &len);
-  ::close(fd);
-  return ntohs(in.sin_port);
-}
-
-// dnsmasq in the foreground as a child; killed by the destructor.
-class Dnsmasq {
- public:
-  Dnsmasq() : port_(free_udp_port()) {
-    if (::access("/usr/sbin/dnsmasq", X_OK) != 0) return;
-    std::vector<std::string> args = {
-        "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-        "--bind-interfaces", "--listen-address=127.0.0.1", "--port=" + std::to_string(port_), "--local=/test/",
-        "--pid-file=", "--mx-host=multi.test,mx-b.multi.test,20", "--mx-host=multi.test,mx-a.multi.test,10",
-        "--dns-rr=null.test,15,000000", "--host-record=mx-a.multi.test,192.0.2.1",
-        "--host-record=host.test,192.0.2.7,2001:db8::7", "--host-record=v4only.test,192.0.2.8",
-        "--txt-record=txt.test,v=spf1 -all", "--ptr-record=9.2.0.192.in-addr.arpa,ptr-name.test"};
-    if (::geteuid() == 0) args.push_back("--user=root");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv("/usr/sbin/dnsmasq", argv.data());
-      ::_exit(127);
-    }
-    // Ready when it answers (bounded wait).
-    ResolverConfig config;
-    config.servers = {server()};
-    config.timeout_seconds = 0.2;
-    config.tries = 1;
-    BlockingResolver probe(config);
-    for (int i = 0; i < 50 && probe.a("v4only.test").status == DnsStatus::TempFail; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ~Dnsmasq() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool running() const { return pid_ > 0; }
-  std::string server() const { return "127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-};
-
-ResolverConfig config_for(const Dnsmasq& dns) {
-  ResolverConfig c;
-  c.servers = {dns.server()};
-  c.timeout_seconds = 1;
-  c.tries = 2;
-  return c;
+// The records every test here asks about.
+test::Dnsmasq start_dnsmasq() {
+  return test::Dnsmasq({"--mx-host=multi.test,mx-b.multi.test,20", "--mx-host=multi.test,mx-a.multi.test,10",
+                        "--dns-rr=null.test,15,000000", "--host-record=mx-a.multi.test,192.0.2.1",
+                        "--host-record=host.test,192.0.2.7,2001:db8::7", "--host-record=v4only.test,192.0.2.8",
+                        "--txt-record=txt.test,v=spf1 -all", "--ptr-record=9.2.0.192.in-addr.arpa,ptr-name.test"},
+                       "v4only.test");
 }
 
 }  // namespace
 
 TEST_CASE("blocking resolver against dnsmasq", "[dns]") {
-  Dnsmasq dns;
+  auto dns = start_dnsmasq();
   REQUIRE(dns.running());  // scripts/packages/dns.txt installs dnsmasq
-  BlockingResolver r(config_for(dns));
+  BlockingResolver r(dns.config());
 
   SECTION("MX records with preferences") {
     auto mx = r.mx("multi.test");
@@ -141,7 +81,7 @@ TEST_CASE("blocking resolver against dnsmasq", "[dns]") {
 
 TEST_CASE("a server that does not answer is a temporary failure", "[dns]") {
   ResolverConfig c;
-  c.servers = {"127.0.0.1:" + std::to_string(free_udp_port())};  // nothing listens
+  c.servers = {"127.0.0.1:" + std::to_string(test::free_udp_port())};  // nothing listens
   c.timeout_seconds = 0.2;
   c.tries = 1;
   BlockingResolver r(c);
@@ -150,10 +90,10 @@ TEST_CASE("a server that does not answer is a temporary failure", "[dns]") {
 }
 
 TEST_CASE("event-loop resolver answers through callbacks", "[dns]") {
-  Dnsmasq dns;
+  auto dns = start_dnsmasq();
   REQUIRE(dns.running());
   postern::net::EventLoop loop;
-  Resolver r(loop, config_for(dns));
+  Resolver r(loop, dns.config());
   int answers = 0;
   MxAnswer mx;
   TextAnswer a, missing;
@@ -184,7 +124,7 @@ TEST_CASE("event-loop resolver answers through callbacks", "[dns]") {
 TEST_CASE("destroying the resolver drops pending callbacks", "[dns]") {
   postern::net::EventLoop loop;
   ResolverConfig c;
-  c.servers = {"127.0.0.1:" + std::to_string(free_udp_port())};
+  c.servers = {"127.0.0.1:" + std::to_string(test::free_udp_port())};
   c.timeout_seconds = 5;
   bool called = false;
   {
@@ -196,10 +136,10 @@ TEST_CASE("destroying the resolver drops pending callbacks", "[dns]") {
 }
 
 TEST_CASE("host names and addresses: DNS when the hosts file does not list them", "[dns]") {
-  Dnsmasq dns;
+  auto dns = start_dnsmasq();
   REQUIRE(dns.running());
   postern::net::EventLoop loop;
-  Resolver r(loop, config_for(dns));
+  Resolver r(loop, dns.config());
   TextAnswer names, v4, v6, none;
   bool inside_call = true;
   r.lookup_host_names("192.0.2.9", [&](TextAnswer got) {
@@ -227,7 +167,7 @@ TEST_CASE("host names from the hosts file need no DNS server", "[dns]") {
     if (line.starts_with("127.0.0.1") && line.find_first_not_of(" \t", 9) != std::string::npos) listed = true;
   postern::net::EventLoop loop;
   ResolverConfig c;
-  c.servers = {"127.0.0.1:" + std::to_string(free_udp_port())};
+  c.servers = {"127.0.0.1:" + std::to_string(test::free_udp_port())};
   c.timeout_seconds = 0.2;
   c.tries = 1;
   Resolver r(loop, c);
