@@ -14,15 +14,43 @@
 #include <cstring>
 
 #include "lib/base/sys_error.hpp"
+#include "lib/log/log.hpp"
 
 namespace postern::smtp {
 
 namespace {
 constexpr std::size_t kMaxReplyLine = 4096;  // RFC 5321 says 512; be lenient, but bounded
 
-Result<UniqueFd> connect_with_deadline(int family, const sockaddr* addr, socklen_t len, int timeout_seconds) {
+// Binds `fd` to `source` (port 0), as Postfix's smtp_connect_addr does. A
+// failure is logged; it fails the connection only when enforced.
+Status bind_source(int fd, int family, const std::string& source, bool enforce) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (family == AF_INET) {
+    auto* in4 = reinterpret_cast<sockaddr_in*>(&ss);
+    in4->sin_family = AF_INET;
+    ::inet_pton(AF_INET, source.c_str(), &in4->sin_addr);  // checked when the parameter was read
+    len = sizeof(sockaddr_in);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    in6->sin6_family = AF_INET6;
+    ::inet_pton(AF_INET6, source.c_str(), &in6->sin6_addr);
+    len = sizeof(sockaddr_in6);
+  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return {};
+  const int err = errno;
+  log::warning("smtp_connect_addr: bind %s: %s", source.c_str(), std::strerror(err));
+  if (enforce) return Error{std::string(Peer::kBindFailure) + " (cannot bind " + source + ")", err};
+  return {};
+}
+
+Result<UniqueFd> connect_with_deadline(int family, const sockaddr* addr, socklen_t len, int timeout_seconds,
+                                       const std::string& source = "", bool enforce_source = false) {
   UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return Error{std::strerror(errno), errno};
+  if (!source.empty()) {
+    if (auto bound = bind_source(fd.get(), family, source, enforce_source); !bound) return bound.error();
+  }
   if (::connect(fd.get(), addr, len) != 0) {
     if (errno != EINPROGRESS) return Error{std::strerror(errno), errno};
     pollfd p{fd.get(), POLLOUT, 0};
@@ -40,20 +68,22 @@ Result<UniqueFd> connect_with_deadline(int family, const sockaddr* addr, socklen
 }
 }  // namespace
 
-Result<Peer> Peer::connect_inet(const std::string& address, int port, int timeout_seconds) {
+Result<Peer> Peer::connect_inet(const std::string& address, int port, int timeout_seconds, const SourceAddress& source) {
   sockaddr_in in4{};
   sockaddr_in6 in6{};
   if (::inet_pton(AF_INET, address.c_str(), &in4.sin_addr) == 1) {
     in4.sin_family = AF_INET;
     in4.sin_port = htons(static_cast<uint16_t>(port));
-    auto fd = connect_with_deadline(AF_INET, reinterpret_cast<sockaddr*>(&in4), sizeof in4, timeout_seconds);
+    auto fd = connect_with_deadline(AF_INET, reinterpret_cast<sockaddr*>(&in4), sizeof in4, timeout_seconds,
+                                    source.ipv4, source.enforce);
     if (!fd) return fd.error();
     return Peer(std::move(*fd));
   }
   if (::inet_pton(AF_INET6, address.c_str(), &in6.sin6_addr) == 1) {
     in6.sin6_family = AF_INET6;
     in6.sin6_port = htons(static_cast<uint16_t>(port));
-    auto fd = connect_with_deadline(AF_INET6, reinterpret_cast<sockaddr*>(&in6), sizeof in6, timeout_seconds);
+    auto fd = connect_with_deadline(AF_INET6, reinterpret_cast<sockaddr*>(&in6), sizeof in6, timeout_seconds,
+                                    source.ipv6, source.enforce);
     if (!fd) return fd.error();
     return Peer(std::move(*fd));
   }

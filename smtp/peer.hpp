@@ -15,11 +15,25 @@
 
 namespace postern::smtp {
 
+// Local addresses for outgoing connections (smtp_bind_address,
+// smtp_bind_address6; empty: the kernel chooses). One that cannot be bound
+// is logged and skipped, or with `enforce` fails the connection
+// (smtp_bind_address_enforce).
+struct SourceAddress {
+  std::string ipv4;
+  std::string ipv6;
+  bool enforce = false;
+};
+
 class Peer {
  public:
   // address: numeric IPv4/IPv6. Errors read like Postfix's
   // "connect to host[addr]:port: Connection refused" (the caller adds the name).
-  static Result<Peer> connect_inet(const std::string& address, int port, int timeout_seconds);
+  // source: the local address of the server's family to bind first.
+  static Result<Peer> connect_inet(const std::string& address, int port, int timeout_seconds,
+                                   const SourceAddress& source);
+  // How an enforced source address that could not be bound begins its error.
+  static constexpr std::string_view kBindFailure = "server configuration error";
   static Result<Peer> connect_unix(const std::string& path, int timeout_seconds);
 
   // The limit for the next reads and writes (per command, as Postfix's

@@ -98,12 +98,14 @@ struct Opened {
 std::variant<Opened, Outcome> open_session(const SessionInput& in) {
   const SmtpParams& p = in.params;
   const Candidate& server = in.server;
-  auto connected = server.unix_path.empty() ? Peer::connect_inet(server.address, server.port, p.connect_timeout)
+  const SourceAddress source{p.bind_address, p.bind_address6, p.bind_enforce};
+  auto connected = server.unix_path.empty() ? Peer::connect_inet(server.address, server.port, p.connect_timeout, source)
                                             : Peer::connect_unix(server.unix_path, p.connect_timeout);
   if (!connected) {
     Outcome o;
     o.kind = Outcome::Kind::next;
-    o.dsn = "4.4.1";
+    // A source address that cannot be bound is our fault, not the server's.
+    o.dsn = connected.error().message.starts_with(Peer::kBindFailure) ? "4.4.0" : "4.4.1";
     o.reason = "connect to " + server.relay() + ": " + connected.error().message;
     return o;
   }

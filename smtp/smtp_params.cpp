@@ -1,6 +1,9 @@
 // Loading SmtpParams (see smtp_params.hpp). Runs in smtp/lmtp (mail_owner).
 #include "smtp/smtp_params.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdexcept>
 
 #include "lib/base/strings.hpp"
@@ -14,6 +17,50 @@ namespace {
 std::string name_for(const config::Config& config, const std::string& prefix, const std::string& name) {
   std::string own = prefix + "_" + name;
   return config.is_known(own) ? own : "smtp_" + name;
+}
+
+bool is_address(int family, const std::string& text) {
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(family, text.c_str(), buf) == 1;
+}
+
+bool is_loopback(int family, const std::string& text) {
+  if (family == AF_INET) return text.starts_with("127.");
+  return text == "::1";
+}
+
+// The single non-loopback numeric address of `family` in inet_interfaces,
+// which Postfix uses as the client's source address when the bind
+// parameter is empty. Names (other than all, localhost, loopback-only) are
+// not resolved here, so an inet_interfaces that lists host names gives none.
+std::string sole_interface_address(const config::Config& config, int family) {
+  std::string found;
+  int count = 0;
+  for (const auto& entry : config.get_list("inet_interfaces")) {
+    std::string a = entry;
+    if (a.size() > 2 && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
+    const std::string lower = to_lower(a);
+    if (lower == "all") return "";
+    if (lower == "localhost" || lower == "loopback-only") continue;
+    if (is_address(AF_INET, a) || is_address(AF_INET6, a)) {
+      if (!is_address(family, a)) continue;
+      ++count;
+      found = a;
+      continue;
+    }
+    return "";  // a host name: its addresses are unknown here
+  }
+  return count == 1 && !is_loopback(family, found) ? found : "";
+}
+
+std::string bind_address(const config::Config& config, const std::string& prefix, int family) {
+  const std::string name = name_for(config, prefix, family == AF_INET ? "bind_address" : "bind_address6");
+  std::string value = config.get(name);
+  if (value.empty()) return sole_interface_address(config, family);
+  if (!is_address(family, value))
+    throw std::runtime_error("bad " + name + " parameter: " + value + " (a numerical " +
+                             (family == AF_INET ? "IPv4" : "IPv6") + " address)");
+  return value;
 }
 
 int seconds(const config::Config& config, const std::string& prefix, const std::string& name, int fallback) {
@@ -57,6 +104,9 @@ SmtpParams load_params(const config::Config& config, bool lmtp) {
     else throw std::runtime_error("inet_protocols: unsupported protocol \"" + proto + "\" (ipv4, ipv6, all)");
   }
   if (!p.use_ipv4 && !p.use_ipv6) p.use_ipv4 = p.use_ipv6 = true;  // empty: Postfix's default, all
+  p.bind_address = bind_address(config, x, AF_INET);
+  p.bind_address6 = bind_address(config, x, AF_INET6);
+  p.bind_enforce = config.get_bool(name_for(config, x, "bind_address_enforce"));
   p.tls_level = to_lower(config.get(name_for(config, x, "tls_security_level")));
   if (p.tls_level.empty()) {
     // Postfix's legacy switches when the level is unset.

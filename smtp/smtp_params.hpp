@@ -32,6 +32,13 @@ struct SmtpParams {
   std::string address_preference = "any";  // smtp_address_preference: ipv4, ipv6, any
   bool use_ipv4 = true;                    // inet_protocols
   bool use_ipv6 = true;
+  // Local source addresses: *_bind_address(6), or the one non-loopback
+  // address of that family in inet_interfaces (Postfix's rule). Empty: the
+  // kernel chooses. enforce: defer instead of connecting unbound when the
+  // address cannot be used.
+  std::string bind_address;
+  std::string bind_address6;
+  bool bind_enforce = false;
   std::string tls_level;       // none, may, encrypt, verify, secure
   std::string tls_ca_file;
   std::string tls_ca_path;

@@ -17,6 +17,8 @@ constexpr ParamInfo kRows[] = {
      "Local IPv4 address of SMTP client connections", nullptr},
     {"smtp_bind_address6", ParamType::string, "", 0,
      "Local IPv6 address of SMTP client connections", nullptr},
+    {"smtp_bind_address_enforce", ParamType::boolean, "no", 0,
+     "Defer delivery when the bind address cannot be used", nullptr},
     {"smtp_body_checks", ParamType::list, "", 0,
      "Body checks applied by the SMTP client", nullptr},
     {"smtp_connect_timeout", ParamType::time, "30s", 's',

@@ -11,6 +11,7 @@ the test starts (dns_resolver_addresses points the smtp agent at it).
   127.X.Y.7      a Python server that refuses nobody@ (several recipients in one
                  transaction) and is the fallback relay of fb.test
   127.X.Y.8      a Python server without 8BITMIME (7-bit downgrade)
+  127.X.Y.10     A's smtp_bind_address in the "bound" service
 
 Runs as root (port 25 and local delivery to root's mailbox); smtp and relay
 are chrooted to the queue folder, as in Debian's stock master.cf.
@@ -35,7 +36,8 @@ from harness import IS_ROOT, Instance, free_port, start_dnsmasq, wait_until  # n
 
 PID = os.getpid()
 NET = f"127.{10 + PID % 200}.{1 + (PID // 200) % 250}"
-A, B, C, DEAD, RELAY, LMTP, PLAIN, SEVEN = (f"{NET}.{n}" for n in (2, 3, 4, 9, 5, 6, 7, 8))
+A, B, C, DEAD, RELAY, LMTP, PLAIN, SEVEN, SOURCE = (f"{NET}.{n}" for n in (2, 3, 4, 9, 5, 6, 7, 8, 10))
+NOT_LOCAL = "192.0.2.1"  # TEST-NET-1: never an address of this host, so bind() fails
 
 MASTER_CF = """\
 {addr}:25 inet n       -       n       -       -       smtpd
@@ -60,6 +62,7 @@ class FakeServer:
         self.eightbitmime = eightbitmime
         self.refuse = refuse or {}  # RCPT address prefix -> reply
         self.connections = 0
+        self.peers = []  # "addr:port at time" of every connection, for failure messages
         self.messages = []  # dicts: mail, rcpts, data, raw, tls, auth
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -75,9 +78,10 @@ class FakeServer:
     def serve(self):
         while True:
             try:
-                conn, _ = self.sock.accept()
+                conn, (self.peer, peer_port) = self.sock.accept()
             except OSError:
                 return
+            self.peers.append(f"{self.peer}:{peer_port} at {time.strftime('%H:%M:%S')}")
             self.streams = [conn]
             self.connections += 1
             try:
@@ -162,7 +166,7 @@ class FakeServer:
                         break
                     data += chunk
                 self.messages.append({"mail": mail, "rcpts": rcpts, "data": data.decode(errors="replace"),
-                                      "raw": data, "tls": tls, "auth": authed})
+                                      "raw": data, "tls": tls, "auth": authed, "peer": self.peer})
                 for _ in (rcpts if self.lmtp else [None]):
                     send("250 2.0.0 Ok: queued as FAKE1")
             elif verb == "QUIT":
@@ -204,7 +208,9 @@ class RemoteDeliveryTest(unittest.TestCase):
             f"verified.test=secured:[relay.test]:{cls.relay.port}, "
             f"misnamed.test=secured:[other.test]:{cls.relay.port}, "
             f"multi.test=smtp:[{PLAIN}]:{cls.plain.port}, seven.test=smtp:[{SEVEN}]:{cls.seven.port}, "
-            f"fb.test=fallback:, fbhop.test=fallback:[{DEAD}]:25 }}",
+            f"fb.test=fallback:, fbhop.test=fallback:[{DEAD}]:25, "
+            f"bound.test=bound:[{PLAIN}]:{cls.plain.port}, unbindable.test=unbindable:[{PLAIN}]:{cls.plain.port}, "
+            f"enforced.test=enforced:[{PLAIN}]:{cls.plain.port} }}",
             "smtp_connect_timeout = 5s",
             "smtp_tls_security_level = may",
             "smtp_sasl_auth_enable = yes",
@@ -216,7 +222,15 @@ class RemoteDeliveryTest(unittest.TestCase):
                    f"  -o smtp_tls_security_level=verify -o smtp_tls_CAfile={cls.cert[0]}\n"
                    # smtp_fallback_relay for fb.test, whose only MX is down.
                    f"fallback  unix  -       -       n       -       -       smtp\n"
-                   f"  -o smtp_fallback_relay=[{PLAIN}]:{cls.plain.port}\n")
+                   f"  -o smtp_fallback_relay=[{PLAIN}]:{cls.plain.port}\n"
+                   # smtp_bind_address: one that works, one that cannot be
+                   # bound (warning, then unbound), and the same enforced.
+                   f"bound     unix  -       -       n       -       -       smtp\n"
+                   f"  -o smtp_bind_address={SOURCE}\n"
+                   f"unbindable unix -       -       n       -       -       smtp\n"
+                   f"  -o smtp_bind_address={NOT_LOCAL}\n"
+                   f"enforced  unix  -       -       n       -       -       smtp\n"
+                   f"  -o smtp_bind_address={NOT_LOCAL} -o smtp_bind_address_enforce=yes\n")
         os.chmod(cls.tmp, 0o755)
         os.chmod(cls.cert[0], 0o644)
         cls.a = cls.make_instance(A, "mail.a.test", "a.test", extra=cls.a_extra, master_extra=secured)
@@ -409,7 +423,8 @@ class RemoteDeliveryTest(unittest.TestCase):
         got = [m for m in self.plain.messages if "three at once" in m["data"]]
         self.assertEqual(len(got), 1, "one transaction for the three recipients")
         self.assertEqual([r.split()[1] for r in got[0]["rcpts"]], ["TO:<one@multi.test>", "TO:<two@multi.test>"])
-        self.assertEqual(self.plain.connections - before, 1, "one connection for the three recipients")
+        self.assertEqual(self.plain.connections - before, 1,
+                         f"one connection for the three recipients; connections: {self.plain.peers}")
         # The sender gets a bounce for nobody@ only.
         self.wait_mbox(self.a, "Final-Recipient: rfc822; nobody@multi.test")
         self.assertNotIn("Final-Recipient: rfc822; one@multi.test", self.mbox(self.a))
@@ -455,6 +470,28 @@ class RemoteDeliveryTest(unittest.TestCase):
         self.a.wait_for_log(r"(\w+): to=<user@fbhop\.test>, relay=.*status=deferred")
         self.assertFalse([m for m in self.plain.messages if "fixed next hop" in m["data"]])
         queue_id = re.search(r"(\w+): to=<user@fbhop\.test>", self.a.log()).group(1)
+        self.a.command("postsuper", "-d", queue_id)
+
+    def test_94_smtp_bind_address(self):
+        self.send("user@bound.test", "from the bound address")
+        self.a.wait_for_log(r"to=<user@bound\.test>, relay=.*status=sent")
+        got = [m for m in self.plain.messages if "from the bound address" in m["data"]]
+        self.assertEqual([m["peer"] for m in got], [SOURCE])
+        # An address this host does not have: a warning, then the kernel's choice.
+        self.send("user@unbindable.test", "bind fails softly")
+        self.a.wait_for_log(r"to=<user@unbindable\.test>, relay=.*status=sent")
+        self.assertRegex(self.a.log(), rf"warning: smtp_connect_addr: bind {re.escape(NOT_LOCAL)}: "
+                                       r"Cannot assign requested address")
+        got = [m for m in self.plain.messages if "bind fails softly" in m["data"]]
+        self.assertEqual(len(got), 1)
+        self.assertNotEqual(got[0]["peer"], NOT_LOCAL)
+        # smtp_bind_address_enforce = yes: deferred, nothing sent.
+        self.send("user@enforced.test", "must not leave")
+        line = self.a.wait_for_log(r"to=<user@enforced\.test>, relay=.*status=deferred.*").group(0)
+        self.assertIn("dsn=4.4.0", line)
+        self.assertIn("server configuration error", line)
+        self.assertFalse([m for m in self.plain.messages if "must not leave" in m["data"]])
+        queue_id = re.search(r"(\w+): to=<user@enforced\.test>", self.a.log()).group(1)
         self.a.command("postsuper", "-d", queue_id)
 
     def test_9_no_daemon_failures(self):
