@@ -60,14 +60,19 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   if (!out.ok()) {
     // Storage trouble is "resource"; hop and size limits refuse the mail
     // ("bounce"); anything else here is our own fault ("software").
-    if (out.code == 452 || out.enhanced == "4.3.1")
+    // header_checks REJECT is "policy", and cleanup's own log line
+    // ("ID: reject: header ...") is its record, as in Postfix.
+    if (out.content_rejected)
+      s.note_error(bounce::kNotifyPolicy);
+    else if (out.code == 452 || out.enhanced == "4.3.1")
       s.note_error(bounce::kNotifyResource);
     else if (out.enhanced == "5.4.0" || out.enhanced == "5.3.4")
       s.note_error(kErrorBounce);
     else
       s.note_error(kErrorSoftware);
-    s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT",
-                 smtp::Reply{out.code, out.enhanced, out.text}, "");
+    if (!out.content_rejected)
+      s.log_reject(verb == smtp::Verb::data ? "END-OF-MESSAGE" : "BDAT",
+                   smtp::Reply{out.code, out.enhanced, out.text}, "");
     s.reset_transaction();
     return s.reply(out.code, out.enhanced.c_str(), out.text);
   }

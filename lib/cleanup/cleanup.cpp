@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <ctime>
 
+#include "lib/cleanup/content_checks.hpp"
 #include "lib/cleanup/headers.hpp"
 #include "lib/cleanup/spool.hpp"
 #include "lib/log/log.hpp"
@@ -43,6 +44,8 @@ struct Session::State {
   void header_line(std::string_view text);
   void body_bytes(std::string_view bytes);
   void end_header() { in_header = false; }
+  void add_preview_received();
+  CheckOrigin check_origin() const;
 };
 
 namespace {
@@ -74,6 +77,40 @@ void trigger_qmgr(const std::string& queue_directory) {
 }
 
 }  // namespace
+
+// Puts the Received this hop will add among the headers, so header_checks
+// see it as Postfix's see smtpd's; its queue ID is not known yet, so they
+// see a placeholder (fix_headers writes the real one).
+void Session::State::add_preview_received() {
+  const queue::Attributes& a = sub.attributes;
+  HeaderContext preview;
+  preview.source = sub.source;
+  preview.queue_id = "QUEUEID";
+  preview.myhostname = params.myhostname;
+  preview.mail_name = params.mail_name;
+  preview.helo_name = a.helo_name;
+  preview.client_name = a.client_name;
+  preview.client_address = a.client_address;
+  preview.protocol = a.protocol.empty() ? "SMTP" : a.protocol;
+  if (sub.recipients.size() == 1) preview.single_recipient = qualify(sub.recipients.front().address, params.myorigin);
+  if (sub.authenticated_header) preview.authenticated_sender = a.sasl_username;
+  preview.tls_summary = sub.tls_summary;
+  preview.uid = sub.uid;
+  preview.now = std::time(nullptr);
+  headers.insert(headers.begin(), Header{received_header(preview), true});
+}
+
+// Who sent the message, for the checks' log lines.
+CheckOrigin Session::State::check_origin() const {
+  const queue::Attributes& a = sub.attributes;
+  CheckOrigin origin;
+  origin.client = sub.source == Source::smtp ? a.client_name + "[" + a.client_address + "]" : "local";
+  origin.sender = qualify(sub.sender, params.myorigin);
+  if (!sub.recipients.empty()) origin.recipient = qualify(sub.recipients.front().address, params.myorigin);
+  if (sub.source == Source::smtp) origin.protocol = a.protocol.empty() ? "SMTP" : a.protocol;
+  origin.helo = a.helo_name;
+  return origin;
+}
 
 void Session::State::header_line(std::string_view text) {
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
@@ -175,6 +212,29 @@ Outcome Session::finish() {
     return reject(554, "5.4.0", "Error: too many hops");
   if (s.truncated_header) log::info("cleanup: header longer than header_size_limit was truncated");
 
+  // header_checks: refused or discarded mail never gets a queue file; the
+  // log lines wait for the queue ID the message will have.
+  std::vector<std::string> check_logs;
+  const bool checked = s.sub.source != Source::requeue && (s.params.checks || !s.params.checks_error.empty());
+  if (checked) {
+    if (!s.params.checks_error.empty()) {
+      log::warning("cleanup: %s", s.params.checks_error.c_str());
+      return reject(451, "4.3.5", "Server configuration error");
+    }
+    s.add_preview_received();
+    CheckVerdict verdict;
+    s.params.checks->check_headers(s.headers, s.check_origin(), verdict);
+    check_logs = std::move(verdict.logs);
+    if (verdict.refused()) {
+      const std::string id = s.ids.next();
+      for (const auto& line : check_logs) log::info("%s: %s", id.c_str(), line.c_str());
+      Outcome out = reject(verdict.code, verdict.enhanced.c_str(), verdict.text);
+      out.content_rejected = verdict.code == 550;
+      return out;
+    }
+    s.sub.actions.merge(verdict.actions);
+  }
+
   // The envelope, qualified and without duplicates (Postfix's duplicate filter).
   queue::Envelope env;
   std::timespec now{};
@@ -202,6 +262,7 @@ Outcome Session::finish() {
   if (acts.discard) {
     // DISCARD: the client hears "queued"; nothing is kept.
     std::string id = s.ids.next();
+    for (const auto& line : check_logs) log::info("%s: %s", id.c_str(), line.c_str());
     log::info("%s: discard: %s", id.c_str(), acts.discard->c_str());
     Outcome out;
     out.queue_id = id;
@@ -228,7 +289,10 @@ Outcome Session::finish() {
   auto writer = queue::QueueWriter::create(s.params.layout, s.ids, env, acts.hold ? queue::kHold : queue::kIncoming);
   if (!writer) return storage_error("cleanup: create queue file: " + writer.error().message);
 
+  for (const auto& line : check_logs) log::info("%s: %s", writer->queue_id().c_str(), line.c_str());
+
   HeaderContext cx;
+  cx.received_in_headers = checked;
   cx.source = s.sub.source;
   cx.queue_id = writer->queue_id();
   cx.myhostname = s.params.myhostname;

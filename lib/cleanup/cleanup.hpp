@@ -38,6 +38,8 @@ class Config;
 
 namespace postern::cleanup {
 
+class ContentChecks;
+
 // Where a message came from; decides which fix-ups apply.
 enum class Source {
   smtp,      // smtpd: Received "from helo (name [addr])", no From/Bcc changes
@@ -60,6 +62,11 @@ struct Params {
   queue::QueueLayout layout;                    // queue_directory, hash settings
   std::size_t memory_spool_limit = 1u << 20;    // content above this spools to an unnamed file
   std::string content_filter;                   // "transport:nexthop" every new message is routed to; "" none
+  // header_checks / mime_header_checks tables (null: none), or why they
+  // could not be opened: then every message is refused with 451 4.3.5
+  // until the configuration is fixed, and nothing is queued unchecked.
+  std::shared_ptr<ContentChecks> checks;
+  std::string checks_error;
 
   static Params from_config(const config::Config& config);
 };
@@ -97,6 +104,8 @@ struct Outcome {
   std::string enhanced;  // "2.0.0", "4.3.1", "5.4.0", "5.3.4", ...
   std::string text;      // "Ok: queued as ID", "Error: too many hops", "Insufficient system storage"
 
+  bool content_rejected = false;  // refused by header_checks (Postfix's "policy" error class)
+
   bool ok() const { return code == 250; }
   bool temporary() const { return code >= 400 && code < 500; }
 };
@@ -124,6 +133,10 @@ class Session {
   //   554 5.4.0 Error: too many hops              (hopcount_limit)
   //   552 5.3.4 Message file too big              (message_size_limit, sendmail path)
   //   554 5.5.1 Error: no recipients specified    (none given, or none found by -t)
+  //   550 5.7.1 (text)                            (header_checks REJECT)
+  //   451 4.3.5 Server configuration error        (header_checks tables unusable)
+  // header_checks run here (not for requeued mail), over the headers and
+  // the Received this hop adds; their actions join add_actions'.
   Outcome finish();
 
   // Access actions (smtpd): merged into what the submission carried; applied

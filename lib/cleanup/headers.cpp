@@ -113,11 +113,9 @@ std::string mail_date(std::time_t when) {
   return std::string(buf, n);
 }
 
-std::string fix_headers(const std::vector<Header>& headers, const HeaderContext& cx,
-                        std::string* message_id) {
+std::string received_header(const HeaderContext& cx) {
   const std::string date = mail_date(cx.now);
   std::string out;
-  // Received goes first: it is the trace of this hop (RFC 5321 4.4).
   if (cx.source == Source::smtp) {
     // RFC 5321 address literal form, as Postfix writes it: "[IPv6:::1]".
     const bool v6 = cx.client_address.find(':') != std::string::npos;
@@ -135,13 +133,26 @@ std::string fix_headers(const std::vector<Header>& headers, const HeaderContext&
     out += ")\r\n\tid " + cx.queue_id;
   }
   if (!cx.single_recipient.empty())
-    out += "\r\n\tfor <" + cx.single_recipient + ">; " + date + "\r\n";
+    out += "\r\n\tfor <" + cx.single_recipient + ">; " + date;
   else
-    out += "; " + date + "\r\n";
+    out += "; " + date;
+  return out;
+}
+
+std::string fix_headers(const std::vector<Header>& headers, const HeaderContext& cx,
+                        std::string* message_id) {
+  const std::string date = mail_date(cx.now);
+  std::string out;
+  // Received goes first: it is the trace of this hop (RFC 5321 4.4).
+  if (!cx.received_in_headers) out += received_header(cx) + "\r\n";
 
   const bool sendmail = cx.source == Source::sendmail;
   std::string found_id;
   for (const auto& h : headers) {
+    if (h.generated_received) {
+      out += received_header(cx) + "\r\n";
+      continue;
+    }
     // Postfix's message_drop_headers default keeps these out of the queue;
     // Bcc only on the sendmail path, where the submitter used it to hide
     // recipients (issue #3).

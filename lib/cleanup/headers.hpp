@@ -18,6 +18,10 @@ namespace postern::cleanup {
 // <CR><LF> (folding kept), without the final <CR><LF>.
 struct Header {
   std::string text;
+  // cleanup's own Received, put among the headers so that header_checks see
+  // it (as Postfix's cleanup sees smtpd's); rendered again by fix_headers
+  // once the queue ID is known.
+  bool generated_received = false;
   std::string_view name() const;          // the field name, as written
   bool is(std::string_view field) const;  // case-insensitive name match
   std::string value() const;              // after the colon, unfolded and trimmed
@@ -43,7 +47,13 @@ struct HeaderContext {
   long uid = -1;
   std::string full_name;
   std::time_t now = 0;
+  // The headers already hold the Received (a generated_received entry, or
+  // whatever header_checks left of it): fix_headers adds none of its own.
+  bool received_in_headers = false;
 };
+
+// The Received header cleanup adds for this hop, without the final <CR><LF>.
+std::string received_header(const HeaderContext& context);
 
 // Received headers in the message (hopcount_limit applies to these).
 int count_hops(const std::vector<Header>& headers);

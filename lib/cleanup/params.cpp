@@ -1,5 +1,6 @@
 // cleanup::Params from main.cf. Part of lib/cleanup (smtpd, pickup; mail_owner).
 #include "lib/cleanup/cleanup.hpp"
+#include "lib/cleanup/content_checks.hpp"
 #include "lib/config/config.hpp"
 #include "lib/queue_tools/tool_config.hpp"
 
@@ -17,6 +18,8 @@ Params Params::from_config(const config::Config& config) {
   p.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
   p.layout = queue_tools::layout_from_config(config);
   p.content_filter = config.get("content_filter");
+  if (auto checks = ContentChecks::from_config(config)) p.checks = std::move(*checks);
+  else p.checks_error = checks.error().message;
   return p;
 }
 

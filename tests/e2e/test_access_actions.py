@@ -1,6 +1,8 @@
 """access(5) message actions end to end: HOLD, DISCARD, REDIRECT, BCC,
 PREPEND, FILTER and INFO from check_sender_access / check_recipient_access
-hash tables, and content_filter on one smtpd service (master.cf -o), each
+hash tables, header_checks from a regexp table (REJECT, IGNORE of the
+Received smtpd adds, HOLD, WARN) for SMTP and sendmail submissions, and
+content_filter on one smtpd service (master.cf -o), each
 asserted by what a user sees: mailq's '!', mailboxes that do or do not get
 the message, the prepended header in the delivered copy, and the message
 arriving at an SMTP sink standing in for the content filter. One instance;
@@ -37,6 +39,7 @@ class AccessActionsTest(unittest.TestCase):
         master_cf = (f"127.0.0.1:{cls.port} inet n - n - - smtpd\n"
                      f"127.0.0.1:{cls.cf_port} inet n - n - - smtpd\n"
                      f"  -o content_filter=smtp:[127.0.0.1]:{cls.sink.port}\n"
+                     "pickup    fifo  n       -       n       60      1       pickup\n"
                      "qmgr      unix  n       -       n       300     1       qmgr\n"
                      "local     unix  -       n       n       -       -       local\n"
                      "smtp      unix  -       -       n       -       -       smtp\n")
@@ -57,6 +60,13 @@ class AccessActionsTest(unittest.TestCase):
                                   f"broken@sender.test FILTER no-colon-here\n"),
                 "rcpt_access": f"redirected@{DOMAIN} REDIRECT {cls.boss}\n",
             }
+            with open(os.path.join(conf, "header_checks"), "w") as f:
+                f.write("/^Subject: .*forbidden words/ REJECT 5.7.1 Forbidden words in the subject\n"
+                        "/^Subject: .*hold by header/ HOLD checked by hand\n"
+                        "/^Subject: .*warn by header/ WARN looked odd\n"
+                        "/^X-Strip-Me:/ IGNORE\n"
+                        # The tutorial rule: hide where authenticated users send from.
+                        "/^Received: from hidden\\.example/ IGNORE\n")
             for name, text in tables.items():
                 with open(os.path.join(conf, name), "w") as f:
                     f.write(text)
@@ -74,6 +84,7 @@ class AccessActionsTest(unittest.TestCase):
                 f"alias_maps = hash:{aliases}",
                 f"alias_database = hash:{aliases}",
                 "smtpd_error_sleep_time = 0",
+                f"header_checks = regexp:{conf}/header_checks",
                 f"smtpd_recipient_restrictions = check_sender_access hash:{conf}/sender_access,"
                 f" check_recipient_access hash:{conf}/rcpt_access, permit_mynetworks, reject_unauth_destination",
                 "queue_run_delay = 1s", "minimal_backoff_time = 1s", "maximal_backoff_time = 2s", ""]))
@@ -233,6 +244,52 @@ class AccessActionsTest(unittest.TestCase):
             code, text = s.rcpt(self.rcpt)
         self.assertEqual((code, text.decode()), (451, "4.3.5 Server configuration error"))
         self.inst.wait_for_log(r'warning: access table action "no-colon-here": FILTER needs transport:destination')
+
+    def test_header_checks_reject_at_end_of_data(self):
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as s:
+            s.ehlo("client.example.org")
+            s.mail("plain@sender.test")
+            s.rcpt(self.rcpt)
+            code, text = s.data("Subject: some forbidden words here\r\n\r\nbody\r\n")
+        self.assertEqual((code, text.decode()), (550, "5.7.1 Forbidden words in the subject"))
+        # Postfix's cleanup line, the one log parsers look for.
+        self.inst.wait_for_log(r"\w+: reject: header Subject: some forbidden words here from "
+                               r"localhost\[127\.0\.0\.1\]; from=<plain@sender\.test> "
+                               rf"to=<{re.escape(self.rcpt)}> proto=ESMTP helo=<client\.example\.org>: "
+                               r"5\.7\.1 Forbidden words in the subject")
+        self.settle("forbidden")
+        self.assertNotIn("some forbidden words", self.mbox(self.rcpt))
+
+    def test_header_checks_ignore_hold_and_warn(self):
+        msg = ("Subject: stripped and hidden\r\nX-Strip-Me: secret\r\nX-Kept: yes\r\n\r\nbody\r\n")
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as s:
+            s.ehlo("hidden.example")  # our Received starts "Received: from hidden.example"
+            s.sendmail("plain@sender.test", [self.rcpt], msg)
+        self.wait_mbox(self.rcpt, "Subject: stripped and hidden")
+        delivered = self.mbox(self.rcpt).split("Subject: stripped and hidden")[0].rsplit("\nFrom ", 1)[-1]
+        self.assertNotIn("X-Strip-Me", delivered)
+        self.assertNotIn("Received: from hidden.example", delivered)
+        self.assertIn("X-Kept: yes", self.mbox(self.rcpt))
+
+        qid = self.send("plain@sender.test", [self.rcpt], "please hold by header")
+        self.assertRegex(self.mailq(), rf"(?m)^{qid}!")
+        self.inst.wait_for_log(rf"{qid}: hold: header Subject: please hold by header from localhost\[127\.0\.0\.1\]; "
+                               r"from=<plain@sender\.test> .*: checked by hand")
+        self.assertEqual(self.inst.command("postsuper", "-d", qid).returncode, 0)
+
+        qid = self.send("plain@sender.test", [self.rcpt], "warn by header")
+        self.wait_mbox(self.rcpt, "Subject: warn by header")
+        self.inst.wait_for_log(rf"{qid}: warning: header Subject: warn by header from .*: looked odd")
+
+    def test_header_checks_reject_a_sendmail_submission_bounces(self):
+        r = self.inst.command("sendmail", "-f", f"{self.users['archive']}@{DOMAIN}", self.rcpt,
+                              input="Subject: local forbidden words\n\nbody\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.inst.wait_for_log(r"\w+: reject: header Subject: local forbidden words from local; "
+                               rf"from=<{re.escape(self.users['archive'])}@{DOMAIN}>")
+        # The submitter learns why from a bounce; the recipient gets nothing.
+        self.wait_mbox(self.archive, "Forbidden words in the subject")
+        self.assertNotIn("Subject: local forbidden words", self.mbox(self.rcpt))
 
     def test_z_no_daemon_failures(self):
         time.sleep(0.2)
