@@ -63,6 +63,13 @@ Outcome reject(int code, const char* enhanced, std::string text) {
   return out;
 }
 
+// The lines Postfix's cleanup daemon writes (message-id=, hold:, discard:,
+// header_checks matches) go out under its name, so log parsers such as
+// pflogsumm find them where they look.
+void cleanup_log(const std::string& queue_id, const std::string& text) {
+  log::write_as("cleanup", log::Level::info, queue_id + ": " + text);
+}
+
 Outcome storage_error(const std::string& what) {
   log::warning("%s", what.c_str());
   return reject(452, "4.3.1", "Insufficient system storage");
@@ -227,7 +234,7 @@ Outcome Session::finish() {
     check_logs = std::move(verdict.logs);
     if (verdict.refused()) {
       const std::string id = s.ids.next();
-      for (const auto& line : check_logs) log::info("%s: %s", id.c_str(), line.c_str());
+      for (const auto& line : check_logs) cleanup_log(id, line);
       Outcome out = reject(verdict.code, verdict.enhanced.c_str(), verdict.text);
       out.content_rejected = verdict.code == 550;
       return out;
@@ -262,8 +269,8 @@ Outcome Session::finish() {
   if (acts.discard) {
     // DISCARD: the client hears "queued"; nothing is kept.
     std::string id = s.ids.next();
-    for (const auto& line : check_logs) log::info("%s: %s", id.c_str(), line.c_str());
-    log::info("%s: discard: %s", id.c_str(), acts.discard->c_str());
+    for (const auto& line : check_logs) cleanup_log(id, line);
+    cleanup_log(id, "discard: " + *acts.discard);
     Outcome out;
     out.queue_id = id;
     out.code = 250;
@@ -289,7 +296,7 @@ Outcome Session::finish() {
   auto writer = queue::QueueWriter::create(s.params.layout, s.ids, env, acts.hold ? queue::kHold : queue::kIncoming);
   if (!writer) return storage_error("cleanup: create queue file: " + writer.error().message);
 
-  for (const auto& line : check_logs) log::info("%s: %s", writer->queue_id().c_str(), line.c_str());
+  for (const auto& line : check_logs) cleanup_log(writer->queue_id(), line);
 
   HeaderContext cx;
   cx.received_in_headers = checked;
@@ -329,9 +336,9 @@ Outcome Session::finish() {
       line += ", sasl_method=" + s.sub.sasl_method + ", sasl_username=" + s.sub.attributes.sasl_username;
     log::info("%s", line.c_str());
   }
-  log::info("%s: message-id=%s", id->c_str(), message_id.c_str());
+  cleanup_log(*id, "message-id=" + message_id);
   if (acts.hold) {
-    log::info("%s: hold: %s", id->c_str(), acts.hold->c_str());
+    cleanup_log(*id, "hold: " + *acts.hold);
   } else {
     trigger_qmgr(s.params.layout.queue_directory);
   }

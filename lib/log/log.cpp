@@ -88,7 +88,7 @@ bool syslog_listening(State& s) {
 
 // "Nov 22 12:44:17 host postfix/smtpd[1234]: text\n": the syslog layout that
 // pflogsumm and fail2ban read.
-std::string file_line(const State& s, std::string_view body) {
+std::string file_line(const State& s, std::string_view body, const std::string& tag) {
   char stamp[32];
   time_t now = ::time(nullptr);
   struct tm tm {};
@@ -98,7 +98,7 @@ std::string file_line(const State& s, std::string_view body) {
   line += ' ';
   line += s.hostname;
   line += ' ';
-  line += s.options.tag;
+  line += tag;
   line += '[' + std::to_string(::getpid()) + "]: ";
   line += body;
   line += '\n';
@@ -149,12 +149,30 @@ void write(Level level, std::string_view text) {
   std::string body = format_body(level, text);
   if (s.capture) s.capture(level, text);
   if (s.syslog_open && syslog_listening(s)) ::syslog(syslog_priority(level), "%s", body.c_str());
-  if (s.file) (void)write_all(s.file.get(), file_line(s, body));
+  if (s.file) (void)write_all(s.file.get(), file_line(s, body, s.options.tag));
   if (s.options.to_stderr) {
     const std::string& tag = s.options.stderr_tag.empty() ? s.options.tag : s.options.stderr_tag;
     std::string line = (tag.empty() ? std::string("postern") : tag) + ": " + body + "\n";
     (void)write_all(STDERR_FILENO, line);
   }
+}
+
+void write_as(std::string_view program, Level level, std::string_view text) {
+  State& s = state();
+  const std::string& own = s.options.tag;
+  const auto slash = own.rfind('/');
+  if (own.empty() || slash == std::string::npos) return write(level, text);  // commands: their own name
+  const std::string tag = own.substr(0, slash + 1) + std::string(program);
+  std::string body = format_body(level, text);
+  if (s.capture) s.capture(level, text);
+  if (s.syslog_open && syslog_listening(s)) {
+    // syslog(3) takes its ident from openlog(); switch it for this line.
+    ::openlog(tag.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
+    ::syslog(syslog_priority(level), "%s", body.c_str());
+    ::openlog(own.c_str(), LOG_PID | LOG_NDELAY, LOG_MAIL);
+  }
+  if (s.file) (void)write_all(s.file.get(), file_line(s, body, tag));
+  if (s.options.to_stderr) (void)write_all(STDERR_FILENO, tag + ": " + body + "\n");
 }
 
 void set_capture(Capture capture) { state().capture = std::move(capture); }

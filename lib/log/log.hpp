@@ -40,6 +40,12 @@ void error(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void panic(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 void write(Level level, std::string_view text);
 
+// One line as another program of the suite would log it: the tag's last
+// part replaced by `program` ("postfix/smtpd" -> "postfix/cleanup"), same
+// pid. For work Postfix does in a separate daemon that Postern does in
+// process, so log parsers find the line under the program they expect.
+void write_as(std::string_view program, Level level, std::string_view text);
+
 // Tests: every line is also handed to `capture` (nullptr to stop).
 using Capture = std::function<void(Level, std::string_view text)>;
 void set_capture(Capture capture);

@@ -55,3 +55,20 @@ TEST_CASE("long messages are not truncated", "[log]") {
   log::set_capture(nullptr);
   CHECK(got == big);
 }
+
+TEST_CASE("write_as logs under another program of the suite, same pid", "[log]") {
+  char tmpl[] = "/tmp/postern-log-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  std::string file = std::string(tmpl) + "/maillog";
+  log::configure({.tag = "postfix-submission/smtpd", .file = file});
+  log::write_as("cleanup", log::Level::info, "4jXk: message-id=<a@b>");
+  log::info("after");
+  log::configure({.tag = "test"});
+  auto text = read_file(file);
+  REQUIRE(text.ok());
+  const std::string pid = std::to_string(::getpid());
+  // syslog_name's prefix stays; the program part changes for that line only.
+  CHECK(text->find(" postfix-submission/cleanup[" + pid + "]: 4jXk: message-id=<a@b>\n") != std::string::npos);
+  CHECK(text->find(" postfix-submission/smtpd[" + pid + "]: after\n") != std::string::npos);
+  std::system(("rm -rf " + std::string(tmpl)).c_str());
+}
