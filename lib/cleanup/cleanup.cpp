@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <ctime>
+#include <optional>
 
 #include "lib/cleanup/content_checks.hpp"
 #include "lib/cleanup/headers.hpp"
@@ -23,7 +24,9 @@ struct Session::State {
       : params(p),
         ids(g),
         sub(std::move(s)),
-        body(p.layout.folder_path(queue::kIncoming), p.memory_spool_limit) {}
+        body(p.layout.folder_path(queue::kIncoming), p.memory_spool_limit),
+        checking_body(p.checks && p.checks->has_body_checks() && p.checks->body_size_limit() > 0 &&
+                      sub.source != Source::requeue) {}
 
   const Params& params;
   queue::QueueIdGenerator& ids;
@@ -39,10 +42,22 @@ struct Session::State {
   std::uint64_t size = 0;
   bool too_big = false;
   Spool body;
+  // body_checks: while the inspected part of the body lasts, lines are
+  // assembled here and looked up one by one (Postfix's line_length_limit
+  // pieces for longer lines); after it, bytes go straight to the spool.
+  bool checking_body;
+  std::string body_line;
+  std::uint64_t body_inspected = 0;
+  CheckVerdict body_verdict;
+  std::optional<CheckOrigin> origin;
 
   std::uint64_t header_cap() const { return params.header_size_limit ? params.header_size_limit : 102400; }
   void header_line(std::string_view text);
   void body_bytes(std::string_view bytes);
+  void store_body(std::string_view bytes);
+  void check_body(std::string_view bytes);
+  void check_body_piece(bool line_end);
+  const CheckOrigin& cached_origin();
   void end_header() { in_header = false; }
   void add_preview_received();
   CheckOrigin check_origin() const;
@@ -153,6 +168,58 @@ void Session::State::header_line(std::string_view text) {
 }
 
 void Session::State::body_bytes(std::string_view bytes) {
+  if (checking_body) return check_body(bytes);
+  store_body(bytes);
+}
+
+const CheckOrigin& Session::State::cached_origin() {
+  if (!origin) origin = check_origin();
+  return *origin;
+}
+
+void Session::State::check_body(std::string_view bytes) {
+  constexpr std::size_t kPiece = 2048;  // Postfix's line_length_limit default
+  while (!bytes.empty()) {
+    if (!checking_body) return store_body(bytes);
+    const auto lf = bytes.find('\n');
+    const std::string_view part = bytes.substr(0, lf);
+    const std::size_t room = kPiece - body_line.size();
+    if (part.size() > room) {  // a long line is checked in pieces
+      body_line.append(part.substr(0, room));
+      bytes.remove_prefix(room);
+      check_body_piece(false);
+      continue;
+    }
+    body_line.append(part);
+    if (lf == std::string_view::npos) return;
+    bytes.remove_prefix(lf + 1);
+    check_body_piece(true);
+  }
+}
+
+void Session::State::check_body_piece(bool line_end) {
+  std::string text = std::move(body_line);
+  body_line.clear();
+  body_inspected += text.size() + (line_end ? 1 : 0);
+  std::string key = text;
+  if (line_end && !key.empty() && key.back() == '\r') key.pop_back();
+  if (line_end) text += '\n';
+  LineEdit edit = params.checks->check_body_line(key, cached_origin(), body_verdict);
+  const char* end = line_end ? "\r\n" : "";
+  switch (edit.kind) {
+    case LineEdit::Kind::keep: store_body(text); break;
+    case LineEdit::Kind::drop: break;
+    case LineEdit::Kind::replace: store_body(edit.text + end); break;
+    case LineEdit::Kind::prepend:
+      store_body(edit.text + "\r\n");
+      store_body(text);
+      break;
+  }
+  if (body_inspected >= params.checks->body_size_limit() || body_verdict.refused() || body_verdict.actions.discard)
+    checking_body = false;
+}
+
+void Session::State::store_body(std::string_view bytes) {
   // Bare <LF> becomes <CR><LF>; the queue stores network line endings.
   while (!bytes.empty()) {
     auto lf = bytes.find('\n');
@@ -212,6 +279,7 @@ Outcome Session::finish() {
     s.line.clear();
     s.header_line(text);
   }
+  if (!s.body_line.empty()) s.body_bytes("\n");  // a last line without <LF>, held for body_checks
   if (!s.body.empty() && s.body.last_byte() != '\n') s.body_bytes("\n");
   if (!s.body.status()) return storage_error("cleanup: " + s.body.status().error().message);
 
@@ -230,7 +298,17 @@ Outcome Session::finish() {
     }
     s.add_preview_received();
     CheckVerdict verdict;
-    s.params.checks->check_headers(s.headers, s.check_origin(), verdict);
+    s.params.checks->check_headers(s.headers, s.cached_origin(), verdict);
+    // body_checks ran while the body arrived; a header's verdict comes first.
+    if (!verdict.refused() && !verdict.actions.discard) {
+      verdict.logs.insert(verdict.logs.end(), s.body_verdict.logs.begin(), s.body_verdict.logs.end());
+      if (s.body_verdict.refused()) {
+        verdict.code = s.body_verdict.code;
+        verdict.enhanced = s.body_verdict.enhanced;
+        verdict.text = s.body_verdict.text;
+      }
+      verdict.actions.merge(s.body_verdict.actions);
+    }
     check_logs = std::move(verdict.logs);
     if (verdict.refused()) {
       const std::string id = s.ids.next();

@@ -58,96 +58,127 @@ std::string trim_copy(std::string_view s) {
 
 }  // namespace
 
-ContentChecks::ContentChecks(maps::TableList header, maps::TableList mime)
-    : header_(std::move(header)), mime_(std::move(mime)) {}
+ContentChecks::ContentChecks(maps::TableList header, maps::TableList mime, maps::TableList body,
+                             std::uint64_t body_size_limit)
+    : header_(std::move(header)), mime_(std::move(mime)), body_(std::move(body)), body_size_limit_(body_size_limit) {}
 
 Result<std::shared_ptr<ContentChecks>> ContentChecks::from_config(const config::Config& config) {
   const std::string header_list = config.get("header_checks");
   const std::string mime_list = config.get("mime_header_checks");
-  if (trim_copy(header_list).empty() && trim_copy(mime_list).empty()) return std::shared_ptr<ContentChecks>();
+  const std::string body_list = config.get("body_checks");
+  if (trim_copy(header_list).empty() && trim_copy(mime_list).empty() && trim_copy(body_list).empty())
+    return std::shared_ptr<ContentChecks>();
   auto header = maps::TableList::open(header_list);
   if (!header) return Error{"header_checks: " + header.error().message};
   auto mime = maps::TableList::open(mime_list);
   if (!mime) return Error{"mime_header_checks: " + mime.error().message};
-  return std::make_shared<ContentChecks>(std::move(*header), std::move(*mime));
+  auto body = maps::TableList::open(body_list);
+  if (!body) return Error{"body_checks: " + body.error().message};
+  return std::make_shared<ContentChecks>(std::move(*header), std::move(*mime), std::move(*body),
+                                         static_cast<std::uint64_t>(config.get_size("body_checks_size_limit")));
 }
 
-void ContentChecks::check_headers(std::vector<Header>& headers, const CheckOrigin& origin, CheckVerdict& verdict) {
+namespace {
+
+// Looks `key` up and applies what it finds to `verdict`; edits of the
+// header or line itself come back to the caller. `what` is "header" or
+// "body", for the log lines.
+LineEdit apply(maps::TableList& tables, const char* what, const std::string& text, const std::string& key,
+               const CheckOrigin& origin, CheckVerdict& verdict) {
+  auto found = tables.lookup(key);
+  if (found.is_temp_fail()) {
+    verdict.code = 451;
+    verdict.enhanced = "4.3.0";
+    verdict.text = std::string("Error: temporary ") + what + "_checks lookup failure";
+    log::warning("%s_checks: table lookup failed: %s", what, found.value.c_str());
+    return {};
+  }
+  if (!found.is_found()) return {};
+  const std::string value = trim_copy(found.value);
+  const auto space = value.find_first_of(" \t");
+  const std::string command = to_upper(value.substr(0, space));
+  const std::string arg = space == std::string::npos ? "" : trim_copy(std::string_view(value).substr(space));
+
   // "header Subject: x from host[addr]; from=<s> to=<r> proto=P helo=<h>"
-  auto describe = [&](const std::string& text) {
-    std::string line = "header " + log_text(text) + " from " + origin.client + ";";
-    line += " from=<" + origin.sender + ">";
-    if (!origin.recipient.empty()) line += " to=<" + origin.recipient + ">";
-    if (!origin.protocol.empty()) line += " proto=" + origin.protocol;
-    if (!origin.helo.empty()) line += " helo=<" + origin.helo + ">";
-    return line;
-  };
-  auto note = [&](const char* action, const std::string& text, const std::string& detail) {
-    verdict.logs.push_back(std::string(action) + ": " + describe(text) + (detail.empty() ? "" : ": " + detail));
+  std::string described = std::string(what) + " " + log_text(text) + " from " + origin.client + ";";
+  described += " from=<" + origin.sender + ">";
+  if (!origin.recipient.empty()) described += " to=<" + origin.recipient + ">";
+  if (!origin.protocol.empty()) described += " proto=" + origin.protocol;
+  if (!origin.helo.empty()) described += " helo=<" + origin.helo + ">";
+  auto note = [&](const char* action, const std::string& detail) {
+    verdict.logs.push_back(std::string(action) + ": " + described + (detail.empty() ? "" : ": " + detail));
   };
 
+  if (command == "REJECT") {
+    // An optional enhanced status code may lead the text (Postfix 2.3+).
+    std::string reason = arg, status = "5.7.1";
+    if (auto sp = reason.find(' '); is_enhanced_status(reason.substr(0, sp)) && reason[0] == '5') {
+      status = reason.substr(0, sp);
+      reason = sp == std::string::npos ? "" : trim_copy(std::string_view(reason).substr(sp));
+    }
+    if (reason.empty()) reason = "message content rejected";
+    verdict.code = 550;
+    verdict.enhanced = status;
+    verdict.text = reason;
+    note("reject", status + " " + reason);
+  } else if (command == "DISCARD") {
+    // cleanup logs "ID: discard: <reason>" and "ID: hold: <reason>" itself.
+    verdict.actions.discard = described + (arg.empty() ? "" : ": " + arg);
+  } else if (command == "HOLD") {
+    if (!verdict.actions.hold) verdict.actions.hold = described + (arg.empty() ? "" : ": " + arg);
+  } else if (command == "REDIRECT" && !arg.empty()) {
+    verdict.actions.redirect = arg;
+    note("redirect", arg);
+  } else if (command == "BCC" && !arg.empty()) {
+    verdict.actions.bcc = arg;
+    note("bcc", arg);
+  } else if (command == "FILTER" && arg.find(':') != std::string::npos) {
+    verdict.actions.filter = arg;
+    note("filter", arg);
+  } else if (command == "WARN") {
+    note("warning", arg);
+  } else if (command == "INFO") {
+    note("info", arg);
+  } else if (command == "IGNORE") {
+    return {LineEdit::Kind::drop, ""};
+  } else if (command == "REPLACE" && !arg.empty()) {
+    return {LineEdit::Kind::replace, arg};
+  } else if (command == "PREPEND" && !arg.empty()) {
+    return {LineEdit::Kind::prepend, arg};
+  } else if (command == "DUNNO" || command == "OK") {
+    // no action
+  } else {
+    log::warning("unknown command in %s_checks: %s", what, value.c_str());
+  }
+  return {};
+}
+
+}  // namespace
+
+void ContentChecks::check_headers(std::vector<Header>& headers, const CheckOrigin& origin, CheckVerdict& verdict) {
   for (std::size_t i = 0; i < headers.size() && !verdict.refused() && !verdict.actions.discard; ++i) {
     maps::TableList& tables = is_mime_header(headers[i]) ? mime_ : header_;
     if (tables.empty()) continue;
-    auto found = tables.lookup(lookup_key(headers[i].text));
-    if (found.is_temp_fail()) {
-      verdict.code = 451;
-      verdict.enhanced = "4.3.0";
-      verdict.text = "Error: temporary header_checks lookup failure";
-      log::warning("header_checks: table lookup failed: %s", found.value.c_str());
-      return;
-    }
-    if (!found.is_found()) continue;
-    const std::string value = trim_copy(found.value);
-    const auto space = value.find_first_of(" \t");
-    const std::string command = to_upper(value.substr(0, space));
-    const std::string arg = space == std::string::npos ? "" : trim_copy(std::string_view(value).substr(space));
     const std::string original = headers[i].text;
-
-    if (command == "REJECT") {
-      // An optional enhanced status code may lead the text (Postfix 2.3+).
-      std::string text = arg, status = "5.7.1";
-      if (auto sp = text.find(' '); is_enhanced_status(text.substr(0, sp)) && text[0] == '5') {
-        status = text.substr(0, sp);
-        text = sp == std::string::npos ? "" : trim_copy(std::string_view(text).substr(sp));
-      }
-      if (text.empty()) text = "message content rejected";
-      verdict.code = 550;
-      verdict.enhanced = status;
-      verdict.text = text;
-      note("reject", original, status + " " + text);
-    } else if (command == "DISCARD") {
-      // cleanup logs "ID: discard: <reason>" and "ID: hold: <reason>" itself.
-      verdict.actions.discard = describe(original) + (arg.empty() ? "" : ": " + arg);
-    } else if (command == "HOLD") {
-      if (!verdict.actions.hold) verdict.actions.hold = describe(original) + (arg.empty() ? "" : ": " + arg);
-    } else if (command == "REDIRECT" && !arg.empty()) {
-      verdict.actions.redirect = arg;
-      note("redirect", original, arg);
-    } else if (command == "BCC" && !arg.empty()) {
-      verdict.actions.bcc = arg;
-      note("bcc", original, arg);
-    } else if (command == "FILTER" && arg.find(':') != std::string::npos) {
-      verdict.actions.filter = arg;
-      note("filter", original, arg);
-    } else if (command == "WARN") {
-      note("warning", original, arg);
-    } else if (command == "INFO") {
-      note("info", original, arg);
-    } else if (command == "IGNORE") {
-      headers.erase(headers.begin() + static_cast<std::ptrdiff_t>(i));
-      --i;
-    } else if (command == "REPLACE" && !arg.empty()) {
-      headers[i] = Header{arg};
-    } else if (command == "PREPEND" && !arg.empty()) {
-      headers.insert(headers.begin() + static_cast<std::ptrdiff_t>(i), Header{arg});
-      ++i;  // the new line is not checked; the header it precedes was
-    } else if (command == "DUNNO" || command == "OK") {
-      // no action
-    } else {
-      log::warning("unknown command in header_checks: %s", value.c_str());
+    LineEdit edit = apply(tables, "header", original, lookup_key(original), origin, verdict);
+    switch (edit.kind) {
+      case LineEdit::Kind::keep: break;
+      case LineEdit::Kind::drop:
+        headers.erase(headers.begin() + static_cast<std::ptrdiff_t>(i));
+        --i;
+        break;
+      case LineEdit::Kind::replace: headers[i] = Header{edit.text}; break;
+      case LineEdit::Kind::prepend:
+        headers.insert(headers.begin() + static_cast<std::ptrdiff_t>(i), Header{edit.text});
+        ++i;  // the new line is not checked; the header it precedes was
+        break;
     }
   }
+}
+
+LineEdit ContentChecks::check_body_line(const std::string& line, const CheckOrigin& origin, CheckVerdict& verdict) {
+  if (body_.empty() || verdict.refused() || verdict.actions.discard) return {};
+  return apply(body_, "body", line, line, origin, verdict);
 }
 
 }  // namespace postern::cleanup

@@ -1,7 +1,8 @@
 """access(5) message actions end to end: HOLD, DISCARD, REDIRECT, BCC,
 PREPEND, FILTER and INFO from check_sender_access / check_recipient_access
-hash tables, header_checks from a regexp table (REJECT, IGNORE of the
-Received smtpd adds, HOLD, WARN) for SMTP and sendmail submissions, and
+hash tables, header_checks and body_checks from regexp tables (REJECT,
+IGNORE, of the Received smtpd adds too, HOLD, WARN) for SMTP and sendmail
+submissions, and
 content_filter on one smtpd service (master.cf -o), each
 asserted by what a user sees: mailq's '!', mailboxes that do or do not get
 the message, the prepended header in the delivered copy, and the message
@@ -67,6 +68,9 @@ class AccessActionsTest(unittest.TestCase):
                         "/^X-Strip-Me:/ IGNORE\n"
                         # The tutorial rule: hide where authenticated users send from.
                         "/^Received: from hidden\\.example/ IGNORE\n")
+            with open(os.path.join(conf, "body_checks"), "w") as f:
+                f.write("/^Please wire the money/ REJECT 5.7.1 No scams\n"
+                        "/^tracking pixel here$/ IGNORE\n")
             for name, text in tables.items():
                 with open(os.path.join(conf, name), "w") as f:
                     f.write(text)
@@ -85,6 +89,7 @@ class AccessActionsTest(unittest.TestCase):
                 f"alias_database = hash:{aliases}",
                 "smtpd_error_sleep_time = 0",
                 f"header_checks = regexp:{conf}/header_checks",
+                f"body_checks = regexp:{conf}/body_checks",
                 f"smtpd_recipient_restrictions = check_sender_access hash:{conf}/sender_access,"
                 f" check_recipient_access hash:{conf}/rcpt_access, permit_mynetworks, reject_unauth_destination",
                 "queue_run_delay = 1s", "minimal_backoff_time = 1s", "maximal_backoff_time = 2s", ""]))
@@ -280,6 +285,26 @@ class AccessActionsTest(unittest.TestCase):
         qid = self.send("plain@sender.test", [self.rcpt], "warn by header")
         self.wait_mbox(self.rcpt, "Subject: warn by header")
         self.inst.wait_for_log(rf"{qid}: warning: header Subject: warn by header from .*: looked odd")
+
+    def test_body_checks_reject_and_ignore(self):
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as s:
+            s.ehlo("client.example.org")
+            s.mail("plain@sender.test")
+            s.rcpt(self.rcpt)
+            code, text = s.data("Subject: urgent\r\n\r\nDear friend,\r\nPlease wire the money today\r\n")
+        self.assertEqual((code, text.decode()), (550, "5.7.1 No scams"))
+        self.inst.wait_for_log(r"\w+: reject: body Please wire the money today from localhost\[127\.0\.0\.1\]; "
+                               r"from=<plain@sender\.test> .*: 5\.7\.1 No scams")
+        self.send("plain@sender.test", [self.rcpt], "with a pixel")
+        self.wait_mbox(self.rcpt, "Subject: with a pixel")
+        self.assertIn("body of with a pixel", self.mbox(self.rcpt))
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as s:
+            s.sendmail("plain@sender.test", [self.rcpt],
+                       "Subject: pixel stripped\r\n\r\nbefore\r\ntracking pixel here\r\nafter\r\n")
+        self.wait_mbox(self.rcpt, "Subject: pixel stripped")
+        delivered = self.mbox(self.rcpt).split("Subject: pixel stripped", 1)[1]
+        self.assertIn("before\nafter\n", delivered)
+        self.assertNotIn("tracking pixel here", delivered)
 
     def test_header_checks_reject_a_sendmail_submission_bounces(self):
         r = self.inst.command("sendmail", "-f", f"{self.users['archive']}@{DOMAIN}", self.rcpt,

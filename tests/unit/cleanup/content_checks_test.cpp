@@ -261,3 +261,84 @@ TEST_CASE("header_checks that cannot be opened refuse mail instead of skipping t
   REQUIRE(files.ok());
   CHECK(files->empty());
 }
+
+namespace {
+
+// A session with body_checks only; returns the queued content, or the
+// refusal in `out`.
+std::string queue_with_body_checks(const std::string& rules, const std::string& message, Outcome& out,
+                                   std::uint64_t size_limit = 51200, std::size_t chunk = 0) {
+  TempQueue q;
+  Folder dir;
+  Params params;
+  params.myhostname = "mx.example.org";
+  params.layout = q.layout;
+  params.checks = std::make_shared<ContentChecks>(maps::TableList(), maps::TableList(),
+                                                  regexp_table(dir.path, "b", rules), size_limit);
+  queue::QueueIdGenerator ids;
+  Submission sub;
+  sub.sender = "alice@example.org";
+  sub.recipients.push_back(queue::Recipient{"bob@example.net", "", 0, false, 0});
+  Session session(params, ids, std::move(sub));
+  if (chunk == 0) {
+    session.write(message);
+  } else {
+    for (std::size_t i = 0; i < message.size(); i += chunk) session.write(std::string_view(message).substr(i, chunk));
+  }
+  out = session.finish();
+  if (!out.ok()) return "";
+  auto files = queue::scan_folder(q.layout, queue::kIncoming);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 1);
+  auto reader = queue::QueueReader::open(files->front().path);
+  REQUIRE(reader.ok());
+  auto content = reader->read_content();
+  REQUIRE(content.ok());
+  return content->substr(content->find("\r\n\r\n") + 4);  // the body
+}
+
+}  // namespace
+
+TEST_CASE("body_checks: each body line, whatever the chunking", "[cleanup]") {
+  const std::string rules = "/^drop me/ IGNORE\n/^old line$/ REPLACE new line\n/^tagged/ PREPEND before tagged\n";
+  const std::string message = "Subject: x\r\n\r\nfirst\r\ndrop me please\r\nold line\r\ntagged\nlast";
+  for (std::size_t chunk : {0, 1, 3, 7}) {
+    Outcome out;
+    std::string body = queue_with_body_checks(rules, message, out, 51200, chunk);
+    REQUIRE(out.ok());
+    CHECK(body == "first\r\nnew line\r\nbefore tagged\r\ntagged\r\nlast\r\n");
+  }
+}
+
+TEST_CASE("body_checks: REJECT refuses the message; headers are not body", "[cleanup]") {
+  Outcome out;
+  queue_with_body_checks("/click here/ REJECT 5.7.1 Body spam\n", "Subject: click here\r\n\r\nhello\r\n", out);
+  CHECK(out.ok());  // the Subject header is not a body line
+  queue_with_body_checks("/click here/ REJECT 5.7.1 Body spam\n", "Subject: x\r\n\r\nplease click here\r\n", out);
+  CHECK(out.code == 550);
+  CHECK(out.text == "Body spam");
+  CHECK(out.content_rejected);
+}
+
+TEST_CASE("body_checks: only body_checks_size_limit bytes are inspected", "[cleanup]") {
+  Outcome out;
+  std::string filler(100, 'a');
+  // The bad line starts after 101 inspected bytes: past a limit of 50.
+  std::string message = "Subject: x\r\n\r\n" + filler + "\r\nbad line\r\n";
+  queue_with_body_checks("/^bad line/ REJECT\n", message, out, 50);
+  CHECK(out.ok());
+  queue_with_body_checks("/^bad line/ REJECT\n", message, out, 51200);
+  CHECK(out.code == 550);
+}
+
+TEST_CASE("body_checks: a very long line is checked in pieces and stored whole", "[cleanup]") {
+  Outcome out;
+  std::string longline(5000, 'x');
+  std::string body = queue_with_body_checks("/^y/ REJECT\n", "Subject: x\r\n\r\n" + longline + "\r\nend\r\n", out);
+  REQUIRE(out.ok());
+  CHECK(body == longline + "\r\nend\r\n");
+  // A pattern found only in the second piece still matches that piece.
+  std::string tail(2048, 'x');
+  queue_with_body_checks("/^SECRET/ REJECT\n", "Subject: x\r\n\r\n" + tail + "SECRET\r\n", out);
+  CHECK(out.code == 550);
+}
