@@ -8,6 +8,7 @@
 #include "lib/imap/date_time.hpp"
 #include "lib/imap/fetch_request.hpp"
 #include "lib/imap/flags.hpp"
+#include "lib/imap/response.hpp"
 #include "lib/log/log.hpp"
 #include "lib/mime/body_structure.hpp"
 #include "lib/mime/envelope.hpp"
@@ -26,14 +27,21 @@ mime::Section to_mime(const imap::Section& s) {
 }
 
 void append_literal(std::string& out, std::string_view data) {
-  out += "{" + std::to_string(data.size()) + "}\r\n";
+  out += '{';
+  out += std::to_string(data.size());
+  out += "}\r\n";
   out.append(data);
 }
 
-// The message text and its MIME tree, read and parsed at most once per message.
+// The message text and its MIME tree, read and parsed at most once per
+// message; BODY[] and RFC822 of the whole message need no tree.
 struct Loaded {
   std::string raw;
-  std::optional<mime::Part> tree;
+  std::optional<mime::Part> parsed;
+  const mime::Part& tree() {
+    if (!parsed) parsed = mime::parse_message(raw);
+    return *parsed;
+  }
 };
 
 }  // namespace
@@ -64,7 +72,6 @@ void MailSession::cmd_fetch(const Command& c) {
         if (!raw) return nullptr;
         loaded.emplace();
         loaded->raw = std::move(*raw);
-        loaded->tree = mime::parse_message(loaded->raw);
       }
       return &*loaded;
     };
@@ -99,8 +106,8 @@ void MailSession::cmd_fetch(const Command& c) {
               broken = true;
               break;
             }
-            value = item.kind == K::envelope ? mime::envelope(l->raw, *l->tree)
-                                             : mime::body_structure(l->raw, *l->tree, item.kind == K::bodystructure);
+            value = item.kind == K::envelope ? mime::envelope(l->raw, l->tree())
+                                             : mime::body_structure(l->raw, l->tree(), item.kind == K::bodystructure);
             folder_->store_cached(m.uid, field, *value);
           }
           add(std::string(name) + " " + *value);
@@ -115,22 +122,30 @@ void MailSession::cmd_fetch(const Command& c) {
             broken = true;
             break;
           }
-          std::string data;
+          std::string owned;
+          std::string_view data;
           std::string name;
           if (item.kind == K::body_section) {
-            auto section = mime::fetch_section(l->raw, *l->tree, to_mime(item.section));
-            data = section.value_or("");
+            if (item.section.kind == imap::Section::Kind::all && item.section.path.empty()) {
+              data = l->raw;  // BODY[]: the message as it is, no copy, no MIME parse
+            } else {
+              owned = mime::fetch_section(l->raw, l->tree(), to_mime(item.section)).value_or("");
+              data = owned;
+            }
             name = item.response_name();
             if (item.partial) {
-              data = item.partial->offset < data.size() ? data.substr(item.partial->offset, item.partial->length) : "";
+              data = item.partial->offset < data.size() ? data.substr(item.partial->offset, item.partial->length)
+                                                        : std::string_view{};
             }
+          } else if (item.kind == K::rfc822) {
+            data = l->raw;
+            name = "RFC822";
           } else {
             mime::Section s;
-            s.kind = item.kind == K::rfc822 ? mime::Section::Kind::all
-                     : item.kind == K::rfc822_header ? mime::Section::Kind::header
-                                                     : mime::Section::Kind::text;
-            data = mime::fetch_section(l->raw, *l->tree, s).value_or("");
-            name = item.kind == K::rfc822 ? "RFC822" : item.kind == K::rfc822_header ? "RFC822.HEADER" : "RFC822.TEXT";
+            s.kind = item.kind == K::rfc822_header ? mime::Section::Kind::header : mime::Section::Kind::text;
+            owned = mime::fetch_section(l->raw, l->tree(), s).value_or("");
+            data = owned;
+            name = item.kind == K::rfc822_header ? "RFC822.HEADER" : "RFC822.TEXT";
           }
           bool header_only = item.kind == K::rfc822_header ||
                              (item.kind == K::body_section && item.section.kind != imap::Section::Kind::all &&
@@ -143,7 +158,8 @@ void MailSession::cmd_fetch(const Command& c) {
             counters_.fetch_body_bytes += data.size();
           }
           if (!items.empty()) items += ' ';
-          items += name + " ";
+          items += name;
+          items += ' ';
           append_literal(items, data);
           break;
         }
@@ -156,15 +172,21 @@ void MailSession::cmd_fetch(const Command& c) {
       continue;
     }
     if (seen_now && !wants_flags) add("FLAGS " + flags_of(i));
-    out += "* " + std::to_string(i + 1) + " FETCH (" + items + ")\r\n";
+    out += "* ";
+    out += std::to_string(i + 1);
+    out += " FETCH (";
+    out += items;
+    out += ")\r\n";
     if (out.size() > 256 * 1024) {
       if (!send(out)) return;
       out.clear();
     }
   }
+  // The tagged reply goes out in the same write as the data: one wake-up of
+  // the relay and the client instead of two.
+  out += failed ? imap::status_response(c.tag, "NO", "", "Some messages could not be FETCHed (they were expunged).")
+                : imap::status_response(c.tag, "OK", "", "Fetch completed.");
   send(out);
-  if (failed) return tagged(c, "NO", "", "Some messages could not be FETCHed (they were expunged).");
-  tagged(c, "OK", "", "Fetch completed.");
 }
 
 }  // namespace postern::imapd

@@ -62,6 +62,9 @@ void MailSession::cmd_idle(const Command& c) {
       char buf[4096];
       while (::read(watch.get(), buf, sizeof buf) > 0) {
       }
+      // Something changed even if it landed in the same clock tick as the
+      // stamps we know.
+      if (folder_) folder_->distrust_stamps();
     }
     time_t now = ::time(nullptr);
     if (folder_) report_changes(true);

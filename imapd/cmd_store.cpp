@@ -40,10 +40,11 @@ void MailSession::cmd_store(const Command& c) {
       out += ")\r\n";
     }
   }
+  // Data and tagged reply in one write (one wake-up of the relay and the client).
+  out += no_room  ? imap::status_response(c.tag, "NO", "LIMIT", "Too many keywords in this mailbox.")
+         : failed ? imap::status_response(c.tag, "NO", "", "Some messages could not be stored (they were expunged).")
+                  : imap::status_response(c.tag, "OK", "", "Store completed.");
   send(out);
-  if (no_room) return tagged(c, "NO", "LIMIT", "Too many keywords in this mailbox.");
-  if (failed) return tagged(c, "NO", "", "Some messages could not be stored (they were expunged).");
-  tagged(c, "OK", "", "Store completed.");
 }
 
 void MailSession::cmd_copy(const Command& c, bool move) {

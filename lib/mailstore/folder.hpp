@@ -125,6 +125,9 @@ class Folder {
   // view marked `expunged` and are reported by the next refresh(true).
   // Cheap when nothing changed: a few stat() calls.
   virtual Result<FolderChanges> refresh(bool allow_expunges) = 0;
+  // Something outside changed the folder (an inotify event while idling):
+  // the next refresh() looks at it even if the stamps seem unchanged.
+  virtual void distrust_stamps() {}
 
   // Paths to watch with inotify while idling (IN_CREATE, IN_DELETE,
   // IN_MOVED_TO, IN_MOVED_FROM, IN_MODIFY, IN_ATTRIB); any event means

@@ -105,12 +105,15 @@ Status MaildirFolder::store_flags(size_t index, StoreMode mode, Flags flags, con
         break;
     }
     std::string new_rel = "cur/" + make_maildir_name(wanted);
-    if (new_rel != old_rel &&
-        ::rename((opt_.dir + "/" + old_rel).c_str(), (opt_.dir + "/" + new_rel).c_str()) != 0) {
-      if (errno != ENOENT) return sys_error("rename " + opt_.dir + "/" + old_rel);
-      // Another session renamed it (its own flag change): apply ours to that.
-      if (!relocate(index)) return Error{"message was expunged", ENOENT};
-      continue;
+    if (new_rel != old_rel) {
+      Stamp before = stamp_of(opt_.dir + "/cur");
+      if (::rename((opt_.dir + "/" + old_rel).c_str(), (opt_.dir + "/" + new_rel).c_str()) != 0) {
+        if (errno != ENOENT) return sys_error("rename " + opt_.dir + "/" + old_rel);
+        // Another session renamed it (its own flag change): apply ours to that.
+        if (!relocate(index)) return Error{"message was expunged", ENOENT};
+        continue;
+      }
+      note_own_rename(before);
     }
     files_[index] = new_rel;
     MessageMeta& m = metas_[index];
@@ -124,6 +127,19 @@ Status MaildirFolder::store_flags(size_t index, StoreMode mode, Flags flags, con
     return {};
   }
   return Error{"message keeps changing under us", EAGAIN};
+}
+
+void MaildirFolder::note_own_rename(const Stamp& before) {
+  // Our rename moved cur/'s mtime, which alone would make the next command
+  // rescan the whole folder. If cur/ was as we last saw it just before the
+  // rename, the new stamp is ours: take it as known. A change by someone
+  // else in the instant between the two stat() calls, or in the same clock
+  // tick, hides behind it; racy_ makes refresh() rescan once kRecheckNs has
+  // passed since the last scan, so such a change shows within that time
+  // (Dovecot's Maildir sync has the same kind of delayed re-check).
+  if (!(before == known_.cur_dir)) return;  // someone else was here: rescan next time
+  known_.cur_dir = stamp_of(opt_.dir + "/cur");
+  racy_ = true;
 }
 
 Result<std::vector<Expunged>> MaildirFolder::expunge(const std::optional<std::vector<uint32_t>>& uids) {
@@ -161,6 +177,7 @@ Result<std::vector<Expunged>> MaildirFolder::expunge(const std::optional<std::ve
     out.push_back({m.uid, uint32_t(i + 1)});
     metas_.erase(metas_.begin() + long(i));
     files_.erase(files_.begin() + long(i));
+    by_base_.clear();
     index_dirty_ = true;
     expunged_any_ = true;
   }

@@ -52,6 +52,7 @@ class MaildirFolder final : public Folder {
   std::optional<std::string> cached(uint32_t uid, std::string_view field) const override;
   void store_cached(uint32_t uid, std::string_view field, std::string value) override;
   Status flush() override;
+  void distrust_stamps() override { recheck_now_ = true; }
 
   // \Recent messages nobody has claimed yet (for STATUS).
   uint32_t unclaimed_recent() const;
@@ -68,6 +69,10 @@ class MaildirFolder final : public Folder {
   // Scans the folder and brings the view up to date; `prior` (from a stale
   // index) saves reading sizes and dates again.
   Status rescan(const FolderIndex* prior, bool allow_expunges, FolderChanges* changes);
+  // When only cur/ changed (flag renames, by us or others): one readdir of
+  // cur/ matched against the view. False when that is not enough (a file
+  // missing or unknown): the caller does the full rescan.
+  bool rescan_cur_flags(const Stamp& cur_before, FolderChanges& changes);
   // Under `lock`: claims \Recent for new messages (SELECT) and writes the index.
   Status claim_and_write_index(UidListLock& lock);
   // At close: the index as the folder is now, when it changed.
@@ -76,6 +81,9 @@ class MaildirFolder final : public Folder {
   std::vector<std::string> keyword_names(const std::string& letters) const;
   // The file of messages()[i] again after someone renamed it; false if gone.
   bool relocate(size_t index);
+  // After our own rename in cur/: keeps the view current without a rescan
+  // when nobody else had changed cur/ since we last looked (`before`).
+  void note_own_rename(const Stamp& before);
 
   Options opt_;
   uint32_t uidvalidity_ = 0;
@@ -84,9 +92,11 @@ class MaildirFolder final : public Folder {
   uint64_t highest_modseq_ = 1;
   std::vector<MessageMeta> metas_;
   std::vector<std::string> files_;         // parallel to metas_: "cur/<name>"
+  std::vector<uint32_t> by_base_;          // indices into files_ sorted by base name; empty: to build
   std::vector<std::string> keyword_table_;  // dovecot-keywords: index = letter - 'a'
   Stamps known_;
   bool racy_ = true;           // stamps too fresh to prove "nothing changed"
+  bool recheck_now_ = false;   // distrust_stamps(): rescan at the next refresh
   int64_t scanned_at_ = 0;     // when known_ was taken
   bool index_dirty_ = false;
   bool expunged_any_ = false;  // the cache may hold strings of gone messages

@@ -1,6 +1,7 @@
 // MaildirFolder: opening (from the index when the folder has not changed),
 // rescanning, UID assignment, \Recent claims and the index write. Runs in
 // imapd's mail process as the mailbox owner.
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,11 @@ namespace {
 
 const char kIndexFile[] = "/postern-index";
 const char kCacheFile[] = "/postern-cache";
+// While the stamps are too fresh to prove that nothing changed (a change in
+// the same clock tick leaves the mtime as it was), refresh() rescans at most
+// this often instead of on every command: under a stream of STOREs (our own
+// renames keep cur/ fresh) a rescan per command was most of STORE's cost.
+constexpr int64_t kRecheckNs = 100'000'000;
 
 std::string file_part(const std::string& rel) { return rel.substr(rel.find('/') + 1); }
 
@@ -129,6 +135,7 @@ bool MaildirFolder::open_from_index(FolderIndex& index, const Stamps& now) {
 
 Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, FolderChanges* changes) {
   const bool initial = changes == nullptr;
+  by_base_.clear();  // files_ is rebuilt below
   if (initial) index_dirty_ = true;  // the index on disk (if any) is stale
   int64_t started = now_ns();
   Stamps before = current_stamps();
@@ -385,9 +392,69 @@ Result<FolderChanges> MaildirFolder::refresh(bool allow_expunges) {
   bool pending_expunges = allow_expunges && std::any_of(metas_.begin(), metas_.end(),
                                                          [](const MessageMeta& m) { return m.expunged; });
   Stamps now = current_stamps();
-  if (now == known_ && !racy_ && !pending_expunges) return changes;
+  bool recheck = recheck_now_ || (racy_ && now_ns() - scanned_at_ >= kRecheckNs);
+  if (now == known_ && !recheck && !pending_expunges) return changes;
+  recheck_now_ = false;
+  // Other sessions' STOREs move only cur/: no new UIDs, no new files.
+  bool only_cur = now.new_dir == known_.new_dir && now.uidlist == known_.uidlist &&
+                  now.keywords == known_.keywords;
+  if (only_cur && !recheck && !pending_expunges && rescan_cur_flags(now.cur_dir, changes)) return changes;
+  changes.flags_changed.clear();
   if (auto s = rescan(nullptr, allow_expunges, &changes); !s) return s.error();
   return changes;
+}
+
+bool MaildirFolder::rescan_cur_flags(const Stamp& cur_before, FolderChanges& changes) {
+  auto base_of = [](std::string_view rel) {
+    rel.remove_prefix(rel.find('/') + 1);
+    return rel.substr(0, rel.find(':'));
+  };
+  if (by_base_.size() != files_.size()) {
+    by_base_.resize(files_.size());
+    for (size_t i = 0; i < files_.size(); ++i) by_base_[i] = uint32_t(i);
+    std::sort(by_base_.begin(), by_base_.end(),
+              [&](uint32_t a, uint32_t b) { return base_of(files_[a]) < base_of(files_[b]); });
+  }
+  std::string cur = opt_.dir + "/cur";
+  DIR* dp = ::opendir(cur.c_str());
+  if (!dp) return false;
+  std::vector<char> seen(files_.size(), 0);
+  std::vector<std::pair<uint32_t, std::string>> renamed;
+  bool complete = true;
+  while (dirent* de = ::readdir(dp)) {
+    std::string_view name = de->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    std::string_view base = name.substr(0, name.find(':'));
+    auto it = std::lower_bound(by_base_.begin(), by_base_.end(), base,
+                               [&](uint32_t i, std::string_view b) { return base_of(files_[i]) < b; });
+    // Unknown (a new message) or listed twice (renamed during the readdir).
+    if (it == by_base_.end() || base_of(files_[*it]) != base || seen[*it]) {
+      complete = false;
+      break;
+    }
+    seen[*it] = 1;
+    if (std::string_view(files_[*it]).substr(4) != name) renamed.emplace_back(*it, "cur/" + std::string(name));
+  }
+  ::closedir(dp);
+  // A message we did not find may be expunged: that needs the full rescan's care.
+  if (!complete || std::find(seen.begin(), seen.end(), 0) != seen.end()) return false;
+  for (auto& [i, rel] : renamed) {
+    files_[i] = std::move(rel);
+    MaildirName parsed = parse_maildir_name(file_part(files_[i]));
+    auto kw = keyword_names(parsed.keywords);
+    if (parsed.flags == metas_[i].flags && kw == metas_[i].keywords) continue;
+    metas_[i].flags = parsed.flags;
+    metas_[i].keywords = std::move(kw);
+    metas_[i].modseq = ++highest_modseq_;
+    index_dirty_ = true;
+    changes.flags_changed.push_back(i);
+  }
+  std::sort(changes.flags_changed.begin(), changes.flags_changed.end());
+  // The stamp from before the readdir: if cur/ moved meanwhile, the next
+  // refresh looks again. A fresh stamp keeps the delayed full re-check due.
+  known_.cur_dir = cur_before;
+  if (settled(cur_before, now_ns()).mtime_ns < 0) racy_ = true;
+  return true;
 }
 
 Status MaildirFolder::save_index() {

@@ -605,3 +605,87 @@ TEST_CASE("Maildir: one refresh with an expunge and a delivery reports both", "[
   CHECK(uids_of(*two) == std::vector<uint32_t>{1, 3, 4});
   CHECK(two->messages()[2].recent);  // session one never looked again
 }
+
+namespace {
+
+// The one file in cur/ whose name starts with `base`.
+std::string cur_file_of(const std::string& maildir, const std::string& base) {
+  for (const auto& e : fs::directory_iterator(maildir + "/cur"))
+    if (e.path().filename().string().starts_with(base)) return e.path().string();
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("Maildir: flag renames by others are seen; own STOREs are not echoed back", "[mailstore][maildir]") {
+  TempDir dir;
+  auto store = store_at(dir.path);
+  for (int i = 0; i < 5; ++i) deliver_from_other_process(dir.path, "m" + std::to_string(i));
+  auto one = select(*store, "INBOX");
+  auto two = select(*store, "INBOX");
+  auto list = read_uidlist(dir.path);
+  REQUIRE(list.ok());
+  REQUIRE((*list)->entries.size() == 5);
+
+  // A run of our own STOREs: the view already says so, refresh() reports nothing.
+  for (int round = 0; round < 3; ++round) {
+    REQUIRE(one->store_flags(3, StoreMode::add, kFlagged, {}).ok());
+    REQUIRE(one->store_flags(3, StoreMode::remove, kFlagged, {}).ok());
+    REQUIRE(one->store_flags(4, StoreMode::add, kSeen, {}).ok());
+    auto quiet = one->refresh(true);
+    REQUIRE(quiet.ok());
+    CHECK(quiet->flags_changed.empty());
+    CHECK(quiet->expunged.empty());
+  }
+  CHECK(one->messages()[4].flags == kSeen);
+
+  // Another process (a local MUA) renames a file in cur/ by hand.
+  std::string file = cur_file_of(dir.path, (*list)->entries[2].base);
+  REQUIRE_FALSE(file.empty());
+  fs::rename(file, file.substr(0, file.find(":2,")) + ":2,FS");
+  for (auto* f : {one.get(), two.get()}) {
+    auto seen = f->refresh(true);
+    REQUIRE(seen.ok());
+    CHECK(std::find(seen->flags_changed.begin(), seen->flags_changed.end(), 2) != seen->flags_changed.end());
+    CHECK(f->messages()[2].flags == (kFlagged | kSeen));
+  }
+  CHECK(two->messages()[4].flags == kSeen);  // session one's STORE, seen by two
+
+  // A message put straight into cur/ (no UID yet) and one removed by hand in
+  // the same refresh: the quick cur/ look gives way to the full rescan.
+  write(dir.path + "/cur/1700000000.M1P1.other:2,S", "Subject: by hand\r\n\r\nx\r\n");
+  fs::remove(cur_file_of(dir.path, (*list)->entries[0].base));
+  auto both = two->refresh(true);
+  REQUIRE(both.ok());
+  REQUIRE(both->expunged.size() == 1);
+  CHECK(both->expunged[0].seq == 1);
+  CHECK(both->new_count == 5);
+  CHECK(uids_of(*two) == std::vector<uint32_t>{2, 3, 4, 5, 6});
+  CHECK(two->messages()[4].flags == kSeen);
+}
+
+TEST_CASE("Maildir: a change hidden by an unchanged cur/ stamp shows after the re-check delay", "[mailstore][maildir]") {
+  TempDir dir;
+  auto store = store_at(dir.path);
+  for (int i = 0; i < 3; ++i) deliver_from_other_process(dir.path, "m" + std::to_string(i));
+  auto one = select(*store, "INBOX");
+  REQUIRE(one->store_flags(0, StoreMode::add, kSeen, {}).ok());
+  REQUIRE(one->refresh(true).ok());
+  // Someone renames a file in the same clock tick as our last look: cur/'s
+  // stamp stays what we know (simulated by putting its mtime back).
+  std::string cur = dir.path + "/cur";
+  struct stat before{};
+  REQUIRE(::stat(cur.c_str(), &before) == 0);
+  auto list = read_uidlist(dir.path);
+  REQUIRE(list.ok());
+  std::string file = cur_file_of(dir.path, (*list)->entries[1].base);
+  fs::rename(file, file.substr(0, file.find(":2,")) + ":2,D");
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  REQUIRE(::utimensat(AT_FDCWD, cur.c_str(), times, 0) == 0);
+  // Within 100 ms of the last scan the change may stay unseen; after it, not.
+  ::usleep(150 * 1000);
+  auto later = one->refresh(true);
+  REQUIRE(later.ok());
+  CHECK(later->flags_changed == std::vector<size_t>{1});
+  CHECK(one->messages()[1].flags == kDraft);
+}
