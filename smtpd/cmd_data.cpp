@@ -1,6 +1,6 @@
 // DATA and the end of a message (shared with BDAT LAST): the smuggling and
-// line-length rules, then cleanup commits the queue file (fsynced) before
-// the 250 that carries its ID. In smtpd, as mail_owner.
+// line-length rules, then cleanup commits the queue file (fsynced, on the
+// commit pool) before the 250 that carries its ID. In smtpd, as mail_owner.
 #include "lib/log/log.hpp"
 #include "lib/smtp/reply.hpp"
 #include "smtpd/commands.hpp"
@@ -56,7 +56,13 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   }
   auto& tx = s.tx();
   tx.content->add_actions(s.message_actions());
-  cleanup::Outcome out = tx.content->finish();
+  const std::uint64_t bdat_size = s.bdat().size();
+  s.await_commit(tx.content->finish_async(), [&s, verb, bdat_size](cleanup::Outcome out) {
+    answer_message(s, out, verb, bdat_size);
+  });
+}
+
+void answer_message(Session& s, const cleanup::Outcome& out, smtp::Verb verb, std::uint64_t bdat_size) {
   if (!out.ok()) {
     // Storage trouble is "resource"; hop and size limits refuse the mail
     // ("bounce"); anything else here is our own fault ("software").
@@ -82,7 +88,7 @@ void deliver_message(Session& s, bool bare_lf, std::uint64_t longest_line, bool 
   // Postfix words the BDAT LAST reply "Ok: N bytes queued as ID".
   if (verb == smtp::Verb::bdat)
     return s.reply(250, "2.0.0",
-                   "Ok: " + std::to_string(s.bdat().size()) + " bytes queued as " + out.queue_id);
+                   "Ok: " + std::to_string(bdat_size) + " bytes queued as " + out.queue_id);
   s.reply(250, "2.0.0", out.text);
 }
 

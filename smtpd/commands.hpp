@@ -2,6 +2,7 @@
 // that parses a command line and calls them. Runs in smtpd as mail_owner.
 #pragma once
 
+#include "lib/cleanup/cleanup.hpp"
 #include "lib/smtp/command.hpp"
 #include "lib/smtp/line_reader.hpp"
 
@@ -33,5 +34,7 @@ void end_of_chunk(Session& session);
 // through cleanup and answers 250 with the queue ID, or the rejection.
 void deliver_message(Session& session, bool bare_lf, std::uint64_t longest_line, bool size_exceeded,
                      smtp::Verb verb);
+// The reply once the queue file is durable (or the commit failed).
+void answer_message(Session& session, const cleanup::Outcome& outcome, smtp::Verb verb, std::uint64_t bdat_size);
 
 }  // namespace postern::smtpd

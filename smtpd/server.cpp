@@ -47,6 +47,9 @@ void Server::start(service::DaemonContext& context, net::EventLoop& loop) {
   // undeliverable one is discarded rather than answered (no notice loops).
   notices_ = std::make_unique<NoticeSender>(params_->cleanup.layout, params_->notify.double_bounce_address());
   context_->notices = notices_.get();
+  // Queue-file fsyncs off the loop, several at once (commit_pool.hpp).
+  commits_ = std::make_unique<CommitPool>(loop, CommitPool::kDefaultThreads);
+  context_->commits = commits_.get();
   // c-ares on this loop, for reject_unknown_*_domain and
   // reject_unknown_helo_hostname (dns_resolver_addresses, else resolv.conf).
   auto servers = dns::parse_resolver_addresses(context.config().get("dns_resolver_addresses"));

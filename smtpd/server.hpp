@@ -40,6 +40,7 @@ class Server {
   std::unique_ptr<dns::Resolver> resolver_;
   std::unique_ptr<PolicyClient> policy_client_;  // check_policy_service
   std::unique_ptr<NoticeSender> notices_;  // outlives the sessions that submit to it
+  std::unique_ptr<CommitPool> commits_;    // likewise
   std::optional<ServerContext> context_;
   std::map<std::uint64_t, std::unique_ptr<Session>> sessions_;
   std::vector<std::uint64_t> done_;

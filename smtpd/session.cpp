@@ -451,7 +451,7 @@ void Session::on_readable() {
 
 void Session::process() {
   while (!paused_ && !finished_ && !closing_ && !sasl_waiting_ && !starttls_pending_ && !tls_handshaking_ &&
-         !dns_question_ &&
+         !dns_question_ && !commit_pending_ &&
          in_pos_ < in_.size() && out_.size() < kMaxPendingOutput) {
     const std::size_t before = in_pos_;
     const Mode mode_before = mode_;
@@ -483,12 +483,28 @@ void Session::process() {
   if (!paused_) flush();
   if (finished_ || starttls_pending_ || tls_handshaking_) return;
   // Back-pressure: a client that pipelines without reading replies waits.
-  if (out_.size() >= kMaxPendingOutput || closing_ || paused_ || sasl_waiting_ || dns_question_)
+  if (out_.size() >= kMaxPendingOutput || closing_ || paused_ || sasl_waiting_ || dns_question_ || commit_pending_)
     read_watch_.disable();
   else if (!peer_eof_)
     read_watch_.enable();
-  if (peer_eof_ && !closing_ && !paused_ && !sasl_waiting_ && !dns_question_ && out_.empty())
+  if (peer_eof_ && !closing_ && !paused_ && !sasl_waiting_ && !dns_question_ && !commit_pending_ && out_.empty())
     finish("lost connection");
+}
+
+void Session::await_commit(cleanup::PendingCommit commit, std::function<void(cleanup::Outcome)> done) {
+  if (!commit.needs_sync() || server_.commits == nullptr) {
+    commit.sync();
+    return done(commit.outcome());
+  }
+  commit_pending_ = true;
+  read_watch_.disable();
+  std::weak_ptr<bool> alive = alive_;
+  server_.commits->submit(std::move(commit), [this, alive, done = std::move(done)](cleanup::Outcome out) {
+    if (alive.expired() || !*alive.lock()) return;  // the session ended; the mail is queued all the same
+    commit_pending_ = false;
+    done(std::move(out));
+    if (!finished_) process();  // the reply goes out; pipelined commands go on
+  });
 }
 
 bool Session::process_command_line() {

@@ -28,6 +28,7 @@
 #include "smtpd/sasl_request.hpp"
 #include "smtpd/access_policy.hpp"
 #include "smtpd/peer_name.hpp"
+#include "smtpd/commit_pool.hpp"
 #include "smtpd/notice_sender.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/smtpd_params.hpp"
@@ -48,6 +49,7 @@ struct ServerContext {
   PolicyClient* policy_client = nullptr;                       // check_policy_service
   std::vector<std::string> sasl_mechanisms;                    // from the auth server, upper case
   NoticeSender* notices = nullptr;                             // null: no postmaster transcripts
+  CommitPool* commits = nullptr;                               // null: queue files fsynced on the loop
 };
 
 struct Client {
@@ -132,6 +134,12 @@ class Session {
   // A client restriction refused the client at connect (smtpd_delay_reject = no).
   const std::optional<smtp::Reply>& client_refusal() const { return client_refusal_; }
   void count_ok(smtp::Verb verb);  // a command succeeded (for the disconnect line)
+
+  // The end of a message: the queue file is fsynced on the commit pool and
+  // `done` runs on the loop with the outcome; no input is read meanwhile,
+  // so nothing is answered out of order. A session that ends first (the
+  // client left, a timeout) is simply gone: `done` does not run.
+  void await_commit(cleanup::PendingCommit commit, std::function<void(cleanup::Outcome)> done);
 
   // Input modes entered by DATA and BDAT.
   void begin_data();
@@ -247,6 +255,7 @@ class Session {
   bool closing_ = false;
   bool finished_ = false;
   bool paused_ = false;  // error sleep in progress
+  bool commit_pending_ = false;  // a queue file is being fsynced: no input until its reply
   bool peer_eof_ = false;
   int errors_ = 0;
   int junk_commands_ = 0;

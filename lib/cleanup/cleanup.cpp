@@ -272,6 +272,29 @@ void Session::write(std::string_view bytes) {
 }
 
 Outcome Session::finish() {
+  PendingCommit pending = finish_async();
+  if (pending.needs_sync()) pending.sync();
+  return pending.outcome();
+}
+
+void PendingCommit::sync() {
+  if (!needs_sync()) return;
+  synced_ = true;
+  auto id = writer_->sync();
+  if (!id) {
+    failure_ = id.error().message.empty() ? "commit failed" : id.error().message;
+    return;
+  }
+  if (!trigger_directory_.empty()) trigger_qmgr(trigger_directory_);
+}
+
+Outcome PendingCommit::outcome() {
+  if (writer_ && !synced_) failure_ = "queue file not synced";  // a caller bug; never answer 250 for it
+  if (failure_.empty()) return outcome_;
+  return storage_error("cleanup: " + outcome_.queue_id + ": " + failure_);
+}
+
+PendingCommit Session::finish_async() {
   State& s = *state_;
   if (s.too_big) return reject(552, "5.3.4", "Message file too big");
   if (s.in_header && !s.line.empty()) {  // a last header line without <LF>
@@ -406,27 +429,26 @@ Outcome Session::finish() {
   Status st = writer->append(header);
   if (st) st = s.body.read_back([&](std::string_view chunk) { return writer->append(chunk); });
   if (!st) return storage_error("cleanup: " + cx.queue_id + ": " + st.error().message);
-  auto id = writer->commit();
-  if (!id) return storage_error("cleanup: " + cx.queue_id + ": " + id.error().message);
+  if (auto sealed = writer->seal(); !sealed)
+    return storage_error("cleanup: " + cx.queue_id + ": " + sealed.error().message);
+  const std::string& id = writer->queue_id();
   if (s.sub.source == Source::smtp) {
-    std::string line = *id + ": client=" + cx.client_name + "[" + cx.client_address + "]";
+    std::string line = id + ": client=" + cx.client_name + "[" + cx.client_address + "]";
     if (!s.sub.attributes.sasl_username.empty())
       line += ", sasl_method=" + s.sub.sasl_method + ", sasl_username=" + s.sub.attributes.sasl_username;
     log::info("%s", line.c_str());
   }
-  cleanup_log(*id, "message-id=" + message_id);
-  if (acts.hold) {
-    cleanup_log(*id, "hold: " + *acts.hold);
-  } else {
-    trigger_qmgr(s.params.layout.queue_directory);
-  }
+  cleanup_log(id, "message-id=" + message_id);
+  if (acts.hold) cleanup_log(id, "hold: " + *acts.hold);
 
-  Outcome out;
-  out.queue_id = *id;
-  out.code = 250;
-  out.enhanced = "2.0.0";
-  out.text = "Ok: queued as " + *id;
-  return out;
+  PendingCommit pending;
+  pending.outcome_.queue_id = id;
+  pending.outcome_.code = 250;
+  pending.outcome_.enhanced = "2.0.0";
+  pending.outcome_.text = "Ok: queued as " + id;
+  if (!acts.hold) pending.trigger_directory_ = s.params.layout.queue_directory;
+  pending.writer_.emplace(std::move(*writer));
+  return pending;
 }
 
 Outcome enqueue_message(const Params& params, queue::QueueIdGenerator& ids, Submission submission,

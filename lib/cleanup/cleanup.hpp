@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,7 @@
 #include "lib/queue/queue_file.hpp"
 #include "lib/queue/queue_id.hpp"
 #include "lib/queue/queue_layout.hpp"
+#include "lib/queue/queue_writer.hpp"
 
 namespace postern::config {
 class Config;
@@ -110,6 +112,32 @@ struct Outcome {
   bool temporary() const { return code >= 400 && code < 500; }
 };
 
+// The second half of Session::finish_async(): a sealed queue file waiting
+// for its fsync, or an outcome that needs none. Move-only.
+class PendingCommit {
+ public:
+  PendingCommit(Outcome final_outcome) : outcome_(std::move(final_outcome)) {}  // NOLINT: implicit on purpose
+
+  // False: outcome() is already final (a rejection, DISCARD).
+  bool needs_sync() const { return writer_.has_value() && !synced_; }
+  // fsyncs and closes the queue file, then wakes qmgr (unless the message
+  // is held). Touches only this object and the file system and logs
+  // nothing, so it may run on a worker thread.
+  void sync();
+  // After sync(), on the thread that logs: the reply; a failed commit is
+  // logged and becomes 452 4.3.1 (the file is gone).
+  Outcome outcome();
+
+ private:
+  friend class Session;
+  PendingCommit() = default;
+  std::optional<queue::QueueWriter> writer_;
+  std::string trigger_directory_;  // queue_directory for the qmgr wakeup; "" when held
+  Outcome outcome_;                // the reply once the file is durable
+  bool synced_ = false;
+  std::string failure_;            // why sync() failed; "" when it did not
+};
+
 // One message in progress. Move-only. Dropping a session before finish()
 // leaves nothing behind; so does a crash (the spool is an unnamed file and
 // the queue file is written only inside finish()).
@@ -138,6 +166,12 @@ class Session {
   // header_checks run here (not for requeued mail), over the headers and
   // the Received this hop adds; their actions join add_actions'.
   Outcome finish();
+
+  // finish() without waiting for the disk: everything up to a sealed queue
+  // file, with the "client=" and "message-id=" lines logged; the caller
+  // runs sync() (any thread) and then outcome() (its own). finish() is
+  // exactly that on one thread. smtpd uses it to fsync off its event loop.
+  PendingCommit finish_async();
 
   // Access actions (smtpd): merged into what the submission carried; applied
   // by finish(). DISCARD answers 250 with a queue ID and stores nothing;

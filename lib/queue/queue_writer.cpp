@@ -86,6 +86,7 @@ QueueWriter& QueueWriter::operator=(QueueWriter&& other) noexcept {
     content_record_at_ = other.content_record_at_;
     content_size_ = other.content_size_;
     committed_ = other.committed_;
+    sealed_ = other.sealed_;
     failed_ = other.failed_;
     own_file_ = std::exchange(other.own_file_, false);  // the moved-from writer owns no file
   }
@@ -115,7 +116,7 @@ Status QueueWriter::flush() {
 }
 
 Status QueueWriter::append(std::string_view content) {
-  if (failed_ || committed_ || !fd_) return Error{"queue file " + path_ + ": writer is closed"};
+  if (failed_ || committed_ || sealed_ || !fd_) return Error{"queue file " + path_ + ": writer is closed"};
   if (content.size() > kMaxContent - content_size_) return fail(Error{"message too large for a queue file", EFBIG});
   content_size_ += content.size();
   if (buffer_.size() + content.size() < kFlushAt) {
@@ -128,21 +129,31 @@ Status QueueWriter::append(std::string_view content) {
 }
 
 Result<std::string> QueueWriter::commit() {
-  if (failed_ || committed_ || !fd_) return Error{"queue file " + path_ + ": writer is closed"};
+  if (auto st = seal(); !st) return st.error();
+  return sync();
+}
+
+Status QueueWriter::seal() {
+  if (failed_ || committed_ || sealed_ || !fd_) return Error{"queue file " + path_ + ": writer is closed"};
   buffer_ += char(rec_end);
   buffer_.append(4, '\0');
-  if (auto st = flush(); !st) return st.error();
+  if (auto st = flush(); !st) return st;
   std::string len;
   for (int shift = 24; shift >= 0; shift -= 8) len += char((content_size_ >> shift) & 0xff);
-  if (auto st = pwrite_all(fd_.get(), len, content_record_at_ + 1); !st) return fail(st.error()).error();
+  if (auto st = pwrite_all(fd_.get(), len, content_record_at_ + 1); !st) return fail(st.error());
   // Every byte is written before the "complete" mark, so a killed process
-  // never leaves a complete-looking file with missing data. One fsync then
-  // makes data, mark and the new directory entry durable (a journalling
-  // file system commits the entry with the inode), as Postfix's cleanup
-  // does; nothing is answered before it returns, so a crash before then
-  // loses nothing the client was told we have. This is smtpd's hot path:
-  // each extra fsync was about 1 ms per message on its event loop.
-  if (::fchmod(fd_.get(), kModeComplete) != 0) return fail(sys_error("fchmod")).error();
+  // never leaves a complete-looking file with missing data. One fsync (in
+  // sync()) then makes data, mark and the new directory entry durable (a
+  // journalling file system commits the entry with the inode), as
+  // Postfix's cleanup does; nothing is answered before it returns, so a
+  // crash before then loses nothing the client was told we have.
+  if (::fchmod(fd_.get(), kModeComplete) != 0) return fail(sys_error("fchmod"));
+  sealed_ = true;
+  return {};
+}
+
+Result<std::string> QueueWriter::sync() {
+  if (failed_ || committed_ || !sealed_ || !fd_) return Error{"queue file " + path_ + ": writer is not sealed"};
   if (::fsync(fd_.get()) != 0) return fail(sys_error("fsync")).error();
   if (::close(fd_.release()) != 0) return fail(sys_error("close")).error();
   committed_ = true;

@@ -41,9 +41,18 @@ class QueueWriter {
   // every later call fails.
   Status append(std::string_view content);
 
-  // Finishes the file: end record, content length, fsync, mark complete,
-  // fsync folder. Returns the queue ID. On error the file is removed.
+  // Finishes the file: end record, content length, mark complete, fsync.
+  // Returns the queue ID. On error the file is removed. Same as seal() then
+  // sync().
   Result<std::string> commit();
+
+  // commit() in two halves, so a server can fsync off its event loop:
+  // seal() writes the rest and marks the file complete (not yet durable);
+  // sync() fsyncs and closes it. sync() touches only this writer, so it may
+  // run on another thread once the writer has been handed over. A writer
+  // destroyed between the two removes the file (nobody was told it is queued).
+  Status seal();
+  Result<std::string> sync();
 
   // Removes the partial file now.
   void abort();
@@ -61,6 +70,7 @@ class QueueWriter {
   std::uint64_t content_record_at_ = 0;  // offset of the content record header
   std::uint64_t content_size_ = 0;
   bool committed_ = false;
+  bool sealed_ = false;
   bool failed_ = false;
   bool own_file_ = false;  // we created path_ and must remove it unless committed
 };

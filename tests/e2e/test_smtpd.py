@@ -607,6 +607,31 @@ class SmtpdTest(unittest.TestCase):
         self.inst.wait_for_log(r"lost connection after DATA \(\d+ bytes\) from localhost\[127\.0\.0\.1\]")
         self.assertEqual(incoming_files(self.queue), before)
 
+    def test_client_gone_while_its_fsync_runs(self):
+        # The queue file's fsync runs off the event loop; a client that sends
+        # the final dot and leaves at once gets no reply, but what smtpd
+        # sealed is completed (as Postfix's cleanup finishes on its own), the
+        # session ends cleanly and the service goes on.
+        before = incoming_files(self.queue)
+        lost = re.compile(r"lost connection after (END-OF-MESSAGE|MAIL) from localhost\[127\.0\.0\.1\]")
+        lost_before = len(lost.findall(self.inst.log()))
+        c = self.raw()
+        c.cmd("EHLO fsync.test")
+        c.cmd("MAIL FROM:<f@example.test>")
+        c.cmd("RCPT TO:<b@mail.example.test>")
+        c.cmd("DATA")
+        body = b"".join(b"gone before the reply %d\r\n" % i for i in range(3000))
+        c.send(b"Subject: gone-at-dot\r\n\r\n" + body + b".\r\nMAIL FROM:<never@example.test>\r\n")
+        c.close()
+        self.assertTrue(wait_until(lambda: len(lost.findall(self.inst.log())) > lost_before, 20), self.inst.log())
+        new = {k: v for k, v in incoming_files(self.queue).items() if k not in before}
+        self.assertEqual(len(new), 1, new)
+        qid, mode = next(iter(new.items()))
+        self.assertEqual(mode, 0o700)
+        self.assertEqual(body_of(read_queue_file(self.queue, qid)["content"]), body)
+        self.assertIsNotNone(self.send_ok())
+        self.assertNotRegex(self.inst.log(), r"smtpd pid \d+ (killed by signal (?!9\b)|exit status)")
+
     def test_bdat_after_a_refused_chunk(self):
         c = self.raw()
         c.cmd("EHLO chunk.test")

@@ -189,6 +189,48 @@ TEST_CASE("a dropped session leaves nothing") {
   CHECK(n == 0);
 }
 
+TEST_CASE("finish_async: sealed before sync, 250 only after sync, rejections need none") {
+  TempQueue q;
+  auto params = test_params(q);
+  queue::QueueIdGenerator ids;
+  Session session(params, ids, smtp_submission());
+  session.write("Subject: async\r\n\r\nbody\r\n");
+  PendingCommit pending = session.finish_async();
+  REQUIRE(pending.needs_sync());
+  auto files = queue::scan_folder(q.layout, queue::kIncoming);
+  REQUIRE(files->size() == 1);
+  struct stat st {};
+  REQUIRE(::stat(files->front().path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);  // complete, waiting for its fsync
+  pending.sync();
+  CHECK_FALSE(pending.needs_sync());
+  Outcome out = pending.outcome();
+  REQUIRE(out.ok());
+  CHECK(files->front().path == q.layout.file_path(queue::kIncoming, out.queue_id));
+  CHECK(content_of(files->front().path).find("Subject: async\r\n") != std::string::npos);
+
+  // Without sync() there is no 250, and the dropped commit leaves no file.
+  {
+    Session other(params, ids, smtp_submission());
+    other.write("Subject: never synced\r\n\r\n");
+    PendingCommit unsynced = other.finish_async();
+    REQUIRE(unsynced.needs_sync());
+    Outcome bad = unsynced.outcome();
+    CHECK(bad.code == 452);
+    CHECK(bad.enhanced == "4.3.1");
+  }
+  CHECK(queue::scan_folder(q.layout, queue::kIncoming)->size() == 1);
+
+  // A rejection is final at once.
+  Submission none = smtp_submission();
+  none.recipients.clear();
+  Session rejected(params, ids, none);
+  rejected.write("Subject: x\r\n\r\n");
+  PendingCommit r = rejected.finish_async();
+  CHECK_FALSE(r.needs_sync());
+  CHECK(r.outcome().code == 554);
+}
+
 TEST_CASE("access actions: HOLD, DISCARD, REDIRECT, BCC, PREPEND, FILTER, content_filter") {
   TempQueue q;
   auto params = test_params(q);

@@ -10,6 +10,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "lib/queue/queue_reader.hpp"
 #include "lib/queue/queue_scan.hpp"
@@ -160,6 +161,52 @@ TEST_CASE("an abandoned writer leaves no file", "[queue][writer]") {
     CHECK(files_in(q.layout.folder_path(kIncoming)) == 1);
   }
   CHECK(files_in(q.layout.folder_path(kIncoming)) == 0);
+}
+
+TEST_CASE("seal then sync: complete after seal, the ID after sync, moved to another thread", "[queue][writer]") {
+  TempQueue q;
+  QueueIdGenerator ids;
+  auto w = QueueWriter::create(q.layout, ids, envelope_for({"b@x"}));
+  REQUIRE(w.ok());
+  REQUIRE(w->append("Subject: s\r\n\r\nbody\r\n").ok());
+  REQUIRE(w->seal().ok());
+  const std::string path = w->path();
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0700);               // every byte written, then the mark
+  CHECK_FALSE(w->append("more").ok());              // sealed: no more content
+  QueueWriter moved = std::move(*w);                // as smtpd hands it to a worker
+  Result<std::string> id = Error{"not run"};
+  std::thread([&] { id = moved.sync(); }).join();
+  REQUIRE(id.ok());
+  CHECK(path == q.layout.file_path(kIncoming, *id));
+  auto r = QueueReader::open(path);
+  REQUIRE(r.ok());
+  CHECK(r->complete());
+  CHECK(*r->read_content() == "Subject: s\r\n\r\nbody\r\n");
+}
+
+TEST_CASE("a writer dropped between seal and sync leaves no file", "[queue][writer]") {
+  TempQueue q;
+  QueueIdGenerator ids;
+  {
+    auto w = QueueWriter::create(q.layout, ids, envelope_for({"b@x"}));
+    REQUIRE(w.ok());
+    REQUIRE(w->append("x\r\n").ok());
+    REQUIRE(w->seal().ok());
+    CHECK_FALSE(w->seal().ok());  // once only
+    CHECK(files_in(q.layout.folder_path(kIncoming)) == 1);
+  }
+  // Nobody was told "queued": the sealed but unsynced file goes.
+  CHECK(files_in(q.layout.folder_path(kIncoming)) == 0);
+}
+
+TEST_CASE("sync before seal is refused", "[queue][writer]") {
+  TempQueue q;
+  QueueIdGenerator ids;
+  auto w = QueueWriter::create(q.layout, ids, envelope_for({"b@x"}));
+  REQUIRE(w.ok());
+  CHECK_FALSE(w->sync().ok());
 }
 
 TEST_CASE("a write error removes the partial file (EFBIG via RLIMIT_FSIZE)", "[queue][writer][enospc]") {
