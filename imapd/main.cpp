@@ -35,8 +35,8 @@ int main(int argc, char** argv) {
     hooks.login = [&](int client, login::ControlChannel& control) {
       return imapd::LoginSession(settings, client, control).run();
     };
-    hooks.mail = [&](int relay, const login::MailUser& user) {
-      return imapd::MailSession(settings, relay, user).run();
+    hooks.mail = [&](login::HandedClient& client, const login::MailUser& user) {
+      return imapd::MailSession(settings, client, user).run();
     };
     return login::run_connection(settings.login(), fd, hooks);
   };

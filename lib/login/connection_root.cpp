@@ -156,7 +156,13 @@ struct Root {
         ::_exit(1);
       }
       die_with_parent(parent);
-      ::_exit(hooks.mail(theirs.get(), mu));
+      auto client = receive_client(std::move(theirs));
+      if (!client) {
+        log::error("%s(%s)<%d><%s>: %s", s.protocol.c_str(), user.c_str(), int(::getpid()), session_id.c_str(),
+                   client.error().message.c_str());
+        ::_exit(1);
+      }
+      ::_exit(hooks.mail(*client, mu));
     }
     theirs.reset();
     log::info("%s: Login: user=<%s>, method=%s, rip=%s, lip=%s, mpid=%d%s, session=<%s>", tag().c_str(), user.c_str(),

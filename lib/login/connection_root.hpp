@@ -11,7 +11,8 @@
 //   RESP <b64> | CANCEL                       (answers to CONT)
 // root -> login process:
 //   MECHS <name:p|n>...                       (first line; p = plaintext)
-//   CONT <challenge b64> | OK <user> + the mail process's socket (SCM_RIGHTS)
+//   CONT <challenge b64> | OK <user> + the mail process's socket (SCM_RIGHTS;
+//                                        the login process hands the client over on it)
 //   FAIL <temp 0|1> <user> <reason> | TEMPFAIL | ABORTED
 //   LIMIT 1 <user> <reason>                   (mail_max_userip_connections; shaped like FAIL)
 //   DELAY <seconds left> <user>               (login_delay: logged in too recently; the session ends)
@@ -23,6 +24,7 @@
 #include <string>
 
 #include "lib/login/control_channel.hpp"
+#include "lib/login/handover.hpp"
 #include "lib/login/login_settings.hpp"
 
 namespace postern::login {
@@ -43,8 +45,9 @@ struct ConnectionHooks {
   // until login (then relays) or the end. Returns the exit status.
   std::function<int(int client_fd, ControlChannel& control)> login;
   // In the mail process (already the mailbox owner): serves the session
-  // through `relay_fd` (the login process relays to the client).
-  std::function<int(int relay_fd, const MailUser& user)> mail;
+  // on the client's socket, or the login process's relay for TLS
+  // (handover.hpp), reading `client.pending` first.
+  std::function<int(HandedClient& client, const MailUser& user)> mail;
 };
 
 // In a freshly forked connection process; returns its exit status.
