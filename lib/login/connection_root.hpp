@@ -1,10 +1,13 @@
-// One client connection of a login service (pop3d, imapd) in three
-// processes. The root process (this code; root when master is root) never
-// reads the client: it forks the login process (mail_owner for good), runs
-// the SASL exchanges that process relays with the auth service, enforces
+// One client connection of a login service (pop3d, imapd). The root
+// process (this code; root when master is root) never reads the client: it
+// forks the login process (mail_owner for good), runs the SASL exchanges
+// that process relays with the auth service, enforces
 // mail_max_userip_connections and pop3_login_delay, looks the user up in
-// the userdbs and forks the mail process, which becomes the mailbox owner
-// before touching mail.
+// the userdbs, and then becomes the mail process itself: the mailbox owner
+// for good (no saved root), before it reads anything from the client or
+// touches mail. The login process then hands the client over (handover.hpp):
+// a plaintext session is one process, a TLS session two (the login process
+// relays).
 //
 // Control lines, login process -> root:
 //   AUTH <mech> <secured 0|1> <R<initial b64>|N> <session id> <log note>
@@ -50,7 +53,9 @@ struct ConnectionHooks {
   std::function<int(HandedClient& client, const MailUser& user)> mail;
 };
 
-// In a freshly forked connection process; returns its exit status.
+// In a freshly forked connection process; returns its exit status when no
+// login went ahead (after a login the process serves the mail session and
+// exits from there).
 int run_connection(const LoginSettings& s, int fd, const ConnectionHooks& hooks);
 
 // "203.0.113.9" for the peer (peer = true) or our end of a socket.
