@@ -19,15 +19,11 @@ namespace {
 
 constexpr int kMaxBadCommands = 20;   // Dovecot's CLIENT_MAX_BAD_COMMANDS
 constexpr int kSessionTimeout = 30 * 60;  // RFC 3501 5.4: at least 30 minutes
-// A session idle this long gives its free heap pages back: most sessions
-// sit idle (or in IDLE) most of the time, and each is a process.
-constexpr int kTrimAfterIdleMs = 500;
 
 }  // namespace
 
 MailSession::MailSession(const ImapSettings& settings, login::HandedClient& client, const login::MailUser& user)
     : s_(settings), io_(client.fd.get(), std::move(client.pending)), stream_(io_, settings.limits), user_(user) {
-  io_.trim_when_idle(kTrimAfterIdleMs);
 }
 
 void MailSession::tagged(const Command& c, const std::string& status, const std::string& code,

@@ -1,7 +1,6 @@
 // Blocking client I/O for a pop3d/imapd session process. See client_io.hpp.
 #include "lib/login/client_io.hpp"
 
-#include <malloc.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,17 +17,7 @@ void ClientIo::set_timeout(int seconds) {
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-void ClientIo::trim_if_idle(int other) {
-  if (trim_after_ms_ < 0 || (tls_ && tls_->pending() > 0)) return;
-  pollfd fds[2] = {{fd_, POLLIN, 0}, {other, POLLIN, 0}};
-  int n;
-  do n = ::poll(fds, other >= 0 ? 2 : 1, trim_after_ms_);
-  while (n < 0 && errno == EINTR);
-  if (n == 0) ::malloc_trim(0);
-}
-
 long ClientIo::read_some(char* buf, size_t size) {
-  trim_if_idle();
   long n;
   if (tls_) {
     n = tls_->read(buf, size);
@@ -112,11 +101,6 @@ bool ClientIo::skip(size_t n) {
 
 int ClientIo::wait_input(int other, int timeout_ms) {
   if (!buffer_.empty() || (tls_ && tls_->pending() > 0)) return 1;
-  if (timeout_ms > trim_after_ms_ && trim_after_ms_ >= 0) {
-    // The wait may last trim_after_ms_ longer than asked: short next to
-    // the timeouts this serves (IDLE's notify interval, in seconds).
-    trim_if_idle(other);
-  }
   pollfd fds[2] = {{fd_, POLLIN, 0}, {other, POLLIN, 0}};
   while (true) {
     int n = ::poll(fds, other >= 0 ? 2 : 1, timeout_ms);

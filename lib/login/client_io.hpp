@@ -48,10 +48,6 @@ class ClientIo {
   void relay(int other, int idle_seconds = 600);
   // Takes what was read from the client and not consumed yet.
   std::string take_buffered() { return std::exchange(buffer_, {}); }
-  // After `idle_ms` without client input, gives free heap pages back to the
-  // kernel (malloc_trim) before waiting on: an idle session then holds only
-  // the memory it uses. For the long-lived mail process.
-  void trim_when_idle(int idle_ms) { trim_after_ms_ = idle_ms; }
   bool secured() const { return tls_ != nullptr; }
   std::string tls_description() const { return tls_ ? tls_->description() : ""; }
   int fd() const { return fd_; }
@@ -61,13 +57,10 @@ class ClientIo {
 
  private:
   long read_some(char* buf, size_t size);
-  // Waits up to trim_after_ms_ for input; trims the heap if none came.
-  void trim_if_idle(int other = -1);
   int fd_;
   std::unique_ptr<tls::TlsStream> tls_;
   std::string buffer_;
   size_t in_ = 0, out_ = 0;
-  int trim_after_ms_ = -1;  // < 0: never
 };
 
 }  // namespace postern::login

@@ -97,17 +97,3 @@ TEST_CASE("a hand-over cut short or malformed is refused", "[login]") {
     CHECK(::read(got->fd.get(), buf, sizeof buf) == 4);
   }
 }
-
-TEST_CASE("an idle reader still gets its input after trimming the heap", "[login]") {
-  Pair p;
-  ClientIo io(p.ours.get());
-  io.trim_when_idle(20);
-  REQUIRE(postern::write_all(p.theirs.get(), "x\r\n").ok());
-  std::string line;
-  REQUIRE(io.read_line(line, 10) == ClientIo::ReadStatus::line);
-  CHECK(line == "x");
-  Pair other;
-  CHECK(io.wait_input(other.ours.get(), 50) == 0);  // trims after 20 ms, then times out
-  REQUIRE(postern::write_all(other.theirs.get(), "y").ok());
-  CHECK(io.wait_input(other.ours.get(), 1000) == 2);
-}
