@@ -15,6 +15,7 @@
 #include "lib/imap/response.hpp"
 #include "lib/log/log.hpp"
 #include "lib/login/connection_root.hpp"
+#include "lib/login/handover.hpp"
 
 namespace postern::imapd {
 namespace {
@@ -283,9 +284,8 @@ void LoginSession::hand_over(const std::string& tag) {
   done_ = true;
   if (!mail) return;
   // The mail process learns the tag to answer first; then the client's
-  // pipelined bytes follow, then the relay.
-  if (!write_all(mail.get(), tag + "\r\n") || !write_all(mail.get(), stream_.take_pending())) return;
-  io_.relay(mail.get(), 31 * 60);
+  // pipelined bytes follow.
+  login::hand_over_client(io_, mail.get(), tag + "\r\n" + stream_.take_pending(), 31 * 60);
 }
 
 void LoginSession::log_end() {

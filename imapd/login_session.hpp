@@ -2,8 +2,9 @@
 // CAPABILITY, NOOP, LOGOUT, ID, STARTTLS, LOGIN and AUTHENTICATE (with
 // SASL-IR). Runs in the login process as mail_owner, never as root; SASL
 // exchanges are relayed to the connection's root process, which alone talks
-// to the auth service. After login it only relays bytes between the client
-// (TLS or not) and the mail process.
+// to the auth service. After login it hands a plaintext client's socket to
+// the mail process and ends; a TLS client's bytes it relays
+// (lib/login/handover.hpp).
 #pragma once
 
 #include <ctime>

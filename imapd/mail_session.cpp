@@ -22,8 +22,9 @@ constexpr int kSessionTimeout = 30 * 60;  // RFC 3501 5.4: at least 30 minutes
 
 }  // namespace
 
-MailSession::MailSession(const ImapSettings& settings, int relay_fd, const login::MailUser& user)
-    : s_(settings), io_(relay_fd), stream_(io_, settings.limits), user_(user) {}
+MailSession::MailSession(const ImapSettings& settings, login::HandedClient& client, const login::MailUser& user)
+    : s_(settings), io_(client.fd.get(), std::move(client.pending)), stream_(io_, settings.limits), user_(user) {
+}
 
 void MailSession::tagged(const Command& c, const std::string& status, const std::string& code,
                          const std::string& text) {

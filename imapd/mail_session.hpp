@@ -1,7 +1,7 @@
 // The authenticated and selected states of one IMAP session (RFC 3501
 // 6.3-6.4 and the extensions in capabilities.cpp). Runs in the mail process
-// as the mailbox owner, talking to the client through the login process's
-// relay. One file per group of commands: cmd_mailbox.cpp (SELECT ... APPEND,
+// as the mailbox owner, talking to the client on its socket (or through
+// the login process's relay for TLS). One file per group of commands: cmd_mailbox.cpp (SELECT ... APPEND,
 // LIST, STATUS, NAMESPACE), cmd_fetch.cpp, cmd_search.cpp, cmd_store.cpp
 // (STORE, COPY, MOVE, EXPUNGE, CLOSE, UNSELECT), cmd_idle.cpp.
 #pragma once
@@ -19,6 +19,7 @@
 #include "lib/imap/sequence_set.hpp"
 #include "lib/login/client_io.hpp"
 #include "lib/login/connection_root.hpp"
+#include "lib/login/handover.hpp"
 #include "lib/mailstore/folder.hpp"
 #include "lib/mailstore/mail_store.hpp"
 
@@ -26,7 +27,9 @@ namespace postern::imapd {
 
 class MailSession {
  public:
-  MailSession(const ImapSettings& settings, int relay_fd, const login::MailUser& user);
+  // `client`: the client's socket or the TLS relay, with the login tag and
+  // what the client pipelined behind it in `pending`.
+  MailSession(const ImapSettings& settings, login::HandedClient& client, const login::MailUser& user);
   int run();
 
  private:

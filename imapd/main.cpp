@@ -9,8 +9,10 @@
 // client input. Each connection gets a root process that never reads the
 // client either; it forks a login process (mail_owner for good) that speaks
 // IMAP and TLS until login (login_session.cpp), runs the SASL exchange with
-// the auth service for it, and forks a mail process that becomes the
-// mailbox owner before opening any mail (mail_session.cpp).
+// the auth service for it, and then itself becomes the mail process: the
+// mailbox owner for good, before opening any mail (mail_session.cpp). The
+// login process hands a plaintext client over and ends; it relays a TLS
+// client (lib/login/handover.hpp). An idle session is one process.
 // Settings (dovecot.conf): protocols, ssl, ssl_cert, ssl_key,
 // disable_plaintext_auth, login_trusted_networks, login_greeting,
 // mail_location, first_valid_uid, mail_max_userip_connections,
@@ -22,6 +24,7 @@
 #include "imapd/mail_session.hpp"
 #include "lib/login/connection_root.hpp"
 #include "lib/login/login_daemon.hpp"
+#include "lib/login/userip_limit.hpp"
 
 using namespace postern;
 
@@ -35,10 +38,11 @@ int main(int argc, char** argv) {
     hooks.login = [&](int client, login::ControlChannel& control) {
       return imapd::LoginSession(settings, client, control).run();
     };
-    hooks.mail = [&](int relay, const login::MailUser& user) {
-      return imapd::MailSession(settings, relay, user).run();
+    hooks.mail = [&](login::HandedClient& client, const login::MailUser& user) {
+      return imapd::MailSession(settings, client, user).run();
     };
     return login::run_connection(settings.login(), fd, hooks);
   };
+  daemon.connection_ended = [&](pid_t pid) { login::release_userip_slots(settings.login().userip_dir, pid); };
   return login::run_login_daemon(argc, argv, std::move(daemon));
 }

@@ -8,6 +8,7 @@
 #include "lib/auth/sasl_codec.hpp"
 #include "lib/base/strings.hpp"
 #include "lib/log/log.hpp"
+#include "lib/login/handover.hpp"
 #include "pop3d/session.hpp"
 
 namespace postern::pop3d {
@@ -128,7 +129,7 @@ void Session::authenticate(const std::string& mech, const std::optional<std::str
       UniqueFd mail = control_->take_fd();
       handed_over_ = true;
       done_ = true;
-      if (mail) io_.relay(mail.get());
+      if (mail) login::hand_over_client(io_, mail.get(), "", 600);
       return;
     }
     if (what == "ABORTED") {

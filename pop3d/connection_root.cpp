@@ -19,14 +19,15 @@ int run_connection(const Pop3Settings& s, int fd) {
     Session session(s, client, &ctl);
     return session.run();
   };
-  hooks.mail = [&s](int relay, const login::MailUser& u) {
+  hooks.mail = [&s](login::HandedClient& client, const login::MailUser& u) {
+    const int relay = client.fd.get();
     auto location = mailstore::resolve_mail_location(u.mail_location, u.user, u.home, s.login().spool_dir);
     if (!location) {
       log::error("pop3(%s): %s", u.user.c_str(), location.error().message.c_str());
       (void)write_all(relay, "-ERR [SYS/TEMP] Temporary authentication failure.\r\n");
       return 0;
     }
-    Session session(s, relay, nullptr);
+    Session session(s, relay, nullptr, std::move(client.pending));
     return session.run_mail(u.user, u.session_id, *location);
   };
   return login::run_connection(s.login(), fd, hooks);

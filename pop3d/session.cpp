@@ -26,8 +26,8 @@ constexpr int kSessionTimeout = 600;  // RFC 1939: at least 10 minutes
 
 }  // namespace
 
-Session::Session(const Pop3Settings& settings, int fd, ControlChannel* control)
-    : settings_(settings), s_(settings.login()), io_(fd), control_(control) {
+Session::Session(const Pop3Settings& settings, int fd, ControlChannel* control, std::string pending)
+    : settings_(settings), s_(settings.login()), io_(fd, std::move(pending)), control_(control) {
   rip_ = login::socket_address(fd, true);
   lip_ = login::socket_address(fd, false);
   unsigned char r[9];

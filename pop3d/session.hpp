@@ -1,7 +1,8 @@
 // One POP3 session in two processes. The login process (mail_owner, no way
 // back to root) talks to the client until it is authenticated, asking its
-// root parent (connection_root.cpp) to run the SASL exchange; then it only
-// relays bytes between the client (TLS or not) and the mail process. The
+// root parent (connection_root.cpp) to run the SASL exchange; then it
+// hands a plaintext client's socket to the mail process and ends, or relays
+// a TLS client's bytes (lib/login/handover.hpp). The
 // mail process runs as the mailbox owner and serves the transaction state.
 #pragma once
 
@@ -23,10 +24,12 @@ namespace postern::pop3d {
 class Session {
  public:
   // Login process: `fd` is the client, `control` the channel to the root parent.
-  Session(const Pop3Settings& settings, int fd, ControlChannel* control);
+  // Mail process: `control` is null, `pending` what the client sent that the
+  // login process read.
+  Session(const Pop3Settings& settings, int fd, ControlChannel* control, std::string pending = {});
   // Serves the client until it is logged in (then relays) or leaves.
   int run();
-  // Mail process: `fd` is the login process's relay socket.
+  // Mail process: `fd` is the client's socket or the login process's TLS relay.
   int run_mail(const std::string& user, const std::string& session_id, const mailstore::MailLocation& location);
 
  private:

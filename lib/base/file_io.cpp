@@ -15,17 +15,23 @@ namespace postern {
 Result<std::string> read_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return sys_error("open " + path);
-  std::string out;
-  char buf[65536];
+  // Read straight into the string, sized from fstat (+1 to see EOF in one
+  // pass): no copy, and no large stack buffer whose pages would stay
+  // dirty for the life of a long-lived process (an IMAP session).
+  struct stat st {};
+  size_t used = 0;
+  std::string out(::fstat(fd.get(), &st) == 0 && st.st_size > 0 ? size_t(st.st_size) + 1 : 4096, '\0');
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (used == out.size()) out.resize(out.size() * 2);  // the file grew meanwhile
+    ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       return sys_error("read " + path);
     }
     if (n == 0) break;
-    out.append(buf, size_t(n));
+    used += size_t(n);
   }
+  out.resize(used);
   return out;
 }
 

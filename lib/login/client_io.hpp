@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "lib/base/unique_fd.hpp"
 #include "lib/tls/tls_server.hpp"
@@ -16,7 +17,9 @@ namespace postern::login {
 
 class ClientIo {
  public:
-  explicit ClientIo(int fd) : fd_(fd) {}
+  // `pending`: what the client sent that was read by another process
+  // (the login process, before the hand-over); it is read first.
+  explicit ClientIo(int fd, std::string pending = {}) : fd_(fd), buffer_(std::move(pending)) {}
 
   enum class ReadStatus { line, too_long, closed };
   // Reads one line (without CRLF). A line longer than `max` is discarded
@@ -43,6 +46,8 @@ class ClientIo {
   // (the mail process), starting with anything the client pipelined, until
   // either side closes or `idle_seconds` pass without traffic.
   void relay(int other, int idle_seconds = 600);
+  // Takes what was read from the client and not consumed yet.
+  std::string take_buffered() { return std::exchange(buffer_, {}); }
   bool secured() const { return tls_ != nullptr; }
   std::string tls_description() const { return tls_ ? tls_->description() : ""; }
   int fd() const { return fd_; }

@@ -48,6 +48,7 @@ struct Root {
   ControlChannel& ctl;
   std::string rip, lip;
   std::optional<auth::AuthClient> auth;
+  pid_t daemon_pid;  // our parent, the login daemon
 
   std::string tag() const { return s.protocol + "-login"; }
 
@@ -58,10 +59,10 @@ struct Root {
     return out;
   }
 
-  // One AUTH request. Returns true when a mail process ran (the connection
-  // was handed over and has ended).
-  bool handle_auth(const std::vector<std::string>& f) {
-    if (f.size() < 6) return false;
+  // One AUTH request. Returns only when the login did not go ahead: on
+  // success this process becomes the mail process and never returns.
+  void handle_auth(const std::vector<std::string>& f) {
+    if (f.size() < 6) return;
     const std::string& mech = f[1];
     std::optional<std::string> initial;
     if (f[3].starts_with("R")) initial = f[3].substr(1);
@@ -70,7 +71,7 @@ struct Root {
       if (!client) {
         log::warning("%s: %s", tag().c_str(), client.error().message.c_str());
         ctl.send({"TEMPFAIL"});
-        return false;
+        return;
       }
       auth = std::move(*client);
     }
@@ -89,11 +90,11 @@ struct Root {
       if (!reply) log::warning("%s: auth: %s", tag().c_str(), reply.error().message.c_str());
       auth.reset();  // the server may still hold the request: start afresh
       ctl.send({cancelled ? "ABORTED" : "TEMPFAIL"});
-      return false;
+      return;
     }
     if (reply->kind == auth::AuthReply::Kind::fail) {
       ctl.send({"FAIL", reply->temp ? "1" : "0", reply->user, reply->reason});
-      return false;
+      return;
     }
     // Done with the auth service: holding its connection for the whole
     // session kept the single auth process from ever reaching max_use and
@@ -102,12 +103,9 @@ struct Root {
     return start_mail(reply->user, mech, f[4], f[5]);
   }
 
-  bool start_mail(const std::string& user, const std::string& method, const std::string& session_id,
+  void start_mail(const std::string& user, const std::string& method, const std::string& session_id,
                   const std::string& note) {
-    auto tempfail = [&] {
-      ctl.send({"FAIL", "1", user, ""});
-      return false;
-    };
+    auto tempfail = [&] { ctl.send({"FAIL", "1", user, ""}); };
     auth::UserInfo info;
     auth::Lookup l = auth::lookup_user(*s.conf, user, auth::RequestInfo{s.protocol, rip, lip}, info);
     if (l != auth::Lookup::ok || !info.uid || !info.gid) {
@@ -128,7 +126,7 @@ struct Root {
                 tag().c_str(), s.max_userip_connections, user.c_str(), method.c_str(), rip.c_str(), lip.c_str(),
                 note.c_str(), session_id.c_str());
       ctl.send({"LIMIT", "1", user, "Maximum number of connections from user+IP exceeded"});
-      return false;
+      return;
     }
     // Last: only a login that is going ahead counts as the user's last one.
     if (auto v = check_login_delay(s.login_delay_dir, user, s.login_delay, wall_clock_ms()); !v.allowed) {
@@ -138,33 +136,36 @@ struct Root {
                 tag().c_str(), s.protocol.c_str(), s.login_delay, wait, user.c_str(), method.c_str(), rip.c_str(),
                 lip.c_str(), note.c_str(), session_id.c_str());
       ctl.send({"DELAY", std::to_string(wait), user});
-      return false;
+      return;
     }
     MailUser mu{user, session_id, info.home, info.mail.empty() ? s.mail_location : info.mail, rip, lip,
                 *info.uid, *info.gid};
     int sp[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) return tempfail();
     UniqueFd ours(sp[0]), theirs(sp[1]);
-    pid_t parent = ::getpid();
-    pid_t mail = ::fork();
-    if (mail < 0) return tempfail();
-    if (mail == 0) {
-      ours.reset();
-      ::close(ctl.fd());
-      if (s.as_root && !become(mu.uid, mu.gid)) {
-        log::error("%s(%s): cannot become uid %u: %m", s.protocol.c_str(), user.c_str(), unsigned(mu.uid));
-        ::_exit(1);
-      }
-      die_with_parent(parent);
-      ::_exit(hooks.mail(theirs.get(), mu));
-    }
-    theirs.reset();
+    // This process becomes the mail process: a root process waiting beside
+    // every session cost a process per connection. Its user slot
+    // (mail_max_userip_connections) is released by the login daemon when
+    // it reaps us (release_userip_slots), as we can no longer unlink it.
     log::info("%s: Login: user=<%s>, method=%s, rip=%s, lip=%s, mpid=%d%s, session=<%s>", tag().c_str(), user.c_str(),
-              method.c_str(), rip.c_str(), lip.c_str(), int(mail), note.c_str(), session_id.c_str());
+              method.c_str(), rip.c_str(), lip.c_str(), int(::getpid()), note.c_str(), session_id.c_str());
+    ::signal(SIGCHLD, SIG_IGN);  // the login process, our child, is reaped when it ends
+    if (s.as_root && !become(mu.uid, mu.gid)) {
+      log::error("%s(%s): cannot become uid %u: %m", s.protocol.c_str(), user.c_str(), unsigned(mu.uid));
+      ctl.send({"FAIL", "1", user, ""});
+      ::_exit(1);
+    }
+    die_with_parent(daemon_pid);
     ctl.send({"OK", user}, ours.get());
     ours.reset();
-    reap(mail);
-    return true;
+    ::close(ctl.fd());
+    auto client = receive_client(std::move(theirs));
+    if (!client) {
+      log::error("%s(%s)<%d><%s>: %s", s.protocol.c_str(), user.c_str(), int(::getpid()), session_id.c_str(),
+                 client.error().message.c_str());
+      ::_exit(1);
+    }
+    ::_exit(hooks.mail(*client, mu));
   }
 };
 
@@ -212,7 +213,7 @@ int run_connection(const LoginSettings& s, int fd, const ConnectionHooks& hooks)
   }
   theirs.reset();
   ControlChannel ctl(std::move(ours));
-  Root state{s, hooks, ctl, socket_address(fd, true), socket_address(fd, false), {}};
+  Root state{s, hooks, ctl, socket_address(fd, true), socket_address(fd, false), {}, ::getppid()};
   ::close(fd);  // only the login process talks to the client
   auto client = auth::AuthClient::connect(s.auth_socket, 30);
   if (client) state.auth = std::move(*client);
@@ -220,7 +221,7 @@ int run_connection(const LoginSettings& s, int fd, const ConnectionHooks& hooks)
   state.ctl.send(state.mechs_line());
   while (auto f = state.ctl.receive()) {
     if (f->empty() || (*f)[0] != "AUTH") break;  // anything else: a broken login process
-    if (state.handle_auth(*f)) break;
+    state.handle_auth(*f);
   }
   reap(login);
   return 0;

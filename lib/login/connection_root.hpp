@@ -1,17 +1,21 @@
-// One client connection of a login service (pop3d, imapd) in three
-// processes. The root process (this code; root when master is root) never
-// reads the client: it forks the login process (mail_owner for good), runs
-// the SASL exchanges that process relays with the auth service, enforces
+// One client connection of a login service (pop3d, imapd). The root
+// process (this code; root when master is root) never reads the client: it
+// forks the login process (mail_owner for good), runs the SASL exchanges
+// that process relays with the auth service, enforces
 // mail_max_userip_connections and pop3_login_delay, looks the user up in
-// the userdbs and forks the mail process, which becomes the mailbox owner
-// before touching mail.
+// the userdbs, and then becomes the mail process itself: the mailbox owner
+// for good (no saved root), before it reads anything from the client or
+// touches mail. The login process then hands the client over (handover.hpp):
+// a plaintext session is one process, a TLS session two (the login process
+// relays).
 //
 // Control lines, login process -> root:
 //   AUTH <mech> <secured 0|1> <R<initial b64>|N> <session id> <log note>
 //   RESP <b64> | CANCEL                       (answers to CONT)
 // root -> login process:
 //   MECHS <name:p|n>...                       (first line; p = plaintext)
-//   CONT <challenge b64> | OK <user> + the mail process's socket (SCM_RIGHTS)
+//   CONT <challenge b64> | OK <user> + the mail process's socket (SCM_RIGHTS;
+//                                        the login process hands the client over on it)
 //   FAIL <temp 0|1> <user> <reason> | TEMPFAIL | ABORTED
 //   LIMIT 1 <user> <reason>                   (mail_max_userip_connections; shaped like FAIL)
 //   DELAY <seconds left> <user>               (login_delay: logged in too recently; the session ends)
@@ -23,6 +27,7 @@
 #include <string>
 
 #include "lib/login/control_channel.hpp"
+#include "lib/login/handover.hpp"
 #include "lib/login/login_settings.hpp"
 
 namespace postern::login {
@@ -43,11 +48,14 @@ struct ConnectionHooks {
   // until login (then relays) or the end. Returns the exit status.
   std::function<int(int client_fd, ControlChannel& control)> login;
   // In the mail process (already the mailbox owner): serves the session
-  // through `relay_fd` (the login process relays to the client).
-  std::function<int(int relay_fd, const MailUser& user)> mail;
+  // on the client's socket, or the login process's relay for TLS
+  // (handover.hpp), reading `client.pending` first.
+  std::function<int(HandedClient& client, const MailUser& user)> mail;
 };
 
-// In a freshly forked connection process; returns its exit status.
+// In a freshly forked connection process; returns its exit status when no
+// login went ahead (after a login the process serves the mail session and
+// exits from there).
 int run_connection(const LoginSettings& s, int fd, const ConnectionHooks& hooks);
 
 // "203.0.113.9" for the peer (peer = true) or our end of a socket.

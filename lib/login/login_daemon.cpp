@@ -31,6 +31,7 @@ int run_login_daemon(int argc, char** argv, LoginDaemon daemon) {
         if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM && WTERMSIG(status) != SIGKILL)
           log::warning("%s session process %d killed by signal %d", daemon.protocol, int(pid), WTERMSIG(status));
         children.erase(pid);  // releases the lease: master sees us idle again
+        if (daemon.connection_ended) daemon.connection_ended(pid);
       }
     });
   };

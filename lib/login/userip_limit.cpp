@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <string_view>
 
 #include "lib/base/unique_fd.hpp"
 #include "lib/log/log.hpp"
@@ -21,6 +22,19 @@ namespace {
 bool alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
 }  // namespace
+
+void release_userip_slots(const std::string& dir, pid_t pid) {
+  UniqueFd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+  if (!d) return;
+  const std::string suffix = "." + std::to_string(pid);
+  if (DIR* dp = ::fdopendir(::dup(d.get()))) {
+    while (dirent* e = ::readdir(dp)) {
+      std::string_view name = e->d_name;
+      if (name.ends_with(suffix)) ::unlinkat(d.get(), e->d_name, 0);
+    }
+    ::closedir(dp);
+  }
+}
 
 UserIpSlot::~UserIpSlot() {
   if (!path_.empty()) ::unlink(path_.c_str());

@@ -3,14 +3,21 @@
 // each). Each logged-in session holds a small file named after user, IP and
 // the connection process's PID in one folder; counting skips files whose
 // process is gone, so kill -9 never leaves a user locked out. An flock on
-// the folder makes check-and-add atomic. Runs in the connection root process.
+// the folder makes check-and-add atomic. Taken in the connection root
+// process, which then becomes the mail process and can no longer remove
+// it: the login daemon releases it when it reaps that process.
 #pragma once
+
+#include <sys/types.h>
 
 #include <string>
 
 #include "lib/base/result.hpp"
 
 namespace postern::login {
+
+// Removes the slots held by `pid` (a connection process that ended).
+void release_userip_slots(const std::string& dir, pid_t pid);
 
 class UserIpSlot {
  public:

@@ -493,10 +493,20 @@ class ImapTest(ImapBase):
                     pass
             return found
 
+        postfix_uid = pwd.getpwnam("postfix").pw_uid
+        # The mail process: the user in every slot. The logged-in plaintext
+        # client was handed to it; its login process has ended.
+        wait_until(lambda: (postfix_uid,) * 3 not in uids_of_imapd(), 5)
         uids = uids_of_imapd()
-        # The login process: mail_owner in every slot (no way back to root); the mail process: the user.
-        self.assertIn((pwd.getpwnam("postfix").pw_uid,) * 3, uids)
         self.assertIn((self.pw.pw_uid,) * 3, uids)
+        self.assertNotIn((postfix_uid,) * 3, uids)
+        # A client not logged in yet: its login process is mail_owner in
+        # every slot (no way back to root).
+        pre = Raw(self.port)
+        pre.cmd("q0", "NOOP")
+        self.assertIn((postfix_uid,) * 3, uids_of_imapd())
+        pre.cmd("q1", "LOGOUT")
+        pre.close()
         c.cmd("p2", "LOGOUT")
         c.close()
 

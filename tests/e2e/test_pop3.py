@@ -207,7 +207,7 @@ class MaildirTest(Pop3Base):
     def test_privilege_separation(self):
         maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
         self.start()
-        p = self.pop()
+        pre = poplib.POP3("127.0.0.1", self.port, timeout=20)  # not logged in: its login process serves it
 
         def uids_of_pop3d():
             found = []
@@ -223,11 +223,19 @@ class MaildirTest(Pop3Base):
                     pass
             return found
 
-        uids = uids_of_pop3d()
         postfix_uid = pwd.getpwnam("postfix").pw_uid
-        # The login process: mail_owner in every slot (no saved root); the mail process: the user.
-        self.assertIn((postfix_uid,) * 3, uids)
+        # The login process: mail_owner in every slot (no saved root).
+        self.assertIn((postfix_uid,) * 3, uids_of_pop3d())
+        pre.quit()
+        # After login the mail process serves the client as the user; the
+        # plaintext client's socket was handed to it and its login process ended.
+        p = self.pop()
+        deadline = time.monotonic() + 5
+        while (postfix_uid,) * 3 in uids_of_pop3d() and time.monotonic() < deadline:
+            time.sleep(0.05)  # the login process exits right after the hand-over
+        uids = uids_of_pop3d()
         self.assertIn((self.pw.pw_uid,) * 3, uids)
+        self.assertNotIn((postfix_uid,) * 3, uids)
         p.quit()
 
     def test_stop_ends_sessions_without_deleting(self):

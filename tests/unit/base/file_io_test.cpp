@@ -50,3 +50,24 @@ TEST_CASE("write_file_atomic into a missing folder fails cleanly", "[file_io]") 
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().sys_errno == ENOENT);
 }
+
+TEST_CASE("read_file reads large, empty and size-less files whole", "[file_io]") {
+  std::string dir = make_temp_dir();
+  std::string big(200000, 'x');
+  for (size_t i = 0; i < big.size(); i += 977) big[i] = char('a' + i % 26);
+  REQUIRE(write_file_atomic(dir + "/big", big, 0600).ok());
+  auto r = read_file(dir + "/big");
+  REQUIRE(r.ok());
+  CHECK(*r == big);
+  REQUIRE(write_file_atomic(dir + "/empty", "", 0600).ok());
+  r = read_file(dir + "/empty");
+  REQUIRE(r.ok());
+  CHECK(r->empty());
+  // /proc files report size 0 but have content.
+  r = read_file("/proc/self/status");
+  REQUIRE(r.ok());
+  CHECK(r->find("Name:") == 0);
+  ::unlink((dir + "/big").c_str());
+  ::unlink((dir + "/empty").c_str());
+  ::rmdir(dir.c_str());
+}

@@ -86,3 +86,20 @@ TEST_CASE("user names cannot escape the folder", "[login]") {
   for (const auto& e : fs::directory_iterator(dir)) CHECK(e.path().filename().string().find('/') == std::string::npos);
   CHECK(entries(t.path) == 1);  // nothing next to the folder
 }
+
+TEST_CASE("the daemon releases the slots of a connection process that ended", "[login]") {
+  TempDir t;
+  const std::string dir = (t.path / "userip").string();
+  fs::create_directory(dir);
+  touch(fs::path(dir) / "alice@192.0.2.1.4242");
+  touch(fs::path(dir) / "bob@192.0.2.1.4242");
+  touch(fs::path(dir) / "alice@192.0.2.1.14242");  // another PID ending in the same digits
+  touch(fs::path(dir) / "alice@192.0.2.1.1");
+  postern::login::release_userip_slots(dir, 4242);
+  CHECK_FALSE(fs::exists(fs::path(dir) / "alice@192.0.2.1.4242"));
+  CHECK_FALSE(fs::exists(fs::path(dir) / "bob@192.0.2.1.4242"));
+  CHECK(fs::exists(fs::path(dir) / "alice@192.0.2.1.14242"));
+  CHECK(fs::exists(fs::path(dir) / "alice@192.0.2.1.1"));
+  CHECK(entries(dir) == 2);
+  postern::login::release_userip_slots((t.path / "missing").string(), 1);  // no folder: nothing to do
+}
