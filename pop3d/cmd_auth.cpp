@@ -8,6 +8,7 @@
 #include "lib/auth/sasl_codec.hpp"
 #include "lib/base/strings.hpp"
 #include "lib/log/log.hpp"
+#include "lib/login/client_handoff.hpp"
 #include "pop3d/session.hpp"
 
 namespace postern::pop3d {
@@ -128,7 +129,8 @@ void Session::authenticate(const std::string& mech, const std::optional<std::str
       UniqueFd mail = control_->take_fd();
       handed_over_ = true;
       done_ = true;
-      if (mail) io_.relay(mail.get());
+      // A plain client goes to the mail process itself; TLS is relayed.
+      if (mail && login::offer_client(io_, mail.get()) == login::Handoff::relay) io_.relay(mail.get());
       return;
     }
     if (what == "ABORTED") {

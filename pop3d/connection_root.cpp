@@ -8,6 +8,7 @@
 
 #include "lib/base/file_io.hpp"
 #include "lib/log/log.hpp"
+#include "lib/login/client_handoff.hpp"
 #include "lib/login/connection_root.hpp"
 #include "pop3d/session.hpp"
 
@@ -20,13 +21,21 @@ int run_connection(const Pop3Settings& s, int fd) {
     return session.run();
   };
   hooks.mail = [&s](int relay, const login::MailUser& u) {
+    // The client socket itself when the login process handed it over
+    // (plain connections), else the login process relays through `relay`.
+    auto handed = login::accept_client(relay);
+    if (!handed) {
+      log::error("pop3(%s): %s", u.user.c_str(), handed.error().message.c_str());
+      return 0;
+    }
+    const int client = *handed ? handed->get() : relay;
     auto location = mailstore::resolve_mail_location(u.mail_location, u.user, u.home, s.login().spool_dir);
     if (!location) {
       log::error("pop3(%s): %s", u.user.c_str(), location.error().message.c_str());
-      (void)write_all(relay, "-ERR [SYS/TEMP] Temporary authentication failure.\r\n");
+      (void)write_all(client, "-ERR [SYS/TEMP] Temporary authentication failure.\r\n");
       return 0;
     }
-    Session session(s, relay, nullptr);
+    Session session(s, client, nullptr);
     return session.run_mail(u.user, u.session_id, *location);
   };
   return login::run_connection(s.login(), fd, hooks);

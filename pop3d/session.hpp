@@ -1,8 +1,9 @@
 // One POP3 session in two processes. The login process (mail_owner, no way
 // back to root) talks to the client until it is authenticated, asking its
-// root parent (connection_root.cpp) to run the SASL exchange; then it only
-// relays bytes between the client (TLS or not) and the mail process. The
-// mail process runs as the mailbox owner and serves the transaction state.
+// root parent (connection_root.cpp) to run the SASL exchange; then it hands
+// a plain client's socket to the mail process and leaves, or relays bytes
+// between a TLS client and the mail process (lib/login/client_handoff.hpp).
+// The mail process runs as the mailbox owner and serves the transaction state.
 #pragma once
 
 #include <sys/types.h>
