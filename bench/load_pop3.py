@@ -13,11 +13,13 @@ class Pop3:
         self._single()
 
     def _read_until(self, end):
+        start = 0  # where `end` may still begin: no rescans of a long response
         while True:
-            i = self.buf.find(end)
+            i = self.buf.find(end, start)
             if i >= 0:
                 out, self.buf = self.buf[:i + len(end)], self.buf[i + len(end):]
                 return out
+            start = max(0, len(self.buf) - len(end) + 1)
             chunk = self.sock.recv(262144)
             if not chunk:
                 raise RuntimeError("POP3 server closed the connection")

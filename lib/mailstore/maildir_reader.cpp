@@ -85,7 +85,7 @@ class MaildirReader final : public MailboxReader {
   Result<std::string> read(size_t index) override {
     auto text = read_file(path_ + "/" + messages_.at(index).file);
     if (!text) return text.error();
-    return to_network(*text);
+    return to_network_owned(std::move(*text));
   }
 
   Status expunge(const std::vector<bool>& deleted) override {
