@@ -379,8 +379,19 @@ class DovecotSuite(Suite):
         for port in (self.imap_port, self.pop3_port):
             if not wait_port(port):
                 raise RuntimeError(f"Dovecot: nothing listens on {port}\n{self.log()[-3000:]}")
-        with open(os.path.join(self.root, "run", "master.pid")) as f:
-            self.master_pid = int(f.read().strip())
+        # Dovecot may listen before it has written its pid file (seen on a
+        # loaded machine): wait for it rather than fail the run.
+        pid_file = os.path.join(self.root, "run", "master.pid")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with open(pid_file) as f:
+                    self.master_pid = int(f.read().strip())
+                break
+            except (OSError, ValueError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Dovecot: no pid in {pid_file}\n{self.log()[-3000:]}")
+                time.sleep(0.05)
 
     def stop(self):
         if self.master_pid:

@@ -90,7 +90,10 @@ void Session::cmd_retr(const Args& c, bool top) {
     ++counters_.retr;
     counters_.retr_bytes += body.size();
   }
-  send(pop3::ok(std::to_string(mailbox_->messages()[*i].size) + " octets") + pop3::dot_stuff(body));
+  // One buffer and one write per response (the socket has TCP_NODELAY).
+  std::string out = pop3::ok(std::to_string(mailbox_->messages()[*i].size) + " octets");
+  pop3::append_dot_stuffed(out, body);
+  send(out);
 }
 
 void Session::cmd_dele(const Args& c) {

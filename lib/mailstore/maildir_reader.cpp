@@ -38,17 +38,19 @@ class MaildirReader final : public MailboxReader {
   Status scan() {
     struct Entry {
       std::string sort_key, file, base;
+      std::optional<long long> time;  // parsed once, not per comparison
     };
     std::vector<Entry> entries;
     // The same consistent listing of new/ and cur/ the IMAP store uses.
     auto files = scan_maildir(path_);
     if (!files) return files.error();
-    for (auto& [base, rel] : *files) entries.push_back({base, rel, base});
-    // Delivery order: base names start with the delivery time in seconds.
+    for (auto& [base, rel] : *files) {
+      // Delivery order: base names start with the delivery time in seconds.
+      auto time = parse_long(std::string_view(base).substr(0, base.find('.')));
+      entries.push_back({base, rel, base, time});
+    }
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-      auto ta = parse_long(a.sort_key.substr(0, a.sort_key.find('.')));
-      auto tb = parse_long(b.sort_key.substr(0, b.sort_key.find('.')));
-      if (ta && tb && *ta != *tb) return *ta < *tb;
+      if (a.time && b.time && *a.time != *b.time) return *a.time < *b.time;
       return a.sort_key < b.sort_key;
     });
     // Mail migrated from Dovecot keeps the UIDLs Dovecot gave it.
@@ -85,7 +87,7 @@ class MaildirReader final : public MailboxReader {
   Result<std::string> read(size_t index) override {
     auto text = read_file(path_ + "/" + messages_.at(index).file);
     if (!text) return text.error();
-    return to_network(*text);
+    return to_network_owned(std::move(*text));
   }
 
   Status expunge(const std::vector<bool>& deleted) override {

@@ -116,7 +116,7 @@ class MboxReader final : public MailboxReader {
     const MessageInfo& m = messages_.at(index);
     auto raw = pread_exact(fd_.get(), m.offset, m.length);
     if (!raw) return raw.error();
-    return to_network(*raw);
+    return to_network_owned(std::move(*raw));
   }
 
   Status expunge(const std::vector<bool>& deleted) override {

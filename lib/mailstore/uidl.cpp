@@ -25,14 +25,37 @@ uint64_t network_size(std::string_view text) {
   return size;
 }
 
+namespace {
+// The first LF not preceded by CR at or after `from`, or npos.
+size_t next_bare_lf(std::string_view text, size_t from) {
+  while (from < text.size()) {
+    const void* nl = std::memchr(text.data() + from, '\n', text.size() - from);
+    if (!nl) return std::string_view::npos;
+    size_t i = size_t(static_cast<const char*>(nl) - text.data());
+    if (i == 0 || text[i - 1] != '\r') return i;
+    from = i + 1;
+  }
+  return std::string_view::npos;
+}
+}  // namespace
+
 std::string to_network(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 30);
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out.push_back('\r');
-    out.push_back(text[i]);
+  size_t pos = 0;
+  for (size_t lf; (lf = next_bare_lf(text, pos)) != std::string_view::npos; pos = lf + 1) {
+    out.append(text.data() + pos, lf - pos);
+    out += "\r\n";
   }
+  out.append(text.data() + pos, text.size() - pos);
   return out;
+}
+
+std::string to_network_owned(std::string text) {
+  // Mail stored with CRLF already (Dovecot's deliveries, migrated boxes) is
+  // sent as it is, without a copy.
+  if (next_bare_lf(text, 0) == std::string_view::npos) return text;
+  return to_network(std::string_view(text));
 }
 
 std::string md5_hex(std::string_view bytes) {

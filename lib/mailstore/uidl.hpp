@@ -14,6 +14,9 @@ namespace postern::mailstore {
 uint64_t network_size(std::string_view text);
 // `text` with bare LFs turned into CRLF.
 std::string to_network(std::string_view text);
+// The same for a string the caller gives up: returned as it is (moved, no
+// copy) when it has no bare LF.
+std::string to_network_owned(std::string text);
 // Hex MD5 of the bytes (mbox UIDLs are derived from the message's own header).
 std::string md5_hex(std::string_view bytes);
 // A valid UIDL (1-70 chars in 0x21..0x7E) from any string: unsafe bytes hex-escaped,

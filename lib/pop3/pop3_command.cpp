@@ -2,6 +2,8 @@
 // and after login.
 #include "lib/pop3/pop3_command.hpp"
 
+#include <cstring>
+
 #include "lib/base/strings.hpp"
 
 namespace postern::pop3 {
@@ -38,17 +40,24 @@ std::string err(std::string_view text, std::string_view code) {
   return "-ERR " + (code.empty() ? std::string() : "[" + std::string(code) + "] ") + std::string(text) + "\r\n";
 }
 
+void append_dot_stuffed(std::string& out, std::string_view m) {
+  // Line by line with memchr: RETR of a whole mailbox spends its time here.
+  out.reserve(out.size() + m.size() + m.size() / 64 + 5);
+  size_t pos = 0;
+  while (pos < m.size()) {
+    if (m[pos] == '.') out.push_back('.');  // pos is always at a line start
+    const void* nl = std::memchr(m.data() + pos, '\n', m.size() - pos);
+    size_t end = nl ? size_t(static_cast<const char*>(nl) - m.data()) + 1 : m.size();
+    out.append(m.data() + pos, end - pos);
+    pos = end;
+  }
+  if (!m.empty() && m.back() != '\n') out += "\r\n";
+  out += ".\r\n";
+}
+
 std::string dot_stuff(std::string_view m) {
   std::string out;
-  out.reserve(m.size() + 16);
-  bool line_start = true;
-  for (char c : m) {
-    if (line_start && c == '.') out.push_back('.');
-    out.push_back(c);
-    line_start = c == '\n';
-  }
-  if (!m.empty() && !line_start) out += "\r\n";
-  out += ".\r\n";
+  append_dot_stuffed(out, m);
   return out;
 }
 

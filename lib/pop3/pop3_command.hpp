@@ -30,8 +30,11 @@ std::string ok(std::string_view text);
 // "-ERR [CODE] text" (RFC 2449 response codes: IN-USE, LOGIN-DELAY, SYS/TEMP, SYS/PERM, AUTH).
 std::string err(std::string_view text, std::string_view code = "");
 
-// Dot-stuffs a CRLF message for RETR/TOP and adds the terminating ".".
+// Dot-stuffs a CRLF message for RETR/TOP and adds the terminating "." (and
+// a CRLF before it when the message lacks a final one).
 std::string dot_stuff(std::string_view message);
+// The same, appended to `out` (a response already holding its "+OK" line).
+void append_dot_stuffed(std::string& out, std::string_view message);
 // The header and the first `lines` body lines of a CRLF message (TOP).
 std::string top_of(std::string_view message, size_t lines);
 

@@ -190,6 +190,44 @@ class MaildirTest(Pop3Base):
         self.inst.wait_for_log(r"dovecot\[\d+\]: pop3-login: Login: user=<alice>, method=PLAIN, rip=127\.0\.0\.1, lip=127\.0\.0\.1")
         self.inst.wait_for_log(r"pop3\(alice\)<\d+><[^>]*>: Disconnected: Logged out .*del=1/")
 
+    def test_wire_bytes_after_login_and_pipelined(self):
+        # Exact bytes: CRLF for LF-stored files, dot-stuffing, the "."
+        # terminator, TOP. Once with commands sent after the login reply,
+        # once pipelined behind PASS (the login process has read them and
+        # must pass them on with the socket).
+        maildir = os.path.join(self.vhome, "Maildir")
+        maildir_deliver(maildir, self.pw, 1)
+        with open(os.path.join(maildir, "new", "1700000009.M9P1.test"), "w") as f:
+            f.write("Subject: no final newline\n\n.\n..two\nlast")
+        chown_tree(maildir, self.pw)
+        self.start()
+        first = "From: a@example.test\r\nSubject: message 0\r\n\r\nbody 0\r\n..line with dot\r\n"
+        second = "Subject: no final newline\r\n\r\n..\r\n...two\r\nlast"
+        # The size is the message's, before dot-stuffing (one "." added to
+        # the first, two to the second).
+        expected = (f"+OK {len(first) - 1} octets\r\n{first}.\r\n"
+                    f"+OK {len(second) - 2} octets\r\n{second}\r\n.\r\n"
+                    f"+OK {len(first) - 1} octets\r\nFrom: a@example.test\r\nSubject: message 0\r\n\r\nbody 0\r\n.\r\n"
+                    "+OK Logging out, messages deleted.\r\n").encode()
+        commands = b"RETR 1\r\nRETR 2\r\nTOP 1 1\r\nQUIT\r\n"
+
+        def session(pipelined):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            f = s.makefile("rb")
+            self.assertTrue(f.readline().startswith(b"+OK"))
+            login = b"USER alice\r\nPASS alice-pw\r\n"
+            s.sendall(login + commands if pipelined else login)
+            self.assertTrue(f.readline().startswith(b"+OK"))  # USER
+            self.assertEqual(f.readline(), b"+OK Logged in.\r\n")
+            if not pipelined:
+                s.sendall(commands)
+            got = f.read()
+            s.close()
+            return got
+
+        self.assertEqual(session(False), expected)
+        self.assertEqual(session(True), expected)
+
     def test_killed_session_deletes_nothing(self):
         maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 2)
         self.start()
@@ -207,15 +245,16 @@ class MaildirTest(Pop3Base):
     def test_privilege_separation(self):
         maildir_deliver(os.path.join(self.vhome, "Maildir"), self.pw, 1)
         self.start()
-        pre = poplib.POP3("127.0.0.1", self.port, timeout=20)  # not logged in: its login process serves it
 
         def uids_of_pop3d():
             found = []
             for pid in os.listdir("/proc"):
                 try:
                     with open(f"/proc/{pid}/cmdline", "rb") as f:
-                        if b"pop3d" not in f.read().split(b"\0")[0]:
-                            continue
+                        argv = f.read().split(b"\0")
+                    # This instance's only (forks keep the listener's "-c <conf>").
+                    if b"pop3d" not in argv[0] or self.inst.conf.encode() not in argv:
+                        continue
                     with open(f"/proc/{pid}/status") as f:
                         uid_line = next(l for l in f if l.startswith("Uid:"))
                     found.append(tuple(int(x) for x in uid_line.split()[1:4]))  # real, effective, saved
@@ -224,18 +263,19 @@ class MaildirTest(Pop3Base):
             return found
 
         postfix_uid = pwd.getpwnam("postfix").pw_uid
-        # The login process: mail_owner in every slot (no saved root).
+        # Before login, the login process talks to the client: mail_owner in
+        # every slot (no saved root).
+        pre = poplib.POP3("127.0.0.1", self.port, timeout=20)
         self.assertIn((postfix_uid,) * 3, uids_of_pop3d())
         pre.quit()
-        # After login the mail process serves the client as the user; the
-        # plaintext client's socket was handed to it and its login process ended.
+        self.assertTrue(wait_until(lambda: (postfix_uid,) * 3 not in uids_of_pop3d(), timeout=10))
+        # After a plain login the mail process (the user) has the client
+        # socket itself, and the login process is gone.
         p = self.pop()
-        deadline = time.monotonic() + 5
-        while (postfix_uid,) * 3 in uids_of_pop3d() and time.monotonic() < deadline:
-            time.sleep(0.05)  # the login process exits right after the hand-over
+        self.assertEqual(p.stat()[0], 1)
         uids = uids_of_pop3d()
         self.assertIn((self.pw.pw_uid,) * 3, uids)
-        self.assertNotIn((postfix_uid,) * 3, uids)
+        self.assertTrue(wait_until(lambda: (postfix_uid,) * 3 not in uids_of_pop3d(), timeout=10))
         p.quit()
 
     def test_stop_ends_sessions_without_deleting(self):

@@ -175,6 +175,24 @@ TEST_CASE("mail_location", "[mailstore]") {
 TEST_CASE("sizes and UIDL helpers", "[mailstore]") {
   CHECK(network_size("a\nb\r\n") == 6);
   CHECK(to_network("a\nb\r\n") == "a\r\nb\r\n");
+  struct Row {
+    const char* name;
+    std::string in, want;
+  };
+  for (const auto& row : std::vector<Row>{
+           {"empty", "", ""},
+           {"LF only", "\n", "\r\n"},
+           {"leading LF then CRLF", "\nx\r\n", "\r\nx\r\n"},
+           {"CR alone stays", "a\rb\n", "a\rb\r\n"},
+           {"CRLF untouched", "a\r\nb\r\n", "a\r\nb\r\n"},
+           {"mixed, no final newline", "a\r\nb\nc", "a\r\nb\r\nc"},
+           {"blank lines", "\n\n\r\n\n", "\r\n\r\n\r\n\r\n"},
+       }) {
+    INFO(row.name);
+    CHECK(to_network(row.in) == row.want);
+    CHECK(to_network_owned(row.in) == row.want);
+    CHECK(network_size(row.in) == row.want.size());
+  }
   CHECK(sanitize_uidl("ok.uid") == "ok.uid");
   CHECK(sanitize_uidl("sp ace") == "sp%20ace");
   CHECK(sanitize_uidl(std::string(100, 'x')).size() == 32);

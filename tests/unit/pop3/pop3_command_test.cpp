@@ -53,3 +53,31 @@ TEST_CASE("dot-stuffing and TOP", "[pop3]") {
   CHECK(top_of(m, 99) == m);
   CHECK(top_of("only headers\r\n", 3) == "only headers\r\n");
 }
+
+TEST_CASE("dot-stuffing appends to a response and matches a byte-by-byte reading", "[pop3]") {
+  std::string out = "+OK 9 octets\r\n";
+  append_dot_stuffed(out, ".\r\n..\r\nx.\r\n");
+  CHECK(out == "+OK 9 octets\r\n..\r\n...\r\nx.\r\n.\r\n");
+  // Every mix of '.', CR, LF and a letter up to 6 bytes: a dot at the start
+  // of the message or after LF is doubled, nothing else changes.
+  const char alphabet[] = {'.', '\r', '\n', 'a'};
+  for (int len = 0; len <= 6; ++len) {
+    int combos = 1;
+    for (int k = 0; k < len; ++k) combos *= 4;
+    for (int c = 0; c < combos; ++c) {
+      std::string m;
+      for (int k = 0, v = c; k < len; ++k, v /= 4) m.push_back(alphabet[v % 4]);
+      std::string want;
+      bool line_start = true;
+      for (char ch : m) {
+        if (line_start && ch == '.') want.push_back('.');
+        want.push_back(ch);
+        line_start = ch == '\n';
+      }
+      if (!m.empty() && !line_start) want += "\r\n";
+      want += ".\r\n";
+      INFO("message bytes: " << m.size() << " combination " << c);
+      CHECK(dot_stuff(m) == want);
+    }
+  }
+}
