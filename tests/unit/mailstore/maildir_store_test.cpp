@@ -682,8 +682,8 @@ TEST_CASE("Maildir: a change hidden by an unchanged cur/ stamp shows after the r
   fs::rename(file, file.substr(0, file.find(":2,")) + ":2,D");
   struct timespec times[2] = {before.st_atim, before.st_mtim};
   REQUIRE(::utimensat(AT_FDCWD, cur.c_str(), times, 0) == 0);
-  // Within 100 ms of the last scan the change may stay unseen; after it, not.
-  ::usleep(150 * 1000);
+  // Within a second of the last scan the change may stay unseen; after it, not.
+  ::usleep(1050 * 1000);
   auto later = one->refresh(true);
   REQUIRE(later.ok());
   CHECK(later->flags_changed == std::vector<size_t>{1});
