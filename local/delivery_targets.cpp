@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,13 @@
 namespace postern::local {
 
 namespace {
+
+// Whether `path` (a Maildir, which may not exist yet) is on file system
+// `device`; false when either is unknown, so the folder gets its fsync.
+bool on_device(const std::string& path, dev_t device) {
+  struct stat st{};
+  return device != 0 && ::stat(path.c_str(), &st) == 0 && st.st_dev == device;
+}
 
 std::string hostname() {
   char buf[256] = {0};
@@ -160,7 +168,7 @@ void Deliverer::deliver_mailbox(const UserIdentity& user, const std::string& add
   if (maildir) {
     std::string path;
     auto work = [&]() -> Status {
-      auto done = mailbox::deliver_maildir({target, headers, hostname()}, source);
+      auto done = mailbox::deliver_maildir({target, headers, hostname(), !on_device(target, params_.queue_device)}, source);
       if (!done) return done.error();
       path = *done;
       return {};
@@ -231,7 +239,7 @@ void Deliverer::deliver_file(const std::string& path, const std::string& address
   auto source = content();
   if (path.back() == '/') {
     auto ok = run_as(as, [&]() -> Status {
-      auto done = mailbox::deliver_maildir({path, append.headers, hostname()}, source);
+      auto done = mailbox::deliver_maildir({path, append.headers, hostname(), !on_device(path, params_.queue_device)}, source);
       if (!done) return done.error();
       return {};
     });

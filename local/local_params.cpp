@@ -1,6 +1,8 @@
 // Loading LocalParams from the configuration. Runs in local (root).
 #include "local/local_params.hpp"
 
+#include <sys/stat.h>
+
 #include "lib/base/strings.hpp"
 
 namespace postern::local {
@@ -36,6 +38,7 @@ LocalParams load_params(const config::Config& config) {
   p.default_privs = config.get("default_privs");
   p.mail_owner = config.get("mail_owner");
   p.queue_directory = config.get("queue_directory");
+  if (struct stat st{}; ::stat(p.queue_directory.c_str(), &st) == 0) p.queue_device = st.st_dev;
   p.local_command_shell = config.get("local_command_shell");
   p.command_time_limit = static_cast<int>(config.get_time_seconds("command_time_limit"));
   p.owner_request_special = config.get_bool("owner_request_special");

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -30,6 +32,9 @@ struct LocalParams {
   std::string default_privs;
   std::string mail_owner;
   std::string queue_directory;
+  // The queue's file system (0: unknown). Maildir deliveries on it skip the
+  // folder fsync (see mailbox::MaildirDelivery::sync_folder).
+  dev_t queue_device = 0;
   std::string local_command_shell;
   int command_time_limit = 1000;
   bool owner_request_special = true;

@@ -120,7 +120,9 @@ Result<std::string> deliver_maildir(const MaildirDelivery& request, const Conten
     return fail(sys_error("link to " + new_path));
   }
   ::unlink(tmp_path.c_str());
-  if (auto ok = fsync_dir(base + "/new"); !ok) return ok.error();
+  if (request.sync_folder) {
+    if (auto ok = fsync_dir(base + "/new"); !ok) return ok.error();
+  }
   return new_path;
 }
 

@@ -1,6 +1,7 @@
 // Delivering one message into a Maildir: written to tmp/ under a unique
-// name, fsynced, linked into new/, folder fsynced; only then is the delivery
-// done. Used by local as the recipient.
+// name, fsynced, linked into new/, folder fsynced (unless the caller says
+// the file system's own ordering makes that unneeded); only then is the
+// delivery done. Used by local as the recipient.
 #pragma once
 
 #include <string>
@@ -14,6 +15,11 @@ struct MaildirDelivery {
   std::string maildir;          // the Maildir folder (tmp/ new/ cur/ are made if missing)
   DeliveryHeaders headers;
   std::string hostname;         // for the unique name; '/' and ':' are encoded
+  // fsync new/ after the link. local skips it when the Maildir is on the
+  // queue's file system: the journal commits the link before qmgr's later
+  // removal of the queue file can be durable, so a crash can cause a
+  // duplicate but not a loss (Postfix's local never fsyncs the folder).
+  bool sync_folder = true;
 };
 
 // Returns the final path in new/. The unique name is
