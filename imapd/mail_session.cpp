@@ -119,6 +119,10 @@ void MailSession::dispatch(Command& c) {
   }
   // Changes by other sessions and deliveries are reported before each
   // command's own responses (RFC 3501 7: the client learns them in order).
+  // Streams of FETCH, STORE and SEARCH may see other sessions' flag changes
+  // up to a tenth of a second late (RFC 3501 5.2 lets the server choose
+  // when); NOOP, CHECK, IDLE and the rest always look.
+  if (folder_) folder_->set_lazy_flag_sync(n == "FETCH" || n == "STORE" || n == "SEARCH");
   if (folder_ && n != "LOGOUT" && n != "SELECT" && n != "EXAMINE" && n != "CLOSE" && n != "UNSELECT" && n != "IDLE") {
     report_changes(!no_expunges);
     if (done_) return;

@@ -128,6 +128,12 @@ class Folder {
   // Something outside changed the folder (an inotify event while idling):
   // the next refresh() looks at it even if the stamps seem unchanged.
   virtual void distrust_stamps() {}
+  // While on, refresh() may leave other sessions' flag changes (and only
+  // those) for a later refresh, up to a tenth of a second: for streams of
+  // FETCH, STORE and SEARCH, where looking each time would cost a listing
+  // of the whole folder per command. New mail and expunges are never put
+  // off, and a refresh with it off (NOOP, CHECK, IDLE) always looks.
+  virtual void set_lazy_flag_sync(bool) {}
 
   // Paths to watch with inotify while idling (IN_CREATE, IN_DELETE,
   // IN_MOVED_TO, IN_MOVED_FROM, IN_MODIFY, IN_ATTRIB); any event means

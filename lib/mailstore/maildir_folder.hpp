@@ -53,6 +53,7 @@ class MaildirFolder final : public Folder {
   void store_cached(uint32_t uid, std::string_view field, std::string value) override;
   Status flush() override;
   void distrust_stamps() override { recheck_now_ = true; }
+  void set_lazy_flag_sync(bool lazy) override { lazy_flag_sync_ = lazy; }
 
   // \Recent messages nobody has claimed yet (for STATUS).
   uint32_t unclaimed_recent() const;
@@ -98,6 +99,8 @@ class MaildirFolder final : public Folder {
   bool racy_ = true;           // stamps too fresh to prove "nothing changed"
   bool recheck_now_ = false;   // distrust_stamps(): rescan at the next refresh
   int64_t scanned_at_ = 0;     // when known_ was taken
+  bool lazy_flag_sync_ = false;
+  int64_t cur_listed_at_ = 0;  // when cur/ was last listed (rescan or rescan_cur_flags)
   bool index_dirty_ = false;
   bool expunged_any_ = false;  // the cache may hold strings of gone messages
   mutable MessageCache cache_;

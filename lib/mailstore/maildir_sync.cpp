@@ -28,6 +28,10 @@ const char kCacheFile[] = "/postern-cache";
 // One second, as Dovecot waits for the same case: at 100 ms, ten sessions
 // storing into one folder made a hundred full rescans a second.
 constexpr int64_t kRecheckNs = 1'000'000'000;
+// How long a lazy refresh may leave other sessions' flag renames unseen
+// (Folder::set_lazy_flag_sync): with ten sessions storing into one
+// 1,000-message folder, a cur/ listing per command was most of STORE's cost.
+constexpr int64_t kLazyFlagsNs = 100'000'000;
 
 std::string file_part(const std::string& rel) { return rel.substr(rel.find('/') + 1); }
 
@@ -140,6 +144,7 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
   by_base_.clear();  // files_ is rebuilt below
   if (initial) index_dirty_ = true;  // the index on disk (if any) is stale
   int64_t started = now_ns();
+  cur_listed_at_ = started;
   Stamps before = current_stamps();
   if (!(before.keywords == known_.keywords)) {
     size_t old = keyword_table_.size();
@@ -400,6 +405,8 @@ Result<FolderChanges> MaildirFolder::refresh(bool allow_expunges) {
   // Other sessions' STOREs move only cur/: no new UIDs, no new files.
   bool only_cur = now.new_dir == known_.new_dir && now.uidlist == known_.uidlist &&
                   now.keywords == known_.keywords;
+  if (only_cur && !recheck && !pending_expunges && lazy_flag_sync_ && now_ns() - cur_listed_at_ < kLazyFlagsNs)
+    return changes;  // known_ stays as it was: a later refresh looks
   if (only_cur && !recheck && !pending_expunges && rescan_cur_flags(now.cur_dir, changes)) return changes;
   changes.flags_changed.clear();
   if (auto s = rescan(nullptr, allow_expunges, &changes); !s) return s.error();
@@ -420,6 +427,7 @@ bool MaildirFolder::rescan_cur_flags(const Stamp& cur_before, FolderChanges& cha
   std::string cur = opt_.dir + "/cur";
   DIR* dp = ::opendir(cur.c_str());
   if (!dp) return false;
+  cur_listed_at_ = now_ns();
   std::vector<char> seen(files_.size(), 0);
   std::vector<std::pair<uint32_t, std::string>> renamed;
   bool complete = true;

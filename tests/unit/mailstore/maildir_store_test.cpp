@@ -689,3 +689,40 @@ TEST_CASE("Maildir: a change hidden by an unchanged cur/ stamp shows after the r
   CHECK(later->flags_changed == std::vector<size_t>{1});
   CHECK(one->messages()[1].flags == kDraft);
 }
+
+TEST_CASE("Maildir: a lazy refresh leaves others' flag changes for a tenth of a second, never new mail",
+          "[mailstore][maildir]") {
+  TempDir dir;
+  auto store = store_at(dir.path);
+  for (int i = 0; i < 3; ++i) deliver_from_other_process(dir.path, "m" + std::to_string(i));
+  auto one = select(*store, "INBOX");
+  auto two = select(*store, "INBOX");
+  REQUIRE(two->refresh(true).ok());
+  // Let the stamps settle so that only the lazy rule can hold a change back.
+  ::usleep(2100 * 1000);
+  REQUIRE(two->refresh(true).ok());
+  two->set_lazy_flag_sync(true);
+  REQUIRE(one->store_flags(0, StoreMode::add, kFlagged, {}).ok());
+  auto soon = two->refresh(true);
+  REQUIRE(soon.ok());
+  CHECK(soon->flags_changed.empty());  // listed cur/ less than 100 ms ago
+  CHECK_FALSE(two->messages()[0].flags & kFlagged);
+  // New mail is never put off.
+  deliver_from_other_process(dir.path, "m3");
+  auto with_new = two->refresh(true);
+  REQUIRE(with_new.ok());
+  CHECK(with_new->new_count == 4);
+  CHECK(two->messages()[0].flags & kFlagged);  // the full look saw the rename too
+  // After the delay a lazy refresh looks; an eager one looks at once.
+  REQUIRE(one->store_flags(1, StoreMode::add, kSeen, {}).ok());
+  two->set_lazy_flag_sync(false);
+  auto eager = two->refresh(true);
+  REQUIRE(eager.ok());
+  CHECK(eager->flags_changed == std::vector<size_t>{1});
+  two->set_lazy_flag_sync(true);
+  REQUIRE(one->store_flags(2, StoreMode::add, kSeen, {}).ok());
+  ::usleep(150 * 1000);
+  auto later = two->refresh(true);
+  REQUIRE(later.ok());
+  CHECK(later->flags_changed == std::vector<size_t>{2});
+}
