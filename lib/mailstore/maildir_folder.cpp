@@ -55,10 +55,17 @@ size_t MaildirFolder::keyword_room() const {
 }
 
 bool MaildirFolder::relocate(size_t index) {
-  auto found = find_maildir_file(opt_.dir, parse_maildir_name(file_part(files_[index])).base);
-  if (!found) return false;
-  files_[index] = *found;
-  return true;
+  const std::string base = parse_maildir_name(file_part(files_[index])).base;
+  // readdir() may miss a file that another session renames while we list
+  // the folder (POSIX leaves it open), so a miss is believed only when it
+  // repeats: with sessions storing into one folder it happens.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (auto found = find_maildir_file(opt_.dir, base)) {
+      files_[index] = *found;
+      return true;
+    }
+  }
+  return false;
 }
 
 Result<std::string> MaildirFolder::read(size_t index) {
