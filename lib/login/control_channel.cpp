@@ -8,6 +8,7 @@
 
 #include "lib/auth/password_scheme.hpp"
 #include "lib/base/strings.hpp"
+#include "lib/login/fd_passing.hpp"
 
 namespace postern::login {
 namespace {
@@ -21,24 +22,8 @@ bool ControlChannel::send(const std::vector<std::string>& fields, int pass) {
     for (char c : fields[i]) line.push_back(c == '\t' || c == '\n' ? ' ' : c);
   }
   line.push_back('\n');
-  iovec iov{line.data(), line.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (pass >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &pass, sizeof(int));
-  }
   // Lines are small: one sendmsg carries the whole line and the descriptor.
-  ssize_t n;
-  do n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  const ssize_t n = send_with_fd(fd_.get(), line, pass);
   bool ok = n == ssize_t(line.size());
   auth::wipe(line);
   return ok;
@@ -63,23 +48,8 @@ std::optional<std::vector<std::string>> ControlChannel::receive() {
     }
     if (buffer_.size() > kMaxLine) return std::nullopt;
     char buf[4096];
-    iovec iov{buf, sizeof buf};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = receive_with_fd(fd_.get(), buf, sizeof buf, 0, received_fd_);
     if (n <= 0) return std::nullopt;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-        int fd;
-        std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        received_fd_.reset(fd);
-      }
-    }
     buffer_.append(buf, size_t(n));
   }
 }

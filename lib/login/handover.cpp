@@ -11,6 +11,7 @@
 
 #include "lib/base/file_io.hpp"
 #include "lib/login/client_io.hpp"
+#include "lib/login/fd_passing.hpp"
 
 namespace postern::login {
 namespace {
@@ -23,23 +24,7 @@ bool send_header(int mail_fd, char kind, size_t length, int pass) {
   header[0] = kind;
   uint32_t n = htonl(uint32_t(length));
   std::memcpy(header + 1, &n, sizeof n);
-  iovec iov{header, sizeof header};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (pass >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &pass, sizeof(int));
-  }
-  ssize_t sent;
-  do sent = ::sendmsg(mail_fd, &msg, MSG_NOSIGNAL);
-  while (sent < 0 && errno == EINTR);
+  const ssize_t sent = send_with_fd(mail_fd, std::string_view(header, sizeof header), pass);
   return sent == ssize_t(sizeof header);  // a stream socket takes 5 bytes whole
 }
 
@@ -56,24 +41,8 @@ void hand_over_client(ClientIo& io, int mail_fd, std::string preamble, int relay
 
 Result<HandedClient> receive_client(UniqueFd fd) {
   char header[kHeader];
-  iovec iov{header, sizeof header};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = ::recvmsg(fd.get(), &msg, MSG_WAITALL | MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
   UniqueFd passed;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int got;
-      std::memcpy(&got, CMSG_DATA(c), sizeof(int));
-      passed.reset(got);
-    }
-  }
+  const ssize_t n = receive_with_fd(fd.get(), header, sizeof header, MSG_WAITALL, passed);
   if (n != ssize_t(sizeof header)) return Error{"no hand-over from the login process", n < 0 ? errno : 0};
   uint32_t length;
   std::memcpy(&length, header + 1, sizeof length);
