@@ -53,6 +53,18 @@ struct Folder {
   std::string path;
 };
 
+// The content of the one queue file in incoming/.
+std::string only_queued_content(const TempQueue& q) {
+  auto files = queue::scan_folder(q.layout, queue::kIncoming);
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 1);
+  auto reader = queue::QueueReader::open(files->front().path);
+  REQUIRE(reader.ok());
+  auto content = reader->read_content();
+  REQUIRE(content.ok());
+  return *content;
+}
+
 }  // namespace
 
 TEST_CASE("header_checks: IGNORE, REPLACE and PREPEND edit the headers", "[cleanup]") {
@@ -203,17 +215,11 @@ TEST_CASE("header_checks in a session: cleanup's Received is checked too", "[cle
 
   auto out = enqueue_message(params, ids, sub, "Subject: hi\r\nX-Drop: secret\r\n\r\nbody\r\n");
   REQUIRE(out.ok());
-  auto files = queue::scan_folder(q.layout, queue::kIncoming);
-  REQUIRE(files.ok());
-  REQUIRE(files->size() == 1);
-  auto reader = queue::QueueReader::open(files->front().path);
-  REQUIRE(reader.ok());
-  auto content = reader->read_content();
-  REQUIRE(content.ok());
-  CHECK(content->find("Received:") == std::string::npos);
-  CHECK(content->find("192.0.2.9") == std::string::npos);
-  CHECK(content->find("X-Drop") == std::string::npos);
-  CHECK(content->rfind("Subject: hi\r\n", 0) == 0);
+  const std::string content = only_queued_content(q);
+  CHECK(content.find("Received:") == std::string::npos);
+  CHECK(content.find("192.0.2.9") == std::string::npos);
+  CHECK(content.find("X-Drop") == std::string::npos);
+  CHECK(content.rfind("Subject: hi\r\n", 0) == 0);
 
   // Plain ESMTP keeps its Received, with the real queue ID in it.
   sub.attributes.protocol = "ESMTP";
@@ -287,14 +293,8 @@ std::string queue_with_body_checks(const std::string& rules, const std::string& 
   }
   out = session.finish();
   if (!out.ok()) return "";
-  auto files = queue::scan_folder(q.layout, queue::kIncoming);
-  REQUIRE(files.ok());
-  REQUIRE(files->size() == 1);
-  auto reader = queue::QueueReader::open(files->front().path);
-  REQUIRE(reader.ok());
-  auto content = reader->read_content();
-  REQUIRE(content.ok());
-  return content->substr(content->find("\r\n\r\n") + 4);  // the body
+  const std::string content = only_queued_content(q);
+  return content.substr(content.find("\r\n\r\n") + 4);  // the body
 }
 
 }  // namespace

@@ -11,22 +11,13 @@
 #include "lib/base/file_io.hpp"
 #include "lib/base/unique_fd.hpp"
 #include "lib/login/client_io.hpp"
+#include "tests/unit/login/socket_pair.hpp"
 #include "lib/login/handover.hpp"
 
 using postern::UniqueFd;
 using postern::login::ClientIo;
 
 namespace {
-
-struct Pair {
-  UniqueFd ours, theirs;
-  Pair() {
-    int sp[2];
-    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0);
-    ours.reset(sp[0]);
-    theirs.reset(sp[1]);
-  }
-};
 
 ino_t inode(int fd) {
   struct stat st {};
