@@ -5,6 +5,7 @@ ports, runs the build tree's binaries, and on teardown stops master and kills
 its whole process group (master runs in its own session), so no process
 outlives a test. Python's standard library only.
 """
+import base64
 import grp
 import os
 import pwd
@@ -298,6 +299,26 @@ class SmtpClient:
 
     def close(self):
         self.sock.close()
+
+
+def b64(text):
+    """Base64 of a string, as SMTP AUTH and IMAP AUTHENTICATE send it."""
+    return base64.b64encode(text.encode()).decode()
+
+
+def write_smtpd_auth(inst, users):
+    """The dovecot.conf an smtpd with SMTP AUTH needs: a passwd-file of
+    `users` ("name:{PLAIN}pw::::::" lines) and the auth service's
+    private/auth listener. Returns the users file's path."""
+    path = os.path.join(inst.conf, "users")
+    with open(path, "w") as f:
+        f.write(users)
+    with open(os.path.join(inst.conf, "dovecot.conf"), "w") as f:
+        f.write("protocols = none\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n"
+                "auth_failure_delay = 0\n"
+                f"passdb {{\n  driver = passwd-file\n  args = {path}\n}}\n"
+                "service auth {\n  unix_listener private/auth {\n    mode = 0660\n  }\n}\n")
+    return path
 
 
 # -- queue helpers (added for tests/e2e/test_submission.py) ------------------

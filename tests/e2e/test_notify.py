@@ -4,14 +4,13 @@ exactly once per session, only for the classes asked for, and never with a
 password in them. One instance, one smtpd service per setting, clients on
 distinct loopback addresses so that each test finds its own notice.
 """
-import base64
 import os
 import re
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import IS_ROOT, SmtpClient, free_port, wait_until  # noqa: E402
+from harness import IS_ROOT, SmtpClient, b64, free_port, wait_until, write_smtpd_auth  # noqa: E402
 from test_smtpd import make_instance  # noqa: E402
 
 DOMAIN = "mail.example.test"
@@ -27,10 +26,6 @@ class Client(SmtpClient):
     def quit(self):
         self.cmd("QUIT")
         self.close()
-
-
-def b64(text):
-    return base64.b64encode(text.encode()).decode()
 
 
 @unittest.skipUnless(IS_ROOT, "local delivery to postmaster (root's mailbox) and the auth daemon need root")
@@ -58,14 +53,7 @@ class NotifyTest(unittest.TestCase):
             aliases = os.path.join(inst.conf, "aliases")
             with open(aliases, "w") as f:
                 f.write("postmaster: root\n")
-            users = os.path.join(inst.conf, "users")
-            with open(users, "w") as f:
-                f.write("alice:{PLAIN}Secret-Pw-7731::::::\n")
-            with open(os.path.join(inst.conf, "dovecot.conf"), "w") as f:
-                f.write("protocols = none\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n"
-                        "auth_failure_delay = 0\n"
-                        f"passdb {{\n  driver = passwd-file\n  args = {users}\n}}\n"
-                        "service auth {\n  unix_listener private/auth {\n    mode = 0660\n  }\n}\n")
+            write_smtpd_auth(inst, "alice:{PLAIN}Secret-Pw-7731::::::\n")
             inst.write_main_cf(
                 "compatibility_level = 3.6\nmynetworks = 127.0.0.1/32\n"
                 "smtpd_error_sleep_time = 0\nqueue_run_delay = 1s\n"

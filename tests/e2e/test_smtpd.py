@@ -88,6 +88,24 @@ def queued_id(reply_text):
 Raw = SmtpClient
 
 
+class ListenerSessions:
+    """For test classes that run one smtpd listener per setting (cls.inst,
+    cls.ports by listener name): the log of a failed test, and a session
+    past the banner and EHLO (none when `helo` is empty)."""
+
+    def tearDown(self):
+        if not getattr(getattr(self, "_outcome", None), "success", True):
+            print(self.inst.log()[-6000:])
+
+    def session(self, listener, source="127.0.0.1", helo="client.example.org"):
+        c = Raw(self.ports[listener], source)
+        self.addCleanup(c.close)
+        self.assertTrue(c.reply().startswith("220 "))
+        if helo:
+            self.assertTrue(c.cmd("EHLO " + helo).startswith("250"))
+        return c
+
+
 def base_config(extra=""):
     # These tests send to made-up users: local_recipient_maps is off here and
     # exercised in LocalRecipientTest.

@@ -14,7 +14,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DNSMASQ, free_port, start_dnsmasq  # noqa: E402
-from test_smtpd import Raw, make_instance  # noqa: E402
+from test_smtpd import ListenerSessions, make_instance  # noqa: E402
 
 LISTENERS = {
     # name: -o overrides (no spaces: master.cf words)
@@ -51,7 +51,7 @@ TABLES = {
 }
 
 
-class SmtpdAccessTest(unittest.TestCase):
+class SmtpdAccessTest(ListenerSessions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.ports = {name: free_port() for name in LISTENERS}
@@ -97,18 +97,6 @@ class SmtpdAccessTest(unittest.TestCase):
         if cls.dnsmasq:
             cls.dnsmasq.kill()
             cls.dnsmasq.wait()
-
-    def tearDown(self):
-        if not getattr(getattr(self, "_outcome", None), "success", True):
-            print(self.inst.log()[-6000:])
-
-    def session(self, listener, source="127.0.0.1", helo="client.example.org"):
-        c = Raw(self.ports[listener], source)
-        self.addCleanup(c.close)
-        self.assertTrue(c.reply().startswith("220 "))
-        if helo:
-            self.assertTrue(c.cmd("EHLO " + helo).startswith("250"))
-        return c
 
     def rcpt(self, listener, rcpt="alice@mail.example.test", sender="a@example.org", source="127.0.0.1",
              helo="client.example.org"):

@@ -19,7 +19,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DNSMASQ, free_port, start_dnsmasq, wait_until  # noqa: E402
-from test_smtpd import Raw, make_instance, queued_id, read_queue_file  # noqa: E402
+from test_smtpd import ListenerSessions, Raw, make_instance, queued_id, read_queue_file  # noqa: E402
 
 GOOD, FORGED, NOPTR, NOLOOKUP = "127.0.10.1", "127.0.10.2", "127.0.10.3", "127.0.10.5"
 REFUSED = "127.0.11.1"  # outside dnsmasq's zones: REFUSED, a temporary failure
@@ -44,7 +44,7 @@ TABLES = {
 
 
 @unittest.skipUnless(os.path.exists(DNSMASQ), "dnsmasq is not installed (scripts/packages/dns.txt)")
-class PeernameTest(unittest.TestCase):
+class PeernameTest(ListenerSessions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.ports = {name: free_port() for name in LISTENERS}
@@ -93,10 +93,6 @@ class PeernameTest(unittest.TestCase):
         cls.dnsmasq.kill()
         cls.dnsmasq.wait()
         shutil.rmtree(cls.root, ignore_errors=True)
-
-    def tearDown(self):
-        if not getattr(getattr(self, "_outcome", None), "success", True):
-            print(self.inst.log()[-6000:])
 
     def connect(self, listener, source):
         c = Raw(self.ports[listener], source, timeout=10)

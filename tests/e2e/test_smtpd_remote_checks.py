@@ -20,7 +20,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import DNSMASQ, free_port, start_dnsmasq  # noqa: E402
-from test_smtpd import Raw, make_instance  # noqa: E402
+from test_smtpd import ListenerSessions, Raw, make_instance  # noqa: E402
 
 
 
@@ -154,7 +154,7 @@ class PolicyServer:
         self.sock.close()
 
 
-class SmtpdRemoteChecksTest(unittest.TestCase):
+class SmtpdRemoteChecksTest(ListenerSessions, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not os.path.exists(DNSMASQ):
@@ -202,17 +202,6 @@ class SmtpdRemoteChecksTest(unittest.TestCase):
         cls.dnsmasq.kill()
         cls.dnsmasq.wait()
         cls.policy.close()
-
-    def tearDown(self):
-        if not getattr(getattr(self, "_outcome", None), "success", True):
-            print(self.inst.log()[-6000:])
-
-    def session(self, listener, source="127.0.0.1", helo="client.example.org"):
-        c = Raw(self.ports[listener], source)
-        self.addCleanup(c.close)
-        self.assertTrue(c.reply().startswith("220 "))
-        self.assertTrue(c.cmd("EHLO " + helo).startswith("250"))
-        return c
 
     def rcpt(self, listener, rcpt="alice@mail.example.test", sender="a@example.org", source="127.0.0.1",
              helo="client.example.org"):

@@ -5,7 +5,6 @@ LOGIN through Postern's auth (smtpd_sasl_type = dovecot), the CVE-2011-0411
 injection check, relay with and without AUTH, and the Received header
 (ESMTPS/ESMTPSA, TLS version and cipher). One instance, several listeners;
 swaks and Python's smtplib/ssl as clients."""
-import base64
 import os
 import re
 import shutil
@@ -18,7 +17,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import IS_ROOT, SmtpClient, free_port, wait_until  # noqa: E402
+from harness import IS_ROOT, SmtpClient, b64, free_port, wait_until, write_smtpd_auth  # noqa: E402
 from test_smtpd import make_instance, read_queue_file  # noqa: E402
 
 SWAKS = shutil.which("swaks")
@@ -29,10 +28,6 @@ def tls_context():
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     return ctx
-
-
-def b64(text):
-    return base64.b64encode(text.encode()).decode()
 
 
 @unittest.skipUnless(IS_ROOT, "the auth daemon and users need root")
@@ -64,14 +59,7 @@ class SmtpdTlsTest(unittest.TestCase):
                             "-subj", "/CN=mail.example.test", "-keyout", key, "-out", cert],
                            capture_output=True, check=True)
             os.chmod(key, 0o600)
-            users = os.path.join(inst.conf, "users")
-            with open(users, "w") as f:
-                f.write("alice:{PLAIN}alice-pw::::::\n")
-            with open(os.path.join(inst.conf, "dovecot.conf"), "w") as f:
-                f.write("protocols = none\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n"
-                        "auth_failure_delay = 0\n"
-                        f"passdb {{\n  driver = passwd-file\n  args = {users}\n}}\n"
-                        "service auth {\n  unix_listener private/auth {\n    mode = 0660\n  }\n}\n")
+            write_smtpd_auth(inst, "alice:{PLAIN}alice-pw::::::\n")
             inst.write_main_cf(
                 "compatibility_level = 3.6\nlocal_recipient_maps =\nmynetworks = 127.0.0.1/32\n"
                 "smtpd_error_sleep_time = 0\n"

@@ -28,7 +28,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import DNSMASQ, IS_ROOT, Instance, free_port, start_dnsmasq, wait_until  # noqa: E402
+from harness import DNSMASQ, IS_ROOT, Instance, free_port, start_dnsmasq, wait_until, write_smtpd_auth  # noqa: E402
 
 PID = os.getpid()
 NET = f"127.{10 + (PID + 97) % 200}.{1 + (PID // 200) % 250}"
@@ -152,14 +152,7 @@ class TwoDomainsTest(unittest.TestCase):
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                         "-subj", "/CN=mail.a.test", "-keyout", key, "-out", cert], capture_output=True, check=True)
         os.chmod(key, 0o600)
-        users = os.path.join(inst.conf, "users")
-        with open(users, "w") as f:
-            f.write("alice:{PLAIN}alice-pw::::::\ncarol:{PLAIN}carol-pw::::::\n")
-        with open(os.path.join(inst.conf, "dovecot.conf"), "w") as f:
-            f.write("protocols = none\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n"
-                    "auth_failure_delay = 0\n"
-                    f"passdb {{\n  driver = passwd-file\n  args = {users}\n}}\n"
-                    "service auth {\n  unix_listener private/auth {\n    mode = 0660\n  }\n}\n")
+        write_smtpd_auth(inst, "alice:{PLAIN}alice-pw::::::\ncarol:{PLAIN}carol-pw::::::\n")
         aliases, lines = cls.common_main_cf(inst, A, "mail.a.test", "a.test")
         with open(aliases, "w") as f:
             f.write("postmaster: root\nalice: root\ncarol: root\n")
