@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
     ::umask(077);
     agent = std::make_unique<local::Agent>(ctx.config());
   };
-  hooks.on_client = [&](UniqueFd client, service::DaemonContext&) { agent->serve(client.get()); };
+  hooks.on_session = [&](UniqueFd client, service::DaemonContext&, long long uses_left) {
+    return agent->serve(client.get(), uses_left);
+  };
   return service::run_single_server(argc, argv, std::move(hooks));
 }

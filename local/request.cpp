@@ -21,8 +21,8 @@ Agent::Agent(const config::Config& config) : params_(load_params(config)) {
   }
 }
 
-void Agent::serve(int fd) {
-  ipc::serve_delivery(fd, [this](const ipc::DeliveryRequest& request) {
+long long Agent::serve(int fd, long long max_requests) {
+  return ipc::serve_delivery(fd, [this](const ipc::DeliveryRequest& request) {
     ipc::DeliveryReply reply;
     auto queue = queue::QueueReader::open(request.queue_path);
     if (!aliases_ok_) {
@@ -39,7 +39,7 @@ void Agent::serve(int fd) {
       reply = deliverer.run();
     }
     return reply;
-  });
+  }, max_requests);
 }
 
 }  // namespace postern::local

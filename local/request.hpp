@@ -13,7 +13,8 @@ class Agent {
  public:
   explicit Agent(const config::Config& config);
   // Handles one client connection to completion; errors are logged.
-  void serve(int fd);
+  // Serves qmgr's requests on `fd`, at most `max_requests`; returns how many.
+  long long serve(int fd, long long max_requests);
 
  private:
   LocalParams params_;

@@ -38,8 +38,8 @@ Agent::Agent(const config::Config& config, bool lmtp)
   }
 }
 
-void Agent::serve(int fd) {
-  ipc::serve_delivery(fd, [this](const ipc::DeliveryRequest& request) {
+long long Agent::serve(int fd, long long max_requests) {
+  return ipc::serve_delivery(fd, [this](const ipc::DeliveryRequest& request) {
     std::string path = request.queue_path;
     if (!chroot_prefix_.empty() && path.starts_with(chroot_prefix_ + "/")) path = path.substr(chroot_prefix_.size());
     auto queue = queue::QueueReader::open(path);
@@ -52,7 +52,7 @@ void Agent::serve(int fd) {
       return reply;
     }
     return deliver(request, *queue);
-  });
+  }, max_requests);
 }
 
 std::optional<Credentials> Agent::credentials_for(const std::string& nexthop, const Candidate& server,

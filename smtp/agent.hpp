@@ -23,7 +23,8 @@ class Agent {
   // resolver list, unreadable CA file): fatal at start.
   Agent(const config::Config& config, bool lmtp);
   // Handles one client connection to completion; errors are logged.
-  void serve(int fd);
+  // Serves qmgr's requests on `fd`, at most `max_requests`; returns how many.
+  long long serve(int fd, long long max_requests);
   // After a chroot to queue_directory: qmgr still names queue files by
   // their full path, which now lives under "/".
   void set_chroot_prefix(std::string prefix) { chroot_prefix_ = std::move(prefix); }

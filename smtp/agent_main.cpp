@@ -34,7 +34,9 @@ int agent_main(int argc, char** argv, bool lmtp) {
     ::umask(077);
     ::signal(SIGPIPE, SIG_IGN);  // a server that hangs up is a delivery error, not our death
   };
-  hooks.on_client = [&](UniqueFd client, service::DaemonContext&) { agent->serve(client.get()); };
+  hooks.on_session = [&](UniqueFd client, service::DaemonContext&, long long uses_left) {
+    return agent->serve(client.get(), uses_left);
+  };
   return service::run_single_server(argc, argv, std::move(hooks));
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "lib/base/strings.hpp"
 #include "lib/base/sys_error.hpp"
 #include "lib/base/unique_fd.hpp"
 
@@ -184,11 +185,19 @@ Result<DeliveryReply> decode_reply(const AttrList& a) {
   return r;
 }
 
-Status send_hello(int fd) {
+Status send_hello(int fd, long long requests) {
   AttrList a;
   a.add("protocol", kDeliveryProtocol);
   a.add("version", kDeliveryVersion);
+  a.add("requests", requests < 1 ? 1 : requests);
   return write_attrs(fd, a);
+}
+
+long long hello_requests(const AttrList& hello) {
+  auto value = hello.get("requests");
+  if (!value) return 1;
+  auto n = parse_long(*value);
+  return n && *n > 0 ? *n : 1;
 }
 
 Status expect_hello(AttrReader& reader) {

@@ -82,10 +82,16 @@ Result<DeliveryRequest> decode_request(const AttrList& attrs);
 AttrList encode_reply(const DeliveryReply& reply);
 Result<DeliveryReply> decode_reply(const AttrList& attrs);
 
-// Server side: writes {protocol, version} when a client connects.
-Status send_hello(int fd);
+// Server side: writes {protocol, version, requests} when a client connects.
+// `requests` is how many requests the agent takes on this connection, one
+// after another (1: the connection ends after the first reply); qmgr sends
+// no more than that.
+Status send_hello(int fd, long long requests = 1);
 // Client side: checks it.
 Status expect_hello(AttrReader& reader);
+// How many requests a hello allows: its "requests" attribute, 1 when absent
+// or not a positive number.
+long long hello_requests(const AttrList& hello);
 
 // Client stub: connects to the agent's UNIX socket, checks the hello, sends
 // the request and waits up to timeout_seconds for the reply. Errors (no

@@ -1,7 +1,9 @@
 // The agent side of one qmgr connection, shared by every delivery agent
-// (local, smtp, lmtp): the hello, one request read within a deadline and
-// decoded strictly, the agent's reply written back. Runs in the agent (local:
-// root; smtp/lmtp: mail_owner).
+// (local, smtp, lmtp): the hello, then requests one after another, each read
+// within a deadline, decoded strictly and answered with the agent's reply.
+// A connection carries up to the number of requests the hello announced, so
+// qmgr need not connect and wait for a hello per delivery. Runs in the agent
+// (local: root; smtp/lmtp: mail_owner).
 #pragma once
 
 #include <functional>
@@ -10,9 +12,11 @@
 
 namespace postern::ipc {
 
-// Handles the connection on `fd` to completion: a request that cannot be
-// read or decoded is logged and answered with nothing (qmgr defers); else
-// `deliver` is called and its reply sent.
-void serve_delivery(int fd, const std::function<DeliveryReply(const DeliveryRequest&)>& deliver);
+// Serves the connection on `fd` until qmgr closes it or `max_requests`
+// requests are answered; returns how many were answered. A request that
+// cannot be read or decoded is logged and ends the connection unanswered
+// (qmgr defers it); else `deliver` is called and its reply sent.
+long long serve_delivery(int fd, const std::function<DeliveryReply(const DeliveryRequest&)>& deliver,
+                         long long max_requests = 1);
 
 }  // namespace postern::ipc

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -14,6 +15,10 @@
 
 namespace postern::service {
 
+namespace {
+constexpr long long kUnlimitedSessionUses = 100;
+}  // namespace
+
 int run_single_server(int argc, char** argv, SingleServerHooks hooks) {
   DaemonContext ctx = DaemonContext::init(argc, argv);
   if (hooks.pre_drop) hooks.pre_drop(ctx);
@@ -21,7 +26,11 @@ int run_single_server(int argc, char** argv, SingleServerHooks hooks) {
   if (hooks.post_drop) hooks.post_drop(ctx);
 
   if (ctx.args().stand_alone) {
-    hooks.on_client(UniqueFd(::dup(STDIN_FILENO)), ctx);
+    if (hooks.on_session) {
+      hooks.on_session(UniqueFd(::dup(STDIN_FILENO)), ctx, 1);
+    } else {
+      hooks.on_client(UniqueFd(::dup(STDIN_FILENO)), ctx);
+    }
     return 0;
   }
 
@@ -49,9 +58,17 @@ int run_single_server(int argc, char** argv, SingleServerHooks hooks) {
       UniqueFd client(::accept4(fds[i].fd, nullptr, nullptr, SOCK_CLOEXEC));
       if (!client) continue;  // another process took it
       ctx.status().report(false);
-      hooks.on_client(std::move(client), ctx);
+      if (hooks.on_session) {
+        // Without max_use a session still ends now and then, so that a
+        // reload reaches a busy agent.
+        const long long left = max_use > 0 ? max_use - uses : kUnlimitedSessionUses;
+        uses += std::max(1LL, hooks.on_session(std::move(client), ctx, left));
+      } else {
+        hooks.on_client(std::move(client), ctx);
+        ++uses;
+      }
       ctx.status().report(true);
-      if (max_use > 0 && ++uses >= max_use) return 0;
+      if (max_use > 0 && uses >= max_use) return 0;
       break;
     }
   }
