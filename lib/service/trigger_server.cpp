@@ -19,6 +19,8 @@ namespace {
 // How long an accepted trigger client may take to send its bytes: it
 // connects and then writes, and we may accept in between.
 constexpr int kRequestWaitMs = 1000;
+// At most this many pending trigger clients are taken in at once.
+constexpr int kMaxCoalesced = 1000;
 
 }  // namespace
 
@@ -47,9 +49,16 @@ std::string receive_trigger(int fd, const std::string& type) {
   return out;
 }
 
-namespace {
-
-}  // namespace
+std::string receive_triggers(int fd, const std::string& type) {
+  std::string out = receive_trigger(fd, type);
+  // A FIFO's reads above already took everything written so far.
+  for (int more = 0; type != "fifo" && more < kMaxCoalesced; ++more) {
+    struct pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0) break;
+    out += receive_trigger(fd, type);
+  }
+  return out;
+}
 
 int run_trigger_server(int argc, char** argv, TriggerServerHooks hooks) {
   DaemonContext ctx = DaemonContext::init(argc, argv);
@@ -63,7 +72,7 @@ int run_trigger_server(int argc, char** argv, TriggerServerHooks hooks) {
   for (auto& listener : ctx.listeners()) {
     int fd = listener.get();
     watchers.push_back(net::Watcher::readable(loop, fd, [&, fd] {
-      std::string requests = receive_trigger(fd, type);
+      std::string requests = receive_triggers(fd, type);
       if (!requests.empty()) hooks.on_trigger(requests);
     }));
     watchers.back().enable();

@@ -37,5 +37,9 @@ inline constexpr char kWakeupRequest = 'W';
 // accepted UNIX-socket client's, waiting for it up to a second since a
 // client connects before it writes. Never empty for a socket client.
 std::string receive_trigger(int listen_fd, const std::string& type);
+// receive_trigger(), then the requests of every other client already
+// waiting, in order, as one string: triggers that queued up while the
+// daemon was busy (qmgr delivering a batch) are handled once.
+std::string receive_triggers(int listen_fd, const std::string& type);
 
 }  // namespace postern::service

@@ -80,3 +80,15 @@ TEST_CASE("nothing to accept gives no request", "[service][trigger]") {
   Listener l;
   CHECK(service::receive_trigger(l.fd.get(), "unix").empty());
 }
+
+TEST_CASE("triggers that queued up are taken in together, in order", "[service][trigger]") {
+  Listener l;
+  UniqueFd a = l.connect_client();
+  UniqueFd b = l.connect_client();
+  UniqueFd c = l.connect_client();
+  REQUIRE(::write(a.get(), "A", 1) == 1);
+  REQUIRE(::write(b.get(), "A", 1) == 1);
+  REQUIRE(::write(c.get(), "F", 1) == 1);
+  CHECK(service::receive_triggers(l.fd.get(), "unix") == "AAF");
+  CHECK(service::receive_triggers(l.fd.get(), "unix").empty());  // nobody left waiting
+}
