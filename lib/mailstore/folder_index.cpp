@@ -173,6 +173,21 @@ std::optional<FolderIndex> read_folder_index(const std::string& path) {
   return parse_folder_index(*text);
 }
 
+std::optional<FolderIndexHeader> read_folder_index_header(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  char buf[128];
+  ssize_t n = ::pread(fd.get(), buf, sizeof buf - 1, 0);
+  if (n <= 0) return std::nullopt;
+  std::string_view text(buf, static_cast<size_t>(n));
+  if (!text.starts_with(kMagic)) return std::nullopt;
+  text.remove_prefix(kMagic.size());
+  unsigned uidvalidity = 0, nextuid = 0, first_recent = 0;
+  std::string line(text.substr(0, text.find('\n')));
+  if (std::sscanf(line.c_str(), "H %u %u %u", &uidvalidity, &nextuid, &first_recent) != 3) return std::nullopt;
+  return FolderIndexHeader{uidvalidity, first_recent};
+}
+
 Status replace_file(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {

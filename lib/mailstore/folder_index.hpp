@@ -63,6 +63,14 @@ std::string format_folder_index(const FolderIndex& index);
 
 // nullopt when missing or damaged (the caller rebuilds).
 std::optional<FolderIndex> read_folder_index(const std::string& path);
+// The "H" line alone, read from the start of the file: enough to learn
+// whether another session has already claimed \Recent, without reading
+// (or checking) every record. nullopt when missing or not an index.
+struct FolderIndexHeader {
+  uint32_t uidvalidity = 0;
+  uint32_t first_recent_uid = 1;
+};
+std::optional<FolderIndexHeader> read_folder_index_header(const std::string& path);
 // Temp file + rename; no fsync (the index can always be rebuilt).
 Status write_folder_index(const std::string& path, const FolderIndex& index);
 // Writes `data` to a temp file next to `path` and renames it over `path`

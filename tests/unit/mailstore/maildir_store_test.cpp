@@ -726,3 +726,29 @@ TEST_CASE("Maildir: a lazy refresh leaves others' flag changes for a tenth of a 
   REQUIRE(later.ok());
   CHECK(later->flags_changed == std::vector<size_t>{2});
 }
+
+TEST_CASE("Maildir: new mail another session already took \\Recent for shows without waiting for the lock",
+          "[mailstore][maildir]") {
+  // A hundred sessions IDLE on one folder all see each delivery; the one that
+  // claims \Recent writes the index, the others must not queue for the
+  // uidlist lock before they can say EXISTS.
+  TempDir dir;
+  auto store = store_at(dir.path);
+  deliver_from_other_process(dir.path, "m0");
+  auto one = select(*store, "INBOX");
+  auto two = select(*store, "INBOX");
+  deliver_from_other_process(dir.path, "m1");
+  auto claimed = one->refresh(true);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->new_count == 2);
+  CHECK(one->messages()[1].recent);
+  auto held = UidListLock::acquire(dir.path, 1000);  // a third session busy in the folder
+  REQUIRE(held.ok());
+  auto started = std::chrono::steady_clock::now();
+  auto seen = two->refresh(true);
+  auto waited = std::chrono::steady_clock::now() - started;
+  REQUIRE(seen.ok());
+  CHECK(seen->new_count == 2);
+  CHECK_FALSE(two->messages()[1].recent);
+  CHECK(waited < std::chrono::seconds(2));  // before: 30 s for the lock
+}
