@@ -1,49 +1,51 @@
-// Concurrent deliveries: for each transport up to its process limit
-// (master.cf maxproc) at once; for local at most
-// local_destination_concurrency_limit at once for one recipient (local's
-// destination is the recipient); for remote transports at most
-// <transport>_destination_concurrency_limit per next hop, starting at
-// initial_destination_concurrency and growing by one with each delivery that
-// goes through (Postfix's slow start, without its negative feedback).
-// Each delivery is one connection to private/<transport>: hello, request,
-// reply. A request to a remote transport carries every pending recipient of
-// the message with the same next hop, up to the transport's recipient limit
-// (job_groups.hpp); the reply settles each of them. qmgr waits in poll() while a batch is delivered. Runs in qmgr
-// (mail_owner).
+// The delivery loop: the scheduler (scheduler.hpp) says which request goes
+// out next and on which connection; this file does the I/O. A connection to
+// private/<transport> carries the agent's hello, then requests and replies
+// in order, as many as the hello allowed; the first request is written right
+// after connect, without waiting for the hello. A request to a remote
+// transport carries every pending recipient of the message with the same
+// next hop, up to the transport's recipient limit (job_groups.hpp); the
+// reply settles each of them. While deliveries run, new mail is taken in
+// through `intake` whenever the batch has room. qmgr waits in poll() until
+// the batch is done. Runs in qmgr (mail_owner).
 #include <errno.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
+#include <deque>
 #include <map>
 
-#include "lib/base/strings.hpp"
 #include "lib/base/sys_error.hpp"
 #include "lib/base/unique_fd.hpp"
 #include "lib/bounce/status_log.hpp"
 #include "lib/ipc/attr.hpp"
 #include "lib/log/log.hpp"
-#include "qmgr/job_groups.hpp"
 #include "qmgr/manager.hpp"
+#include "qmgr/scheduler.hpp"
 
 namespace postern::qmgr {
 
 namespace {
 
-struct Connection {
-  UniqueFd fd;
-  std::vector<QueueManager::Job> jobs;  // one message, one transport and next hop
-  std::string destination;
-  std::string transport;
-  bool hello_done = false;
-  std::string input;
-  double deadline = 0;
+// Jobs waiting to be scheduled below this count make the loop look for new
+// mail (at most once per pass through poll).
+constexpr std::size_t kIntakeLowWater = 64;
+
+struct InFlight {
+  std::vector<QueueManager::Job> group;
+  double deadline = 0;  // set when the agent starts on it (it is the oldest)
 };
 
-// nullopt-like: an invalid fd with errno EAGAIN means "no room, try later".
+struct Connection {
+  UniqueFd fd;
+  bool hello_done = false;
+  std::string input;
+  std::deque<InFlight> in_flight;  // oldest first; replies come in this order
+};
+
 Result<UniqueFd> connect_agent(const std::string& path) {
   struct sockaddr_un sun{};
   sun.sun_family = AF_UNIX;
@@ -69,137 +71,161 @@ std::optional<Result<ipc::AttrList>> take_list(std::string& input) {
 
 }  // namespace
 
-void QueueManager::dispatch(std::vector<Active>& batch, std::deque<Job>& jobs) {
-  std::vector<Connection> conns;
-  std::map<std::string, int> per_destination;
-  std::map<std::string, int> per_transport;
-  std::map<std::string, int> window;  // remote destinations: the slow-start limit
+void QueueManager::dispatch(Batch& batch, const std::function<void(Batch&)>& intake) {
+  Scheduler scheduler(p_);
+  std::map<Scheduler::ConnectionId, Connection> conns;
 
-  auto complete = [&](const std::vector<Job>& group, const Result<ipc::DeliveryReply>& reply) {
-    const Job& first = group.front();
-    Active& m = batch[first.message];
-    if (!first.nexthop.empty() && reply && !reply->deferred) {
-      const std::string dest = first.transport + "!" + to_lower(first.nexthop);
-      int& w = window[dest];
-      if (w < destination_limit(p_, first.transport)) ++w;
+  auto schedule_new_jobs = [&] {
+    for (Job& job : batch.jobs) {
+      const Active& m = batch.messages.at(job.message);
+      std::string dest = destination_of(job, m.reader->envelope().recipients[job.recipient].address);
+      scheduler.add(std::move(job), std::move(dest));
     }
+    batch.jobs.clear();
+  };
+  // Settles a group's recipients with the agent's reply (or the error that
+  // stands for it); the message is finished when its last one is answered.
+  auto complete = [&](const std::vector<Job>& group, const Result<ipc::DeliveryReply>& reply) {
+    const std::size_t key = group.front().message;
+    Active& m = batch.messages.at(key);
     for (const Job& job : group) settle_reply(m, job.recipient, reply);
     m.outstanding -= group.size();
-    if (m.outstanding == 0) {
-      finish(m);
-      m.reader.reset();  // closes the queue file: a batch never holds many descriptors
-    }
+    if (m.outstanding == 0) finish_and_drop(batch, key);
   };
-  auto close_conn = [&](std::size_t i) {
-    if (--per_destination[conns[i].destination] == 0) per_destination.erase(conns[i].destination);
-    if (--per_transport[conns[i].transport] == 0) per_transport.erase(conns[i].transport);
-    conns.erase(conns.begin() + static_cast<std::ptrdiff_t>(i));
+  // A connection that failed: every request on it is deferred.
+  auto drop = [&](Scheduler::ConnectionId id, const Error& why) {
+    auto it = conns.find(id);
+    std::deque<InFlight> lost = std::move(it->second.in_flight);
+    conns.erase(it);
+    scheduler.closed(id);
+    for (const auto& f : lost) complete(f.group, why);
   };
-
-  while (!jobs.empty() || !conns.empty()) {
-    // Start what the limits allow.
-    bool no_room = false;
-    for (auto it = jobs.begin(); it != jobs.end() && !no_room;) {
-      const Active& m = batch[it->message];
-      const bool local = it->nexthop.empty();
-      std::string dest = local ? it->transport + "!" + to_lower(m.reader->envelope().recipients[it->recipient].address)
-                               : it->transport + "!" + to_lower(it->nexthop);
-      int dest_limit = p_.local_destination_concurrency;
-      if (!local) {
-        auto [w, added] = window.try_emplace(dest, std::min(p_.initial_destination_concurrency,
-                                                            destination_limit(p_, it->transport)));
-        dest_limit = w->second;
-      }
-      if (per_destination[dest] >= dest_limit ||
-          per_transport[it->transport] >= process_limit(p_, it->transport)) {
-        ++it;
-        continue;
-      }
-      auto fd = connect_agent(p_.layout.queue_directory + "/private/" + it->transport);
-      if (!fd && fd.error().sys_errno == EAGAIN && !conns.empty()) {
-        no_room = true;  // master's backlog is full: wait for a reply first
-        continue;
-      }
-      const auto index = static_cast<std::size_t>(it - jobs.begin());
-      std::vector<Job> group = take_group(jobs, index, recipient_limit(p_, it->transport));
-      it = jobs.begin() + static_cast<std::ptrdiff_t>(index);
-      if (!fd) {
-        // No such service in master.cf: Postfix's "mail transport unavailable".
-        if (fd.error().sys_errno == ENOENT) {
-          Active& m = batch[group.front().message];
-          for (const Job& job : group) {
-            defer_recipient(m, job.recipient, "none", "4.3.0",
-                            "mail transport unavailable: no " + job.transport + " service in master.cf", true);
-          }
-          m.outstanding -= group.size();
-          if (m.outstanding == 0) {
-            finish(m);
-            m.reader.reset();
+  auto send = [&](Scheduler::ConnectionId id, Connection& c, const Scheduler::Start& start) -> Status {
+    const Active& m = batch.messages.at(start.group.front().message);
+    if (auto ok = ipc::write_attrs(c.fd.get(), ipc::encode_request(make_request(m, start.group))); !ok) return ok;
+    scheduler.sent(id, start.destination);
+    double deadline = c.in_flight.empty() ? bounce::now_seconds() + p_.ipc_timeout : 0;
+    c.in_flight.push_back({start.group, deadline});
+    return {};
+  };
+  // Starts what the limits allow.
+  auto start_jobs = [&] {
+    bool agent_backlog_full = false;
+    while (auto start = scheduler.next(agent_backlog_full)) {
+      const std::string transport = start->group.front().transport;
+      Scheduler::ConnectionId id;
+      if (start->connection) {
+        id = *start->connection;
+      } else {
+        auto fd = connect_agent(p_.layout.queue_directory + "/private/" + transport);
+        if (!fd && fd.error().sys_errno == EAGAIN && !conns.empty()) {
+          // master's backlog is full: wait for a reply first.
+          scheduler.put_back(std::move(start->group), start->destination);
+          agent_backlog_full = true;
+          continue;
+        }
+        if (!fd) {
+          // No such service in master.cf: Postfix's "mail transport unavailable".
+          if (fd.error().sys_errno == ENOENT) {
+            const std::size_t key = start->group.front().message;
+            Active& m = batch.messages.at(key);
+            for (const Job& job : start->group) {
+              defer_recipient(m, job.recipient, "none", "4.3.0",
+                              "mail transport unavailable: no " + job.transport + " service in master.cf", true);
+            }
+            m.outstanding -= start->group.size();
+            if (m.outstanding == 0) finish_and_drop(batch, key);
+          } else {
+            complete(start->group, fd.error());
           }
           continue;
         }
-        complete(group, fd.error());
+        id = scheduler.opened(transport);
+        conns[id].fd = std::move(*fd);
+      }
+      if (auto ok = send(id, conns.at(id), *start); !ok) {
+        complete(start->group, ok.error());
+        drop(id, ok.error());
+      }
+    }
+  };
+  // Reads what the agent sent: its hello, then replies in request order.
+  auto on_readable = [&](Scheduler::ConnectionId id) {
+    Connection& c = conns.at(id);
+    char buf[4096];
+    ssize_t got = ::read(c.fd.get(), buf, sizeof buf);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (got <= 0 || c.input.size() > ipc::kMaxAttrLine * 4) {
+      return drop(id, Error{"lost connection with the delivery agent", EPIPE});
+    }
+    c.input.append(buf, static_cast<std::size_t>(got));
+    if (!c.hello_done) {
+      auto hello = take_list(c.input);
+      if (!hello) return;
+      if (!hello->ok() || (*hello)->get("protocol") != std::string(ipc::kDeliveryProtocol) ||
+          (*hello)->get("version") != std::to_string(ipc::kDeliveryVersion)) {
+        return drop(id, Error{"protocol error: unexpected hello", EPROTO});
+      }
+      c.hello_done = true;
+      scheduler.hello(id, ipc::hello_requests(**hello));
+    }
+    while (!c.in_flight.empty()) {
+      auto list = take_list(c.input);
+      if (!list) break;
+      InFlight done = std::move(c.in_flight.front());
+      c.in_flight.pop_front();
+      if (!c.in_flight.empty()) c.in_flight.front().deadline = bounce::now_seconds() + p_.ipc_timeout;
+      Result<ipc::DeliveryReply> reply = *list ? ipc::decode_reply(**list) : Result<ipc::DeliveryReply>(list->error());
+      const Job& first = done.group.front();
+      scheduler.answered(id, !first.nexthop.empty() && reply && !reply->deferred);
+      complete(done.group, reply);
+    }
+  };
+
+  schedule_new_jobs();
+  for (;;) {
+    if (intake && scheduler.queued() < kIntakeLowWater) {
+      intake(batch);
+      schedule_new_jobs();
+    }
+    start_jobs();
+    // Connections that may take no more requests, once answered, end here;
+    // their agents exit (max_use) and master starts new ones.
+    for (Scheduler::ConnectionId id : scheduler.spent()) {
+      conns.erase(id);
+      scheduler.closed(id);
+    }
+    bool busy = false;
+    for (const auto& [id, c] : conns) busy = busy || !c.in_flight.empty();
+    if (!busy) {
+      if (scheduler.queued() == 0) break;  // every job settled: idle connections close here
+      if (conns.empty()) {
+        // Nothing could start (the limits allow none): wait, then try again.
+        ::poll(nullptr, 0, 1000);
         continue;
       }
-      ++per_destination[dest];
-      std::string transport = group.front().transport;
-      ++per_transport[transport];
-      conns.push_back({std::move(*fd), std::move(group), dest, transport, false, {},
-                       bounce::now_seconds() + p_.ipc_timeout});
     }
-    if (conns.empty()) continue;  // every job left was settled without a connection
     std::vector<struct pollfd> fds;
-    for (const auto& c : conns) fds.push_back({c.fd.get(), POLLIN, 0});
+    std::vector<Scheduler::ConnectionId> ids;
+    for (const auto& [id, c] : conns) {
+      fds.push_back({c.fd.get(), POLLIN, 0});
+      ids.push_back(id);
+    }
     int n = ::poll(fds.data(), fds.size(), 1000);
     if (n < 0 && errno != EINTR) {
       log::warning("poll: %m");
       break;
     }
     const double now = bounce::now_seconds();
-    // Backwards, so erasing keeps the remaining indexes valid.
-    for (std::size_t i = conns.size(); i-- > 0;) {
-      Connection& c = conns[i];
-      if (now > c.deadline) {
-        std::vector<Job> group = std::move(c.jobs);
-        close_conn(i);
-        complete(group, Error{"timeout waiting for the delivery agent", ETIMEDOUT});
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto it = conns.find(ids[i]);
+      if (it == conns.end()) continue;
+      Connection& c = it->second;
+      if (!c.in_flight.empty() && c.in_flight.front().deadline > 0 && now > c.in_flight.front().deadline) {
+        drop(ids[i], Error{"timeout waiting for the delivery agent", ETIMEDOUT});
         continue;
       }
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[4096];
-      ssize_t got = ::read(c.fd.get(), buf, sizeof buf);
-      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (got <= 0 || c.input.size() > ipc::kMaxAttrLine * 4) {
-        std::vector<Job> group = std::move(c.jobs);
-        close_conn(i);
-        complete(group, Error{"lost connection with the delivery agent", EPIPE});
-        continue;
-      }
-      c.input.append(buf, static_cast<std::size_t>(got));
-      if (!c.hello_done) {
-        auto hello = take_list(c.input);
-        if (!hello) continue;
-        bool ok = hello->ok() && (*hello)->get("protocol") == std::string(ipc::kDeliveryProtocol) &&
-                  (*hello)->get("version") == std::to_string(ipc::kDeliveryVersion);
-        Status sent = ok ? ipc::write_attrs(c.fd.get(), ipc::encode_request(make_request(batch[c.jobs.front().message], c.jobs)))
-                         : Status{Error{"protocol error: unexpected hello", EPROTO}};
-        if (!sent) {
-          std::vector<Job> group = std::move(c.jobs);
-          close_conn(i);
-          complete(group, sent.error());
-          continue;
-        }
-        c.hello_done = true;
-      }
-      auto reply = take_list(c.input);
-      if (!reply) continue;
-      std::vector<Job> group = std::move(c.jobs);
-      close_conn(i);
-      if (!*reply) {
-        complete(group, reply->error());
-      } else {
-        complete(group, ipc::decode_reply(**reply));
-      }
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) on_readable(ids[i]);
     }
   }
 }

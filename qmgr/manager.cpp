@@ -50,44 +50,46 @@ void QueueManager::run_queue() {
   // Each message in a batch holds its queue file open until it is finished.
   std::size_t batch_limit = static_cast<std::size_t>(p_.message_active_limit > 0 ? p_.message_active_limit : 1);
   if (batch_limit > 500) batch_limit = 500;
-  // Incoming first, again while new mail arrives (local forwards and bounces
-  // land there too), then the deferred files that are due.
-  for (int round = 0; round < 100; ++round) {
+  // Incoming first, taking in what arrives meanwhile (local forwards and
+  // bounces land there too) while the batch has room, up to a bound so that
+  // a steady stream cannot keep the deferred files from their turn.
+  std::size_t intake_left = 100 * batch_limit;
+  auto take_incoming = [&](Batch& batch) {
+    if (intake_left == 0 || batch.messages.size() >= batch_limit) return;
     auto incoming = queue::scan_folder(p_.layout, queue::kIncoming);
-    if (!incoming || incoming->empty()) break;
-    std::vector<Active> batch;
-    std::deque<Job> jobs;
+    if (!incoming) return;
     for (const auto& f : *incoming) {
-      if (batch.size() >= batch_limit) break;
+      if (batch.messages.size() >= batch_limit || intake_left == 0) break;
       if (!queue::move_queue_file(p_.layout, f.id, queue::kIncoming, queue::kActive)) continue;
-      begin(f.id, batch, jobs);
+      --intake_left;
+      begin(f.id, batch);
     }
-    dispatch(batch, jobs);
+  };
+  {
+    Batch batch;
+    take_incoming(batch);
+    dispatch(batch, take_incoming);
   }
+  // The deferred files that are due (all of them on a flush), batch by batch.
   const bool flush = std::exchange(flush_, false);
   const time_t now = ::time(nullptr);
   if (auto deferred = queue::scan_folder(p_.layout, queue::kDeferred); deferred) {
-    std::vector<Active> batch;
-    std::deque<Job> jobs;
+    Batch batch;
     for (const auto& f : *deferred) {
       struct stat st{};
       if (::stat(f.path.c_str(), &st) != 0) continue;
       // The file's mtime is its next retry time (set by defer_file), as in Postfix.
       if (!flush && st.st_mtime > now) continue;
-      if (batch.size() >= batch_limit) {
-        dispatch(batch, jobs);
-        batch.clear();
-        jobs.clear();
-      }
+      if (batch.messages.size() >= batch_limit) dispatch(batch, {});
       if (!queue::move_queue_file(p_.layout, f.id, queue::kDeferred, queue::kActive)) continue;
-      begin(f.id, batch, jobs);
+      begin(f.id, batch);
     }
-    dispatch(batch, jobs);
+    dispatch(batch, {});
   }
   running_ = false;
 }
 
-bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std::deque<Job>& jobs) {
+bool QueueManager::begin(const std::string& id, Batch& batch) {
   const std::string path = p_.layout.file_path(queue::kActive, id);
   auto reader = queue::QueueReader::open(path);
   if (!reader) {
@@ -115,8 +117,8 @@ bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std:
   std::optional<Resolution> filter;
   for (const auto& [name, value] : env.attributes.extra)
     if (name == queue::kFilterAttribute) filter = resolve_filter(p_, value);
-  batch.push_back(std::move(m));
-  Active& added = batch.back();
+  const std::size_t key = batch.next_key++;
+  Active& added = batch.messages.emplace(key, std::move(m)).first->second;
   for (std::size_t i = 0; i < env.recipients.size(); ++i) {
     const auto& r = env.recipients[i];
     if (r.done) continue;
@@ -145,15 +147,19 @@ bool QueueManager::begin(const std::string& id, std::vector<Active>& batch, std:
       log::info("%s", bounce::format_status(line).c_str());
       added.failures.push_back({i, {r.address, route.dsn, route.reason}});
     } else {
-      jobs.push_back({batch.size() - 1, i, route.transport, route.route == Route::local ? "" : route.nexthop});
+      batch.jobs.push_back({key, i, route.transport, route.route == Route::local ? "" : route.nexthop});
       ++added.outstanding;
     }
   }
-  if (added.outstanding == 0) {
-    finish(added);
-    added.reader.reset();
-  }
+  if (added.outstanding == 0) finish_and_drop(batch, key);
   return true;
+}
+
+void QueueManager::finish_and_drop(Batch& batch, std::size_t key) {
+  auto it = batch.messages.find(key);
+  if (it == batch.messages.end()) return;
+  finish(it->second);
+  batch.messages.erase(it);  // closes the queue file: a batch never holds many descriptors
 }
 
 void QueueManager::defer_recipient(Active& m, std::size_t index, const std::string& relay, const std::string& dsn,
@@ -243,22 +249,31 @@ void QueueManager::finish(Active& m) {
   const queue::Envelope& env = m.reader->envelope();
   const std::string& path = m.reader->path();
   bool keep = !m.deferrals.empty();
-  // Marks need to reach the disk only when the file stays in the queue.
+  // Marks matter only when the file stays in the queue (and then they must
+  // reach the disk); a file about to be removed needs none.
   const bool stays = keep;
-  for (std::size_t i : m.finished) {
-    if (auto ok = queue::mark_recipient_done(path, env.recipients[i], stays); !ok) {
-      log::warning("%s: mark done: %s", m.id.c_str(), ok.error().message.c_str());
-      keep = true;
+  auto mark_finished = [&] {
+    for (std::size_t i : m.finished) {
+      if (auto ok = queue::mark_recipient_done(path, env.recipients[i], true); !ok) {
+        log::warning("%s: mark done: %s", m.id.c_str(), ok.error().message.c_str());
+        keep = true;
+      }
     }
-  }
+  };
+  if (stays) mark_finished();
   if (!m.delivered.empty()) send_success(*m.reader, m.id, m.delivered);
   if (!m.failures.empty()) {
     if (send_bounce(*m.reader, m.id, m.failures)) {
-      for (const auto& f : m.failures) {
-        if (!queue::mark_recipient_done(path, env.recipients[f.index], stays)) keep = true;
+      if (stays) {
+        for (const auto& f : m.failures) {
+          if (!queue::mark_recipient_done(path, env.recipients[f.index], true)) keep = true;
+        }
       }
     } else {
+      // The file stays after all, for the bounce's retry: what was
+      // delivered must not be delivered again.
       keep = true;
+      if (!stays) mark_finished();
     }
   }
   if (!keep) {

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,20 +65,32 @@ class QueueManager {
   };
   // A delivery waiting for, or holding, an agent connection.
   struct Job {
-    std::size_t message;  // index into the batch
+    std::size_t message;  // key in Batch::messages
     std::size_t recipient;
     std::string transport;  // master.cf service: private/<transport>
     std::string nexthop;    // "" for local
+  };
+  // The messages in active/ that are being delivered, and the jobs begin()
+  // made for them that the dispatch loop has not scheduled yet.
+  struct Batch {
+    std::map<std::size_t, Active> messages;
+    std::size_t next_key = 0;
+    std::deque<Job> jobs;
   };
 
  private:
   // Opens the file in active/, logs "queue active", resolves each pending
   // recipient, settles discarded and unroutable ones and queues the rest as
   // jobs for their transport.
-  bool begin(const std::string& id, std::vector<Active>& batch, std::deque<Job>& jobs);
-  // Runs the jobs with the concurrency limits; calls finish() for each
-  // message as its last answer comes in.
-  void dispatch(std::vector<Active>& batch, std::deque<Job>& jobs);
+  bool begin(const std::string& id, Batch& batch);
+  // Runs the jobs with the concurrency limits (scheduler.hpp); calls
+  // finish() for each message as its last answer comes in. While it runs,
+  // `intake` (may be empty) is called whenever the batch has room, to take
+  // in mail that arrived meanwhile, so that delivery never waits for the
+  // batch to end. Returns when nothing is queued or in flight.
+  void dispatch(Batch& batch, const std::function<void(Batch&)>& intake);
+  // finish() and forget the message: every recipient has been answered.
+  void finish_and_drop(Batch& batch, std::size_t key);
   void settle_reply(Active& message, std::size_t index, const Result<ipc::DeliveryReply>& reply);
   void defer_recipient(Active& message, std::size_t index, const std::string& relay, const std::string& dsn,
                        const std::string& reason, bool log_it);
