@@ -344,11 +344,12 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
   // Write the index at open (so the next open is fast) and whenever this
   // SELECT session takes \Recent; other changes are saved at close.
   bool claim = opt_.claim_recent && !opt_.read_only && !metas_.empty() && metas_.back().uid >= first_recent_uid_;
-  if (claim && !initial && !lock) {
+  if (claim && !initial) {
     // Another session may have claimed them already (with many sessions
     // IDLE on one folder, every one of them sees each new message): then
-    // there is nothing to write, and waiting for the lock would only queue
-    // this session behind all the others before it can report EXISTS.
+    // there is nothing to write, and taking (or keeping) the lock to write
+    // the index would only queue the sessions behind one another before
+    // they can report EXISTS.
     auto disk = read_folder_index_header(opt_.dir + kIndexFile);
     if (disk && disk->uidvalidity == uidvalidity_ && disk->first_recent_uid > metas_.back().uid) {
       for (auto& m : metas_) m.recent = m.recent && m.uid >= disk->first_recent_uid;
