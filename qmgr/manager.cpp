@@ -159,7 +159,9 @@ void QueueManager::finish_and_drop(Batch& batch, std::size_t key) {
   auto it = batch.messages.find(key);
   if (it == batch.messages.end()) return;
   finish(it->second);
-  batch.messages.erase(it);  // closes the queue file: a batch never holds many descriptors
+  // The queue file is closed now, so a batch never holds many descriptors.
+  if (it->second.reader) closer_.close_later(it->second.reader->take_fd());
+  batch.messages.erase(it);
 }
 
 void QueueManager::defer_recipient(Active& m, std::size_t index, const std::string& relay, const std::string& dsn,

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/base/background_closer.hpp"
 #include "lib/bounce/dsn_message.hpp"
 #include "lib/ipc/delivery_proto.hpp"
 #include "lib/queue/queue_id.hpp"
@@ -115,6 +116,9 @@ class QueueManager {
 
   QmgrParams p_;
   Router router_;  // refers to p_
+  // Closing a removed queue file frees its blocks, which can wait for the
+  // disk (online discard): done off the delivery loop.
+  BackgroundCloser closer_;
   queue::QueueIdGenerator ids_;
   bool flush_ = false;
   bool running_ = false;

@@ -23,6 +23,9 @@ class QueueReader {
   const Envelope& envelope() const { return file_.envelope; }
   const std::string& path() const { return path_; }
   int fd() const { return fd_.get(); }
+  // Hands over the descriptor (qmgr closes removed files off its loop); the
+  // reader can no longer read content after it.
+  UniqueFd take_fd() { return std::move(fd_); }
   // The owner-execute "complete" mark was set when we opened the file.
   bool complete() const { return complete_; }
   // `postsuper -e/-f` marked the file (group-execute, as Postfix's
