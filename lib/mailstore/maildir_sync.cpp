@@ -181,6 +181,19 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
     if (!uid_of.contains(base)) unassigned.push_back(base);
   std::sort(unassigned.begin(), unassigned.end(), delivered_before);
 
+  if (!unassigned.empty() && uidlist && UidListLock::wait_while_held(opt_.dir, 2000)) {
+    // Someone else held the lock, most likely to number these very
+    // messages: every session IDLE on the folder sees a delivery at the same
+    // moment, and queueing them all for the lock made the last one report
+    // EXISTS seconds late. Look at the list again before taking it.
+    if (auto again = read_uidlist(opt_.dir); again && *again) {
+      uidlist = std::move(**again);
+      uid_of.clear();
+      for (const auto& e : uidlist->entries) uid_of.emplace(e.base, e.uid);
+      std::erase_if(unassigned, [&](const std::string& base) { return uid_of.contains(base); });
+    }
+  }
+
   std::optional<UidListLock> lock;
   bool fresh_list = !uidlist;
   if (!unassigned.empty() || !uidlist) {

@@ -207,6 +207,23 @@ Result<UidListLock> UidListLock::acquire(const std::string& folder_dir, int time
   }
 }
 
+bool UidListLock::wait_while_held(const std::string& folder_dir, int timeout_ms) {
+  std::string path = lock_path(folder_dir);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  struct stat st{};
+  if (::lstat(path.c_str(), &st) != 0) return false;
+  int delay_ms = 1;
+  // Only stat() while waiting: a waiter that tried to take the lock would
+  // create and remove a file per attempt.
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    delay_ms = std::min(delay_ms * 2, 10);
+    if (::lstat(path.c_str(), &st) != 0) return true;
+    if (lock_is_stale(path, st)) return false;  // acquire() clears it
+  }
+  return false;
+}
+
 UidListLock::UidListLock(UidListLock&& other) noexcept
     : dir_(std::move(other.dir_)), fd_(std::exchange(other.fd_, -1)) {}
 

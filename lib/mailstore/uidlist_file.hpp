@@ -54,6 +54,11 @@ Result<std::optional<UidList>> read_uidlist(const std::string& folder_dir);
 class UidListLock {
  public:
   static Result<UidListLock> acquire(const std::string& folder_dir, int timeout_ms = 30000);
+  // Waits, without taking it, while another process holds the lock (up to
+  // timeout_ms). True when it was held and is free now: the list may have
+  // changed, so a caller that wanted the lock only to add entries should
+  // read it again first. False when it was free at once or is still held.
+  static bool wait_while_held(const std::string& folder_dir, int timeout_ms);
   UidListLock(UidListLock&& other) noexcept;
   UidListLock& operator=(UidListLock&& other) noexcept;
   UidListLock(const UidListLock&) = delete;

@@ -15,10 +15,12 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "lib/mailbox/delivery_format.hpp"
 #include "lib/mailbox/maildir_writer.hpp"
 #include "lib/mailstore/mail_store.hpp"
+#include "lib/mailstore/maildir_ops.hpp"
 #include "lib/mailstore/uidlist_file.hpp"
 
 using namespace postern;
@@ -751,4 +753,54 @@ TEST_CASE("Maildir: new mail another session already took \\Recent for shows wit
   CHECK(seen->new_count == 2);
   CHECK_FALSE(two->messages()[1].recent);
   CHECK(waited < std::chrono::seconds(2));  // before: 30 s for the lock
+}
+
+TEST_CASE("Maildir: the uidlist lock can be waited for without taking it", "[mailstore][maildir]") {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  CHECK_FALSE(UidListLock::wait_while_held(dir.path, 1000));  // nobody holds it: no wait
+  {
+    auto held = UidListLock::acquire(dir.path, 1000);
+    REQUIRE(held.ok());
+    auto started = std::chrono::steady_clock::now();
+    CHECK_FALSE(UidListLock::wait_while_held(dir.path, 200));  // still held when the time is up
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(200));
+    std::thread later([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      held->release();
+    });
+    CHECK(UidListLock::wait_while_held(dir.path, 5000));  // held, then free
+    later.join();
+  }
+}
+
+TEST_CASE("Maildir: a session that finds the lock held takes the UIDs its holder gave", "[mailstore][maildir]") {
+  // Many sessions see the same delivery; the first numbers it. The others
+  // wait for its lock to go and read the list again instead of queueing.
+  TempDir dir;
+  auto store = store_at(dir.path);
+  deliver_from_other_process(dir.path, "m0");
+  auto session = select(*store, "INBOX");
+  deliver_from_other_process(dir.path, "m1");
+  std::string base;
+  for (const auto& e : fs::directory_iterator(dir.path + "/new")) base = e.path().filename().string();
+  REQUIRE_FALSE(base.empty());
+  base = base.substr(0, base.find(':'));
+  auto holder = UidListLock::acquire(dir.path, 1000);
+  REQUIRE(holder.ok());
+  bool assigned = false;  // checked after the join: Catch2 asserts on one thread only
+  std::thread other_session([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    assigned = assign_uids(*holder, dir.path, dir.path, {base}, nullptr).ok();
+    holder->release();
+  });
+  auto seen = session->refresh(true);
+  other_session.join();
+  REQUIRE(assigned);
+  REQUIRE(seen.ok());
+  CHECK(seen->new_count == 2);
+  auto list = read_uidlist(dir.path);
+  REQUIRE((list.ok() && *list));
+  CHECK((*list)->entries.back().base == base);
+  CHECK(session->messages()[1].uid == (*list)->entries.back().uid);
 }
