@@ -7,7 +7,7 @@
 # from Debian, their system services kept from starting), builds Postern in
 # Release (the committed tree, HEAD) and the IMAP load client, then runs
 # bench/bench.py as root.
-# --quick took 13 minutes on a busy 2-core machine; the full run about an hour.
+# On a quiet 2-core machine --quick takes about 3 minutes, the full run about 21.
 #   POSTERN_BENCH_BUILD   Release build folder (default: build/bench)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
