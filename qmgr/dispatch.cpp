@@ -83,14 +83,20 @@ void QueueManager::dispatch(Batch& batch, const std::function<void(Batch&)>& int
     }
     batch.jobs.clear();
   };
-  // Settles a group's recipients with the agent's reply (or the error that
-  // stands for it); the message is finished when its last one is answered.
-  auto complete = [&](const std::vector<Job>& group, const Result<ipc::DeliveryReply>& reply) {
+  // The group's recipients are settled: the message is finished when its
+  // last one is.
+  auto settled = [&](const std::vector<Job>& group) {
     const std::size_t key = group.front().message;
     Active& m = batch.messages.at(key);
-    for (const Job& job : group) settle_reply(m, job.recipient, reply);
     m.outstanding -= group.size();
     if (m.outstanding == 0) finish_and_drop(batch, key);
+  };
+  // Settles a group's recipients with the agent's reply (or the error that
+  // stands for it).
+  auto complete = [&](const std::vector<Job>& group, const Result<ipc::DeliveryReply>& reply) {
+    Active& m = batch.messages.at(group.front().message);
+    for (const Job& job : group) settle_reply(m, job.recipient, reply);
+    settled(group);
   };
   // A connection that failed: every request on it is deferred.
   auto drop = [&](Scheduler::ConnectionId id, const Error& why) {
@@ -127,14 +133,12 @@ void QueueManager::dispatch(Batch& batch, const std::function<void(Batch&)>& int
         if (!fd) {
           // No such service in master.cf: Postfix's "mail transport unavailable".
           if (fd.error().sys_errno == ENOENT) {
-            const std::size_t key = start->group.front().message;
-            Active& m = batch.messages.at(key);
+            Active& m = batch.messages.at(start->group.front().message);
             for (const Job& job : start->group) {
               defer_recipient(m, job.recipient, "none", "4.3.0",
                               "mail transport unavailable: no " + job.transport + " service in master.cf", true);
             }
-            m.outstanding -= start->group.size();
-            if (m.outstanding == 0) finish_and_drop(batch, key);
+            settled(start->group);
           } else {
             complete(start->group, fd.error());
           }
@@ -162,10 +166,7 @@ void QueueManager::dispatch(Batch& batch, const std::function<void(Batch&)>& int
     if (!c.hello_done) {
       auto hello = take_list(c.input);
       if (!hello) return;
-      if (!hello->ok() || (*hello)->get("protocol") != std::string(ipc::kDeliveryProtocol) ||
-          (*hello)->get("version") != std::to_string(ipc::kDeliveryVersion)) {
-        return drop(id, Error{"protocol error: unexpected hello", EPROTO});
-      }
+      if (!hello->ok() || !ipc::is_hello(**hello)) return drop(id, Error{"protocol error: unexpected hello", EPROTO});
       c.hello_done = true;
       scheduler.hello(id, ipc::hello_requests(**hello));
     }

@@ -200,14 +200,16 @@ long long hello_requests(const AttrList& hello) {
   return n && *n > 0 ? *n : 1;
 }
 
+bool is_hello(const AttrList& hello) {
+  auto protocol = hello.get("protocol");
+  auto version = hello.get("version");
+  return protocol && *protocol == kDeliveryProtocol && version && *version == std::to_string(kDeliveryVersion);
+}
+
 Status expect_hello(AttrReader& reader) {
   auto hello = reader.read();
   if (!hello) return hello.error();
-  auto protocol = hello->get("protocol");
-  auto version = hello->get("version");
-  if (!protocol || *protocol != kDeliveryProtocol || !version || *version != std::to_string(kDeliveryVersion)) {
-    return Error{"protocol error: unexpected hello", EPROTO};
-  }
+  if (!is_hello(*hello)) return Error{"protocol error: unexpected hello", EPROTO};
   return {};
 }
 

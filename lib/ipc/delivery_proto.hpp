@@ -87,7 +87,9 @@ Result<DeliveryReply> decode_reply(const AttrList& attrs);
 // after another (1: the connection ends after the first reply); qmgr sends
 // no more than that.
 Status send_hello(int fd, long long requests = 1);
-// Client side: checks it.
+// Client side: whether a list is a hello of this protocol and version.
+bool is_hello(const AttrList& hello);
+// Client side: reads one and checks it.
 Status expect_hello(AttrReader& reader);
 // How many requests a hello allows: its "requests" attribute, 1 when absent
 // or not a positive number.

@@ -47,6 +47,13 @@ bool number(std::string_view s, T& out) {
   return true;
 }
 
+// The "H" line after its kind: uidvalidity, nextuid, first \Recent UID,
+// highest modseq.
+bool parse_header(std::string_view line, FolderIndex& index) {
+  return number(field(line), index.uidvalidity) && number(field(line), index.nextuid) &&
+         number(field(line), index.first_recent_uid) && number(field(line), index.highest_modseq);
+}
+
 }  // namespace
 
 uint32_t crc32(std::string_view data, uint32_t crc) {
@@ -138,9 +145,7 @@ std::optional<FolderIndex> parse_folder_index(std::string_view text) {
     pos = eol + 1;
     std::string_view kind = field(line);
     if (kind == "H") {
-      if (!number(field(line), index.uidvalidity) || !number(field(line), index.nextuid) ||
-          !number(field(line), index.first_recent_uid) || !number(field(line), index.highest_modseq))
-        return std::nullopt;
+      if (!parse_header(line, index)) return std::nullopt;
       have_header = true;
     } else if (kind == "S") {
       std::string name(field(line));
@@ -177,15 +182,17 @@ std::optional<FolderIndexHeader> read_folder_index_header(const std::string& pat
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return std::nullopt;
   char buf[128];
-  ssize_t n = ::pread(fd.get(), buf, sizeof buf - 1, 0);
+  ssize_t n = ::pread(fd.get(), buf, sizeof buf, 0);
   if (n <= 0) return std::nullopt;
   std::string_view text(buf, static_cast<size_t>(n));
   if (!text.starts_with(kMagic)) return std::nullopt;
   text.remove_prefix(kMagic.size());
-  unsigned uidvalidity = 0, nextuid = 0, first_recent = 0;
-  std::string line(text.substr(0, text.find('\n')));
-  if (std::sscanf(line.c_str(), "H %u %u %u", &uidvalidity, &nextuid, &first_recent) != 3) return std::nullopt;
-  return FolderIndexHeader{uidvalidity, first_recent};
+  size_t eol = text.find('\n');
+  if (eol == std::string_view::npos) return std::nullopt;  // cut off: not a header we can trust
+  std::string_view line = text.substr(0, eol);
+  FolderIndex header;
+  if (field(line) != "H" || !parse_header(line, header)) return std::nullopt;
+  return FolderIndexHeader{header.uidvalidity, header.first_recent_uid};
 }
 
 Status replace_file(const std::string& path, std::string_view data) {

@@ -172,10 +172,12 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
   }
 
   std::unordered_map<std::string, uint32_t> uid_of;
-  if (uidlist) {
+  auto index_uidlist = [&] {
+    uid_of.clear();
     uid_of.reserve(uidlist->entries.size() * 2);
     for (const auto& e : uidlist->entries) uid_of.emplace(e.base, e.uid);
-  }
+  };
+  if (uidlist) index_uidlist();
   std::vector<std::string> unassigned;
   for (const auto& [base, rel] : files)
     if (!uid_of.contains(base)) unassigned.push_back(base);
@@ -188,8 +190,7 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
     // EXISTS seconds late. Look at the list again before taking it.
     if (auto again = read_uidlist(opt_.dir); again && *again) {
       uidlist = std::move(**again);
-      uid_of.clear();
-      for (const auto& e : uidlist->entries) uid_of.emplace(e.base, e.uid);
+      index_uidlist();
       std::erase_if(unassigned, [&](const std::string& base) { return uid_of.contains(base); });
     }
   }
@@ -203,8 +204,7 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
     auto list = assign_uids(*lock, opt_.dir, opt_.root, unassigned, &files, floor);
     if (!list) return list.error();
     uidlist = std::move(*list);
-    uid_of.clear();
-    for (const auto& e : uidlist->entries) uid_of.emplace(e.base, e.uid);
+    index_uidlist();
   }
 
   // The new view, in UID order.
