@@ -3,6 +3,9 @@
 #include "smtpd/recipient_check.hpp"
 
 #include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
 
 using postern::smtpd::check_local_recipient;
 using postern::smtpd::LocalRecipientCheck;
@@ -55,11 +58,44 @@ TEST_CASE("a table that cannot answer is a temporary failure, never a 550") {
     CHECK(r->enhanced == "4.3.0");
     CHECK(r->text == "<nosuch@example.test>: Temporary lookup failure");
   }
-  // A table earlier in the list still answers (for the same key: as in
-  // Postfix, a failure on an earlier key stops the search).
-  auto tables =
-      open_local_recipient_tables("inline:{alice@example.test=x} hash:/nonexistent/postern/aliases");
-  CHECK_FALSE(check_local_recipient(tables, "alice@example.test", "", 550));
+  // A table that cannot answer does not hide a recipient that another
+  // table knows, before or after it in the list.
+  for (const char* list : {"inline:{alice@example.test=x} hash:/nonexistent/postern/aliases",
+                           "hash:/nonexistent/postern/aliases inline:{alice@example.test=x}"}) {
+    INFO(list);
+    auto tables = open_local_recipient_tables(list);
+    CHECK_FALSE(check_local_recipient(tables, "alice@example.test", "", 550));
+    auto r = check_local_recipient(tables, "bob@example.test", "", 550);
+    REQUIRE(r);
+    CHECK(r->code == 451);
+  }
+}
+
+namespace {
+// Remembers the keys it was asked; finds only "alice".
+class RecordingTable : public postern::maps::Table {
+ public:
+  explicit RecordingTable(std::vector<std::string>& asked) : asked_(asked) { spec_ = "recording:x"; }
+  postern::maps::LookupResult lookup(std::string_view key) override {
+    asked_.emplace_back(key);
+    return key == "alice" ? postern::maps::LookupResult::found("x") : postern::maps::LookupResult::not_found();
+  }
+
+ private:
+  std::vector<std::string>& asked_;
+};
+}  // namespace
+
+TEST_CASE("the bare user name is asked first: a passwd miss for user@domain is costly") {
+  std::vector<std::string> asked;
+  postern::maps::TableList tables;
+  tables.add(std::make_unique<RecordingTable>(asked));
+  CHECK_FALSE(check_local_recipient(tables, "alice+tag@example.test", "+", 550));
+  CHECK(asked == std::vector<std::string>{"alice+tag", "alice"});
+  // An unknown user still gets every key, the address forms after the names.
+  asked.clear();
+  CHECK(check_local_recipient(tables, "bob+tag@example.test", "+", 550));
+  CHECK(asked == std::vector<std::string>{"bob+tag", "bob", "bob+tag@example.test", "bob@example.test", "@example.test"});
 }
 
 TEST_CASE("nis: finds nothing; proxy: is transparent") {
