@@ -54,7 +54,7 @@ bool privileged() { return ::geteuid() == 0; }
 EffectiveIdentity::EffectiveIdentity(const UserIdentity& who) {
   saved_gid_ = ::getegid();
   int count = ::getgroups(0, nullptr);
-  if (count >= 0) {
+  if (count > 0) {
     saved_groups_.resize(static_cast<std::size_t>(count));
     count = ::getgroups(count, saved_groups_.data());
   }

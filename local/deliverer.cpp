@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "lib/base/strings.hpp"
@@ -221,6 +222,9 @@ void Deliverer::deliver_user(const UserIdentity& user, const std::string& addres
 
 bool Deliverer::try_forward_file(const UserIdentity& user, const std::string& address, const std::string& extension,
                                  const Frame& frame) {
+  // Without an extension the default forward_path names $home/.forward
+  // twice; it is read once.
+  std::vector<std::string> tried;
   for (std::string path : params_.forward_path) {
     const std::string delim = extension.empty() ? std::string() : params_.recipient_delimiter.substr(0, 1);
     for (auto [name, value] : {std::pair{std::string("${recipient_delimiter}"), delim},
@@ -230,6 +234,8 @@ bool Deliverer::try_forward_file(const UserIdentity& user, const std::string& ad
       for (auto at = path.find(name); at != std::string::npos; at = path.find(name)) path.replace(at, name.size(), value);
     }
     if (path.find('$') != std::string::npos) continue;  // an expansion we do not offer
+    if (std::find(tried.begin(), tried.end(), path) != tried.end()) continue;
+    tried.push_back(path);
     auto text = read_owned_file(path, user.uid);
     if (!text) {
       if (text.error().sys_errno == ENOENT) continue;

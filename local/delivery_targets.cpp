@@ -37,12 +37,6 @@ bool on_device(const std::string& path, dev_t device) {
   return device != 0 && ::stat(path.c_str(), &st) == 0 && st.st_dev == device;
 }
 
-std::string hostname() {
-  char buf[256] = {0};
-  ::gethostname(buf, sizeof buf - 1);
-  return buf;
-}
-
 // Runs `command` with /bin/sh -c (or local_command_shell), feeding `input`
 // from `content`. Returns a Status whose message starts with a DSN on failure.
 Status run_command(const std::string& shell, const std::string& command, const std::vector<std::string>& env,
@@ -168,7 +162,7 @@ void Deliverer::deliver_mailbox(const UserIdentity& user, const std::string& add
   if (maildir) {
     std::string path;
     auto work = [&]() -> Status {
-      auto done = mailbox::deliver_maildir({target, headers, hostname(), !on_device(target, params_.queue_device)}, source);
+      auto done = mailbox::deliver_maildir({target, headers, params_.node_name, !on_device(target, params_.queue_device), params_.unnamed_maildir_files}, source);
       if (!done) return done.error();
       path = *done;
       return {};
@@ -239,7 +233,7 @@ void Deliverer::deliver_file(const std::string& path, const std::string& address
   auto source = content();
   if (path.back() == '/') {
     auto ok = run_as(as, [&]() -> Status {
-      auto done = mailbox::deliver_maildir({path, append.headers, hostname(), !on_device(path, params_.queue_device)}, source);
+      auto done = mailbox::deliver_maildir({path, append.headers, params_.node_name, !on_device(path, params_.queue_device), params_.unnamed_maildir_files}, source);
       if (!done) return done.error();
       return {};
     });

@@ -35,6 +35,11 @@ struct LocalParams {
   // The queue's file system (0: unknown). Maildir deliveries on it skip the
   // folder fsync (see mailbox::MaildirDelivery::sync_folder).
   dev_t queue_device = 0;
+  // The kernel's host name, for Maildir file names: read once per process
+  // (a local process lives for max_use deliveries), not per delivery.
+  std::string node_name;
+  // Maildir files are written unnamed first (mailbox::MaildirDelivery).
+  bool unnamed_maildir_files = false;
   std::string local_command_shell;
   int command_time_limit = 1000;
   bool owner_request_special = true;

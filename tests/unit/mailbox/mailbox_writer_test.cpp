@@ -7,11 +7,13 @@
 #include <utime.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "lib/base/file_io.hpp"
+#include "lib/base/unique_fd.hpp"
 #include "lib/mailbox/delivery_format.hpp"
 #include "lib/mailbox/mailbox_lock.hpp"
 #include "lib/mailbox/maildir_writer.hpp"
@@ -251,4 +253,71 @@ TEST_CASE("maildir delivery goes through tmp into new", "[mailbox]") {
   CHECK(name.find('/') == std::string::npos);
   CHECK(name.find(':') == std::string::npos);
   CHECK(name.find(",S=" + std::to_string(want.size())) != std::string::npos);
+}
+
+TEST_CASE("maildir delivery through an unnamed file", "[mailbox]") {
+  REQUIRE(unnamed_files_linkable());  // /proc is mounted wherever the tests run
+  for (bool only_tmp : {false, true}) {
+    INFO(only_tmp);
+    TempDir dir;
+    if (only_tmp) std::filesystem::create_directories(dir.path + "/Maildir/tmp");
+    MaildirDelivery r;
+    r.maildir = dir.path + "/Maildir/";
+    r.headers = {"alice@example.com", "bob@example.org", ""};
+    r.hostname = "mx";
+    r.unnamed_tmp = true;
+    auto first = deliver_maildir(r, chunks_of({"Subject: hi\r\n\r\nbody\r\n"}));
+    REQUIRE(first);
+    // The second delivery does not touch tmp/ at all where the file system
+    // has unnamed files.
+    const std::string tmp = dir.path + "/Maildir/tmp";
+    const bool has_unnamed = UniqueFd(::open(tmp.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)).valid();
+    struct stat before{};
+    REQUIRE(::stat(tmp.c_str(), &before) == 0);
+    auto second = deliver_maildir(r, chunks_of({"Subject: again\r\n\r\n"}));
+    REQUIRE(second);
+    struct stat after{};
+    REQUIRE(::stat(tmp.c_str(), &after) == 0);
+    if (has_unnamed) {
+      CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+      CHECK(after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+    } else {
+      WARN("this file system has no O_TMPFILE: the named fallback was tested");
+    }
+    CHECK(*first != *second);
+    CHECK(std::filesystem::path(*first).parent_path() == dir.path + "/Maildir/new");
+    CHECK(std::filesystem::is_empty(dir.path + "/Maildir/tmp"));
+    CHECK(std::filesystem::is_directory(dir.path + "/Maildir/cur"));
+    auto text = read_file(*first);
+    REQUIRE(text);
+    CHECK(*text == "Return-Path: <alice@example.com>\nDelivered-To: bob@example.org\nSubject: hi\n\nbody\n");
+    // The name carries the file's own inode, as with a named tmp file.
+    struct stat st{};
+    REQUIRE(::stat(first->c_str(), &st) == 0);
+    CHECK(st.st_nlink == 1);
+    char ino[32];
+    std::snprintf(ino, sizeof ino, "I%llX.", static_cast<unsigned long long>(st.st_ino));
+    CHECK(first->find(ino) != std::string::npos);
+    CHECK((st.st_mode & 0777) == 0600);
+  }
+}
+
+TEST_CASE("a failed maildir delivery leaves nothing behind", "[mailbox]") {
+  for (bool unnamed : {false, true}) {
+    INFO(unnamed);
+    TempDir dir;
+    MaildirDelivery r;
+    r.maildir = dir.path + "/Maildir/";
+    r.hostname = "mx";
+    r.unnamed_tmp = unnamed;
+    int calls = 0;
+    auto failing = [&calls]() -> Result<std::string> {
+      if (calls++ == 0) return std::string("Subject: x\r\n\r\n");
+      return Error{"queue file unreadable", EIO};
+    };
+    auto done = deliver_maildir(r, failing);
+    CHECK_FALSE(done);
+    CHECK(std::filesystem::is_empty(dir.path + "/Maildir/tmp"));
+    CHECK(std::filesystem::is_empty(dir.path + "/Maildir/new"));
+  }
 }
