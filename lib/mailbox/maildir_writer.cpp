@@ -158,9 +158,10 @@ Result<std::string> deliver_maildir(const MaildirDelivery& request, const Conten
   convert.finish(out);
   if (auto ok = write_all(fd.get(), out); !ok) return fail(ok.error());
   size += out.size();
-  if (::fsync(fd.get()) != 0) return fail(sys_error("fsync " + (tmp_path.empty() ? base + "/tmp" : tmp_path)));
+  const std::string written = tmp_path.empty() ? "new file in " + base + "/tmp" : tmp_path;
+  if (::fsync(fd.get()) != 0) return fail(sys_error("fsync " + written));
   struct stat st{};
-  if (::fstat(fd.get(), &st) != 0) return fail(sys_error("fstat " + tmp_path));
+  if (::fstat(fd.get(), &st) != 0) return fail(sys_error("fstat " + written));
 
   std::string name = stem + "V" + hex(st.st_dev) + "I" + hex(st.st_ino) + "." + host + ",S=" + std::to_string(size);
   std::string new_path = base + "/new/" + name;
