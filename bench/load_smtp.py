@@ -5,6 +5,7 @@ delivery to the Maildir of one user. One run measures:
   CPU s/1000   CPU seconds of the whole suite (its cgroup) per 1,000 messages
   peak memory  the highest Pss sum of the suite's processes, sampled
 """
+import os
 import subprocess
 import threading
 import time
@@ -35,6 +36,10 @@ def run_once(suite, user, messages, sessions, size, timeout):
     """One smtp-source run against suite; returns a dict of figures."""
     user.empty()
     time.sleep(0.3)  # let the previous run's last queue removals settle
+    # The previous run's data and metadata go to disk now, not during this
+    # run (ext4 also keeps a freed inode from reuse for longer while its
+    # inode-table block is unwritten: finding 14 in docs/benchmarks.md).
+    os.sync()
     cpu0 = suite.cgroup.cpu_seconds()
     sampler = MemorySampler(suite.cgroup)
     sampler.start()
