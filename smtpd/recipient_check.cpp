@@ -31,13 +31,19 @@ class EmptyTable : public maps::Table {
 
 // The tables are lists: any table knowing any key admits the recipient,
 // and a table that cannot answer matters only when no other one knows it.
+// A table that failed is not asked again for the other keys (a database
+// that is down would cost its timeout once per key).
 maps::KeyedResult found_in_any(maps::TableList& tables, const std::vector<std::string>& keys) {
   maps::KeyedResult failure{maps::LookupResult::not_found(), {}};
+  std::vector<bool> failed(tables.tables().size(), false);
   for (const auto& key : keys) {
-    for (const auto& table : tables.tables()) {
-      maps::LookupResult r = table->lookup(key);
+    for (std::size_t i = 0; i < tables.tables().size(); ++i) {
+      if (failed[i]) continue;
+      maps::LookupResult r = tables.tables()[i]->lookup(key);
       if (r.is_found()) return {std::move(r), key};
-      if (r.is_temp_fail() && !failure.result.is_temp_fail()) failure = {std::move(r), key};
+      if (!r.is_temp_fail()) continue;
+      failed[i] = true;
+      if (!failure.result.is_temp_fail()) failure = {std::move(r), key};
     }
   }
   return failure;

@@ -72,17 +72,21 @@ TEST_CASE("a table that cannot answer is a temporary failure, never a 550") {
 }
 
 namespace {
-// Remembers the keys it was asked; finds only "alice".
+// Remembers the keys it was asked; finds only "alice", or fails every lookup.
 class RecordingTable : public postern::maps::Table {
  public:
-  explicit RecordingTable(std::vector<std::string>& asked) : asked_(asked) { spec_ = "recording:x"; }
+  explicit RecordingTable(std::vector<std::string>& asked, bool failing = false) : asked_(asked), failing_(failing) {
+    spec_ = "recording:x";
+  }
   postern::maps::LookupResult lookup(std::string_view key) override {
     asked_.emplace_back(key);
+    if (failing_) return postern::maps::LookupResult::temp_fail("server down");
     return key == "alice" ? postern::maps::LookupResult::found("x") : postern::maps::LookupResult::not_found();
   }
 
  private:
   std::vector<std::string>& asked_;
+  bool failing_;
 };
 }  // namespace
 
@@ -96,6 +100,21 @@ TEST_CASE("the bare user name is asked first: a passwd miss for user@domain is c
   asked.clear();
   CHECK(check_local_recipient(tables, "bob+tag@example.test", "+", 550));
   CHECK(asked == std::vector<std::string>{"bob+tag", "bob", "bob+tag@example.test", "bob@example.test", "@example.test"});
+}
+
+TEST_CASE("a table that fails is asked once, not once per key") {
+  std::vector<std::string> failing_asked;
+  std::vector<std::string> asked;
+  postern::maps::TableList tables;
+  tables.add(std::make_unique<RecordingTable>(failing_asked, true));
+  tables.add(std::make_unique<RecordingTable>(asked));
+  auto r = check_local_recipient(tables, "bob+tag@example.test", "+", 550);
+  REQUIRE(r);
+  CHECK(r->code == 451);
+  CHECK(failing_asked == std::vector<std::string>{"bob+tag"});
+  CHECK(asked.size() == 5);
+  // The working table still admits a recipient it knows.
+  CHECK_FALSE(check_local_recipient(tables, "alice@example.test", "+", 550));
 }
 
 TEST_CASE("nis: finds nothing; proxy: is transparent") {
