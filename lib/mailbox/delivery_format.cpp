@@ -2,6 +2,8 @@
 // (see delivery_format.hpp). Pure; runs in local.
 #include "lib/mailbox/delivery_format.hpp"
 
+#include <cstring>
+
 #include <time.h>
 
 namespace postern::mailbox {
@@ -28,51 +30,64 @@ std::string delivery_headers(const DeliveryHeaders& headers) {
 }
 
 void LineConverter::emit(std::string_view bytes, std::string& out) {
-  // Lines go through here one byte run at a time; "From " is decided on the
-  // first five bytes of each line, which may arrive in separate chunks.
-  for (char c : bytes) {
-    if (at_line_start_ && quote_from_) {
+  if (bytes.empty()) return;
+  if (!quote_from_) {
+    out.append(bytes);
+    at_line_start_ = bytes.back() == '\n';
+    return;
+  }
+  static constexpr std::string_view kFrom = "From ";
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    if (at_line_start_) {
+      // "From " is decided on the first five bytes of a line, which may
+      // arrive in separate chunks; they wait in line_head_ until then.
+      const char c = bytes[i++];
       line_head_ += c;
-      static constexpr std::string_view kFrom = "From ";
       if (kFrom.substr(0, line_head_.size()) == line_head_ && c != '\n') {
         if (line_head_.size() < kFrom.size()) continue;
         out += '>';
       }
       out += line_head_;
-      at_line_start_ = false;
-      if (c == '\n') at_line_start_ = true;
       line_head_.clear();
+      at_line_start_ = c == '\n';
       continue;
     }
-    out += c;
-    at_line_start_ = c == '\n';
+    // The rest of the line goes in one piece.
+    const void* lf = std::memchr(bytes.data() + i, '\n', bytes.size() - i);
+    const std::size_t end = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - bytes.data()) + 1 : bytes.size();
+    out.append(bytes.substr(i, end - i));
+    i = end;
+    at_line_start_ = lf != nullptr;
   }
 }
 
 void LineConverter::feed(std::string_view chunk, std::string& out) {
-  std::size_t start = 0;
+  std::size_t i = 0;
   if (pending_cr_) {
     pending_cr_ = false;
     if (!chunk.empty() && chunk[0] == '\n') {
       emit("\n", out);
-      start = 1;
+      i = 1;
     } else {
       emit("\r", out);  // a bare CR is kept as it came
     }
   }
-  std::string run;
-  for (std::size_t i = start; i < chunk.size(); ++i) {
-    char c = chunk[i];
-    if (c == '\r') {
-      if (i + 1 == chunk.size()) {
-        pending_cr_ = true;
-        break;
-      }
-      if (chunk[i + 1] == '\n') continue;  // the LF follows on its own
+  // Runs between CRs are copied whole; a CR before LF is dropped, a bare CR
+  // kept, and a CR at the chunk's end waits for the next chunk.
+  while (i < chunk.size()) {
+    const void* cr = std::memchr(chunk.data() + i, '\r', chunk.size() - i);
+    if (cr == nullptr) return emit(chunk.substr(i), out);
+    const auto at = static_cast<std::size_t>(static_cast<const char*>(cr) - chunk.data());
+    if (at + 1 == chunk.size()) {
+      emit(chunk.substr(i, at - i), out);
+      pending_cr_ = true;
+      return;
     }
-    run += c;
+    const bool crlf = chunk[at + 1] == '\n';
+    emit(chunk.substr(i, at - i + (crlf ? 0 : 1)), out);
+    i = at + 1;
   }
-  emit(run, out);
 }
 
 void LineConverter::finish(std::string& out) {

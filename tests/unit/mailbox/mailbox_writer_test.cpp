@@ -92,6 +92,50 @@ TEST_CASE("line conversion", "[mailbox]") {
   }
 }
 
+// The rules spelled out one byte at a time: what the converter must produce
+// however its input is split.
+std::string reference_convert(std::string_view in, bool quote) {
+  std::string lf;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '\r' && i + 1 < in.size() && in[i + 1] == '\n') continue;
+    lf += in[i];
+  }
+  if (!lf.empty() && lf.back() != '\n') lf += '\n';
+  if (!quote) return lf;
+  std::string out;
+  for (std::size_t start = 0; start < lf.size();) {
+    std::size_t end = lf.find('\n', start) + 1;
+    if (lf.compare(start, 5, "From ") == 0) out += '>';
+    out.append(lf, start, end - start);
+    start = end;
+  }
+  return out;
+}
+
+TEST_CASE("line conversion does not depend on how the input is split", "[mailbox]") {
+  const std::vector<std::string> inputs = {
+      "From a\r\nb\r\nFrom c\r\n",
+      "x\r\r\ny\r\n\rFrom z",
+      "\r\nFrom\r\nFrom \r\nFro\rm x\n",
+      "a\rb\r",
+      "From ",
+      std::string(300, 'a') + "\r\nFrom " + std::string(200, 'b') + "\r\n",
+  };
+  for (const auto& in : inputs) {
+    for (bool quote : {true, false}) {
+      INFO((quote ? "mbox: " : "maildir: ") + in);
+      const std::string want = reference_convert(in, quote);
+      CHECK(convert({in}, quote) == want);
+      for (std::size_t cut = 0; cut <= in.size(); ++cut) {
+        CHECK(convert({in.substr(0, cut), in.substr(cut)}, quote) == want);
+      }
+      std::vector<std::string> bytes;
+      for (char c : in) bytes.emplace_back(1, c);
+      CHECK(convert(bytes, quote) == want);
+    }
+  }
+}
+
 TEST_CASE("From_ line and delivery headers", "[mailbox]") {
   std::string line = from_line("", 1700000000);
   CHECK(line.rfind("From MAILER-DAEMON  ", 0) == 0);
