@@ -94,14 +94,19 @@ Deliverer::Deliverer(const LocalParams& params, maps::TableList& aliases, UserCa
   times_.request = request.request_time;
   times_.connected = bounce::now_seconds();
   // Delivered-To headers already in the message: the loop check.
-  auto head = queue_.read_content(0, 256 * 1024);
-  if (head) {
+  // Only the header is read: 8 KB holds most, a longer one is read again in
+  // larger steps, up to 256 KB.
+  for (std::size_t want : {8 * 1024, 64 * 1024, 256 * 1024}) {
+    auto head = queue_.read_content(0, want);
+    if (!head) break;
     std::string_view h = *head;
-    auto end = h.find("\r\n\r\n");
+    const auto end = h.find("\r\n\r\n");
+    if (end == std::string_view::npos && head->size() == want && want < 256 * 1024) continue;
     if (end != std::string_view::npos) h = h.substr(0, end + 2);
     for (const auto& line : split(h, "\r\n")) {
       if (istarts_with(line, "Delivered-To:")) delivered_to_.insert(to_lower(trim(line.substr(13))));
     }
+    break;
   }
 }
 

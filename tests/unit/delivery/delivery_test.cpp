@@ -113,6 +113,20 @@ TEST_CASE("unknown users and forwarding loops bounce", "[delivery]") {
   CHECK(looped.failed[0].dsn == "5.4.6");
   CHECK(looped.failed[0].reason.find("mail forwarding loop") == 0);
 
+  // local reads a long header in steps: a Delivered-To far down still counts,
+  // one in the body does not.
+  std::string filler;
+  for (int i = 0; i < 600; ++i) filler += "X-Filler-" + std::to_string(i) + ": " + std::string(60, 'f') + "\r\n";
+  REQUIRE(filler.size() > 64 * 1024 / 2);
+  auto deep = s.deliver(s.me + "@mail.example.test",
+                        "Subject: t\r\n" + filler + filler + "Delivered-To: " + s.me + "@mail.example.test\r\n\r\nx\r\n");
+  REQUIRE(deep.failed.size() == 1);
+  CHECK(deep.failed[0].dsn == "5.4.6");
+  auto in_body = s.deliver(s.me + "@mail.example.test",
+                           "Subject: t\r\n\r\n" + filler + "Delivered-To: " + s.me + "@mail.example.test\r\n");
+  CHECK(in_body.failed.empty());
+  CHECK(!in_body.deferred);
+
   // loop1 -> loop2 -> loop1: the second loop1 is taken as a user, who does not exist.
   auto alias_loop = s.deliver("loop1@mail.example.test");
   CHECK(!alias_loop.deferred);
