@@ -517,18 +517,18 @@ bool Session::process_command_line() {
 }
 
 void Session::process_data() {
-  std::string chunk;
-  auto step = decoder_.feed(std::string_view(in_).substr(in_pos_), chunk);
+  content_chunk_.clear();
+  auto step = decoder_.feed(std::string_view(in_).substr(in_pos_), content_chunk_);
   in_pos_ += step.consumed;
-  if (tx_.content && !chunk.empty()) tx_.content->write(chunk);
+  if (tx_.content && !content_chunk_.empty()) tx_.content->write(content_chunk_);
   if (step.done) end_of_data(*this);
 }
 
 void Session::process_bdat() {
-  std::string chunk;
-  std::size_t used = bdat_.feed(std::string_view(in_).substr(in_pos_), chunk);
+  content_chunk_.clear();
+  std::size_t used = bdat_.feed(std::string_view(in_).substr(in_pos_), content_chunk_);
   in_pos_ += used;
-  if (bdat_keep_ && tx_.content && !chunk.empty()) tx_.content->write(chunk);
+  if (bdat_keep_ && tx_.content && !content_chunk_.empty()) tx_.content->write(content_chunk_);
   if (bdat_.chunk_complete()) end_of_chunk(*this);
 }
 
