@@ -21,6 +21,7 @@
 #include <memory>
 
 #include "lib/log/log.hpp"
+#include "lib/service/heap_reuse.hpp"
 #include "lib/service/single_server.hpp"
 #include "local/request.hpp"
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
   service::SingleServerHooks hooks;
   hooks.post_drop = [&](service::DaemonContext& ctx) {
     ::umask(077);
+    service::keep_freed_heap();
     agent = std::make_unique<local::Agent>(ctx.config());
   };
   hooks.on_session = [&](UniqueFd client, service::DaemonContext&, long long uses_left) {

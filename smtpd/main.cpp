@@ -28,6 +28,7 @@
 // smtpd_peername_lookup_timeout, dns_resolver_addresses, notify_classes,
 // error_notice_recipient, bounce_notice_recipient, smtpd_history_flush_threshold
 // (postmaster transcripts). See docs/smtpd.md.
+#include "lib/service/heap_reuse.hpp"
 #include "lib/service/multi_server.hpp"
 #include "smtpd/server.hpp"
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   postern::service::MultiServerHooks hooks;
   hooks.pre_drop = [&server](postern::service::DaemonContext& context) { server.prepare(context); };
   hooks.post_drop = [&server](postern::service::DaemonContext& context, postern::net::EventLoop& loop) {
+    postern::service::keep_freed_heap();  // each message's DATA buffers, again and again
     server.start(context, loop);
   };
   hooks.on_client = [&server](postern::UniqueFd client, postern::service::ClientLease lease) {
