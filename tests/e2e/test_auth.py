@@ -101,7 +101,7 @@ class AuthServiceTest(unittest.TestCase):
             try:
                 with open(f"/proc/{pid}/comm") as f:
                     names.append(f.read().strip())
-            except FileNotFoundError:
+            except (FileNotFoundError, ProcessLookupError):
                 pass
         return names
 
