@@ -2,15 +2,13 @@
 // delivery, another session's STORE or EXPUNGE) are pushed as they happen.
 // inotify on the Folder's watch paths wakes us at once; a slow periodic
 // refresh covers file systems without inotify. Runs as the mailbox owner.
-#include <sys/inotify.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <ctime>
+#include <optional>
 
 #include "imapd/mail_session.hpp"
-#include "lib/base/unique_fd.hpp"
 #include "lib/log/log.hpp"
+#include "lib/mailstore/folder_watch.hpp"
 
 namespace postern::imapd {
 namespace {
@@ -29,16 +27,12 @@ bool is_done(const std::string& line) {
 
 void MailSession::cmd_idle(const Command& c) {
   if (!c.args.empty()) return bad(c, "IDLE takes no arguments.");
-  UniqueFd watch;
+  std::optional<mailstore::FolderWatch> watch;
   if (folder_) {
-    watch.reset(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    if (watch) {
-      for (const auto& path : folder_->watch_paths())
-        ::inotify_add_watch(watch.get(), path.c_str(),
-                            IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_MODIFY | IN_ATTRIB |
-                                IN_CLOSE_WRITE);
-    } else {
+    watch.emplace(folder_->watch_paths());
+    if (watch->fd() < 0) {
       log::warning("imap(%s): inotify_init: %m; IDLE falls back to polling", user_.user.c_str());
+      watch.reset();
     }
     report_changes(true);
   }
@@ -46,7 +40,7 @@ void MailSession::cmd_idle(const Command& c) {
   const time_t start = ::time(nullptr);
   time_t last_output = start;
   while (!done_) {
-    int ready = stream_.has_pending() ? 1 : io_.wait_input(watch ? watch.get() : -1, kFallbackRefreshMs);
+    int ready = stream_.has_pending() ? 1 : io_.wait_input(watch ? watch->fd() : -1, kFallbackRefreshMs);
     if (ready < 0) break;
     if (ready == 1) {
       bool too_long = false;
@@ -58,16 +52,15 @@ void MailSession::cmd_idle(const Command& c) {
       if (too_long || !is_done(*line)) return bad(c, "Expected DONE.");
       break;
     }
+    bool look = ready == 0;  // the periodic refresh
     if (ready == 2) {
-      char buf[4096];
-      while (::read(watch.get(), buf, sizeof buf) > 0) {
-      }
+      look = watch->drain();
       // Something changed even if it landed in the same clock tick as the
       // stamps we know.
-      if (folder_) folder_->distrust_stamps();
+      if (look) folder_->distrust_stamps();
     }
     time_t now = ::time(nullptr);
-    if (folder_) report_changes(true);
+    if (folder_ && look) report_changes(true);
     if (now - start > kMaxIdleSeconds) {
       send("* BYE Disconnected for inactivity.\r\n");
       done_ = true;

@@ -81,6 +81,13 @@ struct CopyResult {
   std::vector<std::pair<uint32_t, uint32_t>> uids;  // (source uid, target uid), for COPYUID
 };
 
+// A path to watch with inotify while idling, and the names in it whose
+// changes matter; empty: any change in it does.
+struct WatchPath {
+  std::string path;
+  std::vector<std::string> names;
+};
+
 class Folder {
  public:
   virtual ~Folder() = default;
@@ -136,9 +143,10 @@ class Folder {
   virtual void set_lazy_flag_sync(bool) {}
 
   // Paths to watch with inotify while idling (IN_CREATE, IN_DELETE,
-  // IN_MOVED_TO, IN_MOVED_FROM, IN_MODIFY, IN_ATTRIB); any event means
-  // "call refresh()". Directories for Maildir, the file and its folder for mbox.
-  virtual std::vector<std::string> watch_paths() const = 0;
+  // IN_MOVED_TO, IN_MOVED_FROM, IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE); an
+  // event on a name that matters means "call refresh()" (FolderWatch).
+  // Directories for Maildir, the file and its folder for mbox.
+  virtual std::vector<WatchPath> watch_paths() const = 0;
 
   // The persistent per-message cache: a value stored for (uid, field) is
   // returned by later calls in this and any later session until the message

@@ -221,8 +221,10 @@ Result<CopyResult> MaildirFolder::copy(const std::vector<size_t>& indices, const
   return out;
 }
 
-std::vector<std::string> MaildirFolder::watch_paths() const {
-  return {opt_.dir, opt_.dir + "/new", opt_.dir + "/cur"};
+std::vector<WatchPath> MaildirFolder::watch_paths() const {
+  // In the folder itself only the files refresh() reads count: lock and
+  // temporary files come and go there whenever a session numbers new mail.
+  return {{opt_.dir, {"dovecot-uidlist", "dovecot-keywords"}}, {opt_.dir + "/new", {}}, {opt_.dir + "/cur", {}}};
 }
 
 std::optional<std::string> MaildirFolder::cached(uint32_t uid, std::string_view field) const {

@@ -602,9 +602,9 @@ Result<std::pair<uint32_t, std::vector<uint32_t>>> MboxFolder::append(const std:
   return std::make_pair(index->uidvalidity, uids);
 }
 
-std::vector<std::string> MboxFolder::watch_paths() const {
+std::vector<WatchPath> MboxFolder::watch_paths() const {
   std::string dir = opt_.path.substr(0, opt_.path.find_last_of('/'));
-  return {opt_.path, dir.empty() ? "/" : dir, opt_.index_dir};
+  return {{opt_.path, {}}, {dir.empty() ? "/" : dir, {}}, {opt_.index_dir, {}}};
 }
 
 std::optional<std::string> MboxFolder::cached(uint32_t uid, std::string_view field) const {

@@ -63,7 +63,7 @@ class MboxFolder final : public Folder {
   Result<std::vector<Expunged>> expunge(const std::optional<std::vector<uint32_t>>& uids) override;
   Result<CopyResult> copy(const std::vector<size_t>& indices, const std::string& target) override;
   Result<FolderChanges> refresh(bool allow_expunges) override;
-  std::vector<std::string> watch_paths() const override;
+  std::vector<WatchPath> watch_paths() const override;
   std::optional<std::string> cached(uint32_t uid, std::string_view field) const override;
   void store_cached(uint32_t uid, std::string_view field, std::string value) override;
   Status flush() override;

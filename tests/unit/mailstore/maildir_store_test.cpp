@@ -19,6 +19,7 @@
 
 #include "lib/mailbox/delivery_format.hpp"
 #include "lib/mailbox/maildir_writer.hpp"
+#include "lib/mailstore/folder_watch.hpp"
 #include "lib/mailstore/mail_store.hpp"
 #include "lib/mailstore/maildir_ops.hpp"
 #include "lib/mailstore/uidlist_file.hpp"
@@ -198,7 +199,48 @@ TEST_CASE("Maildir: refresh() picks up deliveries by another process with new UI
   CHECK(inbox->read(2)->find("Subject: third") != std::string::npos);
   // Watching these paths is enough to see a delivery.
   auto paths = inbox->watch_paths();
-  CHECK(std::find(paths.begin(), paths.end(), dir.path + "/new") != paths.end());
+  CHECK(std::find_if(paths.begin(), paths.end(), [&](const WatchPath& w) { return w.path == dir.path + "/new"; }) !=
+        paths.end());
+}
+
+TEST_CASE("Maildir: IDLE's watch wakes for mail, not for another session's lock files", "[mailstore][maildir]") {
+  TempDir dir;
+  auto store = store_at(dir.path);
+  deliver_from_other_process(dir.path, "first");
+  auto inbox = select(*store, "INBOX");
+  FolderWatch watch(inbox->watch_paths());
+  REQUIRE(watch.fd() >= 0);
+  CHECK_FALSE(watch.drain());
+
+  // Another session takes and drops dovecot-uidlist.lock (a temporary file,
+  // a link, two removals): nothing the folder shows has changed.
+  {
+    auto lock = UidListLock::acquire(dir.path);
+    REQUIRE(lock.ok());
+  }
+  write(dir.path + "/postern-index.tmp", "x");
+  fs::remove(dir.path + "/postern-index.tmp");
+  CHECK_FALSE(watch.drain());
+
+  deliver_from_other_process(dir.path, "second");
+  CHECK(watch.drain());
+  CHECK_FALSE(watch.drain());
+
+  // Another session numbers it: the new dovecot-uidlist counts.
+  auto other = select(*store, "INBOX");
+  CHECK(other->messages().size() == 2);
+  CHECK(watch.drain());
+  auto changes = inbox->refresh(true);
+  REQUIRE(changes.ok());
+  CHECK(changes->new_count == 2);
+
+  // A flag change by another session is a rename in cur/.
+  CHECK_FALSE(watch.drain());
+  REQUIRE(other->store_flags(0, StoreMode::add, kFlagged, {}).ok());
+  CHECK(watch.drain());
+  // So is a new keyword name in dovecot-keywords.
+  REQUIRE(other->store_flags(1, StoreMode::add, 0, {"Work"}).ok());
+  CHECK(watch.drain());
 }
 
 TEST_CASE("Maildir: two sessions on one folder see each other's flag changes and expunges", "[mailstore][maildir]") {

@@ -144,7 +144,8 @@ TEST_CASE("mbox: the spool INBOX with stable UIDs, mutt's flags, and local's del
   CHECK(inbox->messages()[3].uid == 4);
   CHECK(inbox->messages()[3].recent);
   auto paths = inbox->watch_paths();
-  CHECK(std::find(paths.begin(), paths.end(), s.inbox) != paths.end());
+  CHECK(std::find_if(paths.begin(), paths.end(), [&](const WatchPath& w) { return w.path == s.inbox; }) !=
+        paths.end());
 }
 
 TEST_CASE("mbox: two sessions, EXPUNGE compaction, and a file rewritten by pop3d", "[mailstore][mbox]") {
