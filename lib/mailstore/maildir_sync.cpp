@@ -183,28 +183,27 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
     if (!uid_of.contains(base)) unassigned.push_back(base);
   std::sort(unassigned.begin(), unassigned.end(), delivered_before);
 
-  if (!unassigned.empty() && uidlist && UidListLock::wait_while_held(opt_.dir, 2000)) {
-    // Someone else held the lock, most likely to number these very
-    // messages: every session IDLE on the folder sees a delivery at the same
-    // moment, and queueing them all for the lock made the last one report
-    // EXISTS seconds late. Look at the list again before taking it.
-    if (auto again = read_uidlist(opt_.dir); again && *again) {
+  std::optional<UidListLock> lock;
+  const bool fresh_list = !uidlist;
+  if (!unassigned.empty() || !uidlist) {
+    // Another session that holds the lock is most likely numbering these
+    // very messages: look at the list again once it lets go.
+    auto taken = UidListLock::acquire_unless_done(opt_.dir, 30000, [&] {
+      auto again = read_uidlist(opt_.dir);
+      if (!again || !*again) return true;
       uidlist = std::move(**again);
       index_uidlist();
       std::erase_if(unassigned, [&](const std::string& base) { return uid_of.contains(base); });
+      return !unassigned.empty();
+    });
+    if (!taken) return taken.error();
+    if (*taken) {
+      lock.emplace(std::move(**taken));
+      auto list = assign_uids(*lock, opt_.dir, opt_.root, unassigned, &files, floor);
+      if (!list) return list.error();
+      uidlist = std::move(*list);
+      index_uidlist();
     }
-  }
-
-  std::optional<UidListLock> lock;
-  bool fresh_list = !uidlist;
-  if (!unassigned.empty() || !uidlist) {
-    auto l = UidListLock::acquire(opt_.dir);
-    if (!l) return l.error();
-    lock.emplace(std::move(*l));
-    auto list = assign_uids(*lock, opt_.dir, opt_.root, unassigned, &files, floor);
-    if (!list) return list.error();
-    uidlist = std::move(*list);
-    index_uidlist();
   }
 
   // The new view, in UID order.
@@ -363,11 +362,20 @@ Status MaildirFolder::rescan(const FolderIndex* prior, bool allow_expunges, Fold
     // there is nothing to write, and taking (or keeping) the lock to write
     // the index would only queue the sessions behind one another before
     // they can report EXISTS.
-    auto disk = read_folder_index_header(opt_.dir + kIndexFile);
-    if (disk && disk->uidvalidity == uidvalidity_ && disk->first_recent_uid > metas_.back().uid) {
+    auto claimed_by_other = [&] {
+      auto disk = read_folder_index_header(opt_.dir + kIndexFile);
+      if (!disk || disk->uidvalidity != uidvalidity_ || disk->first_recent_uid <= metas_.back().uid) return false;
       for (auto& m : metas_) m.recent = m.recent && m.uid >= disk->first_recent_uid;
       first_recent_uid_ = disk->first_recent_uid;
+      return true;
+    };
+    if (claimed_by_other()) {
       claim = false;
+    } else if (!lock) {
+      auto taken = UidListLock::acquire_unless_done(opt_.dir, 30000, [&] { return !claimed_by_other(); });
+      if (!taken) return taken.error();
+      if (*taken) lock.emplace(std::move(**taken));
+      else claim = false;
     }
   }
   if (claim || initial) {

@@ -224,6 +224,19 @@ bool UidListLock::wait_while_held(const std::string& folder_dir, int timeout_ms)
   return false;
 }
 
+Result<std::optional<UidListLock>> UidListLock::acquire_unless_done(const std::string& folder_dir, int timeout_ms,
+                                                                    const std::function<bool()>& still_needed) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto lock = acquire(folder_dir, 0);  // one attempt (a stale lock is cleared)
+    if (lock) return std::optional<UidListLock>(std::move(*lock));
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (lock.error().sys_errno != EAGAIN || left.count() <= 0) return lock.error();
+    wait_while_held(folder_dir, int(left.count()));
+    if (!still_needed()) return std::optional<UidListLock>();
+  }
+}
+
 UidListLock::UidListLock(UidListLock&& other) noexcept
     : dir_(std::move(other.dir_)), fd_(std::exchange(other.fd_, -1)) {}
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,15 @@ class UidListLock {
   // changed, so a caller that wanted the lock only to add entries should
   // read it again first. False when it was free at once or is still held.
   static bool wait_while_held(const std::string& folder_dir, int timeout_ms);
+  // For work that another session may be doing at the same moment: takes
+  // the lock when it is free; while someone else holds it, waits (stat
+  // only) and, once it is let go, asks `still_needed` before trying again.
+  // nullopt when still_needed() said no. Every session IDLE on a folder sees
+  // a delivery at once; queueing them all for the lock, only to find the
+  // work done, made the last of a hundred sessions report EXISTS a second
+  // late.
+  static Result<std::optional<UidListLock>> acquire_unless_done(const std::string& folder_dir, int timeout_ms,
+                                                                const std::function<bool()>& still_needed);
   UidListLock(UidListLock&& other) noexcept;
   UidListLock& operator=(UidListLock&& other) noexcept;
   UidListLock(const UidListLock&) = delete;

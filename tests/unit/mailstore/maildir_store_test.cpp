@@ -816,6 +816,54 @@ TEST_CASE("Maildir: the uidlist lock can be waited for without taking it", "[mai
   }
 }
 
+TEST_CASE("Maildir: the uidlist lock is taken only while its work is still needed", "[mailstore][maildir]") {
+  TempDir dir;
+  fs::create_directories(dir.path);
+  int asked = 0;
+  auto needed = [&] { return ++asked, true; };
+  {
+    auto free_lock = UidListLock::acquire_unless_done(dir.path, 1000, needed);  // free: taken at once
+    REQUIRE(free_lock.ok());
+    CHECK(free_lock->has_value());
+    CHECK(asked == 0);
+  }
+  auto held = UidListLock::acquire(dir.path, 1000);
+  REQUIRE(held.ok());
+  auto started = std::chrono::steady_clock::now();
+  auto timed_out = UidListLock::acquire_unless_done(dir.path, 200, needed);  // held throughout
+  REQUIRE_FALSE(timed_out.ok());
+  CHECK(timed_out.error().sys_errno == EAGAIN);
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(200));
+
+  // The holder lets go having done the work: nothing is taken.
+  std::thread holder([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    held->release();
+  });
+  asked = 0;
+  auto done = UidListLock::acquire_unless_done(dir.path, 5000, [&] { return ++asked, false; });
+  holder.join();
+  REQUIRE(done.ok());
+  CHECK_FALSE(done->has_value());
+  CHECK(asked == 1);
+  CHECK_FALSE(fs::exists(dir.path + "/dovecot-uidlist.lock"));
+
+  // It lets go with the work still to do: the lock is ours.
+  held = UidListLock::acquire(dir.path, 1000);
+  REQUIRE(held.ok());
+  std::thread second([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    held->release();
+  });
+  asked = 0;
+  auto mine = UidListLock::acquire_unless_done(dir.path, 5000, needed);
+  second.join();
+  REQUIRE(mine.ok());
+  CHECK(mine->has_value());
+  CHECK(asked == 1);
+  CHECK(fs::exists(dir.path + "/dovecot-uidlist.lock"));
+}
+
 TEST_CASE("Maildir: a session that finds the lock held takes the UIDs its holder gave", "[mailstore][maildir]") {
   // Many sessions see the same delivery; the first numbers it. The others
   // wait for its lock to go and read the list again instead of queueing.
