@@ -37,27 +37,27 @@ class Dnsmasq {
  public:
   // `records` are dnsmasq options (--mx-host=..., --host-record=...); the
   // constructor returns once `probe_name` has an A record, or after 5 s.
-  Dnsmasq(const std::vector<std::string>& records, const std::string& probe_name) : port_(free_udp_port()) {
+  // The port was free a moment ago; when another process took it meanwhile
+  // (tests run in parallel) dnsmasq exits at once, and it starts again on
+  // another port.
+  Dnsmasq(const std::vector<std::string>& records, const std::string& probe_name) {
     if (::access("/usr/sbin/dnsmasq", X_OK) != 0) return;
-    std::vector<std::string> args = {"dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
-                                     "--no-hosts", "--bind-interfaces", "--listen-address=127.0.0.1",
-                                     "--port=" + std::to_string(port_), "--local=/test/", "--pid-file="};
-    args.insert(args.end(), records.begin(), records.end());
-    if (::geteuid() == 0) args.push_back("--user=root");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv("/usr/sbin/dnsmasq", argv.data());
-      ::_exit(127);
+    for (int attempt = 0; attempt < 5 && pid_ <= 0; ++attempt) {
+      port_ = free_udp_port();
+      start(records);
+      if (pid_ < 0) return;  // no fork
+      dns::ResolverConfig quick = config();
+      quick.timeout_seconds = 0.2;
+      quick.tries = 1;
+      dns::BlockingResolver probe(quick);
+      for (int i = 0; i < 50 && probe.a(probe_name).status == dns::DnsStatus::TempFail; ++i) {
+        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+          pid_ = -1;  // it could not bind: try another port
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
     }
-    dns::ResolverConfig quick = config();
-    quick.timeout_seconds = 0.2;
-    quick.tries = 1;
-    dns::BlockingResolver probe(quick);
-    for (int i = 0; i < 50 && probe.a(probe_name).status == dns::DnsStatus::TempFail; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ~Dnsmasq() {
     if (pid_ > 0) {
@@ -79,7 +79,23 @@ class Dnsmasq {
   }
 
  private:
-  int port_;
+  void start(const std::vector<std::string>& records) {
+    std::vector<std::string> args = {"dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
+                                     "--no-hosts", "--bind-interfaces", "--listen-address=127.0.0.1",
+                                     "--port=" + std::to_string(port_), "--local=/test/", "--pid-file="};
+    args.insert(args.end(), records.begin(), records.end());
+    if (::geteuid() == 0) args.push_back("--user=root");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv("/usr/sbin/dnsmasq", argv.data());
+      ::_exit(127);
+    }
+  }
+
+  int port_ = 0;
   pid_t pid_ = -1;
 };
 
