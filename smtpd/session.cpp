@@ -521,7 +521,10 @@ void Session::process_data() {
   auto step = decoder_.feed(std::string_view(in_).substr(in_pos_), content_chunk_);
   in_pos_ += step.consumed;
   if (tx_.content && !content_chunk_.empty()) tx_.content->write(content_chunk_);
-  if (step.done) end_of_data(*this);
+  if (step.done) {
+    content_chunk_ = std::string();  // an idle session holds no 64 KB buffer
+    end_of_data(*this);
+  }
 }
 
 void Session::process_bdat() {
@@ -529,7 +532,10 @@ void Session::process_bdat() {
   std::size_t used = bdat_.feed(std::string_view(in_).substr(in_pos_), content_chunk_);
   in_pos_ += used;
   if (bdat_keep_ && tx_.content && !content_chunk_.empty()) tx_.content->write(content_chunk_);
-  if (bdat_.chunk_complete()) end_of_chunk(*this);
+  if (bdat_.chunk_complete()) {
+    content_chunk_ = std::string();
+    end_of_chunk(*this);
+  }
 }
 
 void Session::flush() {
