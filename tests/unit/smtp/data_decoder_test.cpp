@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <vector>
 
 #include "lib/smtp/data_decoder.hpp"
+#include "lib/smtp/line_breaks.hpp"
 
 using namespace postern::smtp;
 
@@ -145,6 +147,33 @@ TEST_CASE("bare CR is kept as data and reported", "[smtp][data]") {
   CHECK(o.done);
   CHECK(o.bare_cr);
   CHECK(o.content == "a\rb\r\n");
+}
+
+TEST_CASE("line breaks are found in one pass, however many bare CRs", "[smtp][data]") {
+  // "x<CR>" over and over, no <LF>: looking for the next <LF> again from each
+  // <CR> would look at the rest of the input once per <CR> (cheap CPU for a
+  // hostile client: hours for a few MB).
+  std::string input;
+  for (int i = 0; i < 100000; ++i) input += "x\r";
+  input += "\r\n";
+  LineBreaks breaks(input);
+  std::vector<std::size_t> found;
+  for (std::size_t at = breaks.next(0); at < input.size(); at = breaks.next(at + 1)) found.push_back(at);
+  REQUIRE(found.size() == 100000 + 2);
+  CHECK(found[0] == 1);
+  CHECK(found[99999] == 199999);
+  CHECK(found.back() == input.size() - 1);
+  CHECK(breaks.scanned() <= 2 * input.size());
+
+  // And the decoder gives back what went in.
+  input += ".\r\n";
+  DataDecoder d;
+  std::string out;
+  auto step = d.feed(input, out);
+  CHECK(step.done);
+  CHECK(step.consumed == input.size());
+  CHECK(d.bare_cr());
+  CHECK(out == input.substr(0, input.size() - 3));
 }
 
 TEST_CASE("message size limit is tracked while reading to the end", "[smtp][data][size]") {
