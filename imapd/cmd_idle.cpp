@@ -2,6 +2,7 @@
 // delivery, another session's STORE or EXPUNGE) are pushed as they happen.
 // inotify on the Folder's watch paths wakes us at once; a slow periodic
 // refresh covers file systems without inotify. Runs as the mailbox owner.
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <optional>
@@ -14,7 +15,7 @@ namespace postern::imapd {
 namespace {
 
 constexpr long kMaxIdleSeconds = 30 * 60;  // RFC 2177: clients re-issue IDLE within 29 minutes
-constexpr int kFallbackRefreshMs = 30 * 1000;
+constexpr long kFallbackRefreshSeconds = 30;
 
 bool is_done(const std::string& line) {
   if (line.size() != 4) return false;
@@ -39,8 +40,13 @@ void MailSession::cmd_idle(const Command& c) {
   if (!send("+ idling\r\n")) return;
   const time_t start = ::time(nullptr);
   time_t last_output = start;
+  time_t last_look = start;
   while (!done_) {
-    int ready = stream_.has_pending() ? 1 : io_.wait_input(watch ? watch->fd() : -1, kFallbackRefreshMs);
+    // Events that do not matter wake us too; the periodic look still comes
+    // every kFallbackRefreshSeconds (inotify misses other hosts' changes on
+    // network file systems).
+    const long wait_ms = std::max<long>(0, (last_look + kFallbackRefreshSeconds - ::time(nullptr)) * 1000L);
+    int ready = stream_.has_pending() ? 1 : io_.wait_input(watch ? watch->fd() : -1, int(wait_ms));
     if (ready < 0) break;
     if (ready == 1) {
       bool too_long = false;
@@ -52,15 +58,18 @@ void MailSession::cmd_idle(const Command& c) {
       if (too_long || !is_done(*line)) return bad(c, "Expected DONE.");
       break;
     }
-    bool look = ready == 0;  // the periodic refresh
-    if (ready == 2) {
-      look = watch->drain();
+    time_t now = ::time(nullptr);
+    bool look = now - last_look >= kFallbackRefreshSeconds;
+    if (ready == 2 && watch->drain()) {
+      look = true;
       // Something changed even if it landed in the same clock tick as the
       // stamps we know.
-      if (look) folder_->distrust_stamps();
+      folder_->distrust_stamps();
     }
-    time_t now = ::time(nullptr);
-    if (folder_ && look) report_changes(true);
+    if (look) {
+      if (folder_) report_changes(true);
+      last_look = now;
+    }
     if (now - start > kMaxIdleSeconds) {
       send("* BYE Disconnected for inactivity.\r\n");
       done_ = true;
