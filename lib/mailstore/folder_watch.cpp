@@ -14,7 +14,13 @@ FolderWatch::FolderWatch(const std::vector<WatchPath>& paths) : fd_(::inotify_in
     int wd = ::inotify_add_watch(fd_.get(), watch.path.c_str(),
                                  IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_MODIFY | IN_ATTRIB |
                                      IN_CLOSE_WRITE);
-    if (wd >= 0) names_by_watch_[wd] = watch.names;
+    if (wd < 0) continue;
+    // Two paths for one directory share a watch: every name of both counts,
+    // and all of them when either path counts whole.
+    auto [it, added] = names_by_watch_.try_emplace(wd, watch.names);
+    if (added) continue;
+    if (it->second.empty() || watch.names.empty()) it->second.clear();
+    else it->second.insert(it->second.end(), watch.names.begin(), watch.names.end());
   }
 }
 

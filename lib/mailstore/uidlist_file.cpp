@@ -230,9 +230,9 @@ Result<std::optional<UidListLock>> UidListLock::acquire_unless_done(const std::s
   for (;;) {
     auto lock = acquire(folder_dir, 0);  // one attempt (a stale lock is cleared)
     if (lock) return std::optional<UidListLock>(std::move(*lock));
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (lock.error().sys_errno != EAGAIN || left.count() <= 0) return lock.error();
-    wait_while_held(folder_dir, int(left.count()));
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (lock.error().sys_errno != EAGAIN || left <= std::chrono::steady_clock::duration::zero()) return lock.error();
+    wait_while_held(folder_dir, int(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
     if (!still_needed()) return std::optional<UidListLock>();
   }
 }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -238,9 +239,26 @@ TEST_CASE("Maildir: IDLE's watch wakes for mail, not for another session's lock 
   CHECK_FALSE(watch.drain());
   REQUIRE(other->store_flags(0, StoreMode::add, kFlagged, {}).ok());
   CHECK(watch.drain());
-  // So is a new keyword name in dovecot-keywords.
-  REQUIRE(other->store_flags(1, StoreMode::add, 0, {"Work"}).ok());
+
+  // In the folder itself, each of the two files that count wakes it alone:
+  // a rewritten dovecot-uidlist, and a new keyword in dovecot-keywords.
+  CHECK_FALSE(watch.drain());
+  {
+    auto lock = UidListLock::acquire(dir.path);
+    REQUIRE(lock.ok());
+    auto list = read_uidlist(dir.path);
+    REQUIRE(list.ok());
+    REQUIRE(list->has_value());
+    REQUIRE(lock->write(**list).ok());
+  }
   CHECK(watch.drain());
+  write(dir.path + "/dovecot-keywords", "0 Work\n");
+  CHECK(watch.drain());
+
+  // One folder named twice shares a watch: the path watched whole wins.
+  FolderWatch twice({{dir.path, {"dovecot-uidlist"}}, {dir.path + "/", {}}});
+  write(dir.path + "/anything", "x");
+  CHECK(twice.drain());
 }
 
 TEST_CASE("Maildir: two sessions on one folder see each other's flag changes and expunges", "[mailstore][maildir]") {
@@ -835,11 +853,21 @@ TEST_CASE("Maildir: the uidlist lock is taken only while its work is still neede
   CHECK(timed_out.error().sys_errno == EAGAIN);
   CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(200));
 
-  // The holder lets go having done the work: nothing is taken.
-  std::thread holder([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    held->release();
-  });
+  // The holder lets go having done the work: nothing is taken. It lets go
+  // once the waiter has tried and failed (its attempt creates a temporary
+  // file), so the waiter must wait, however slow the machine.
+  auto let_go_after_a_try = [&] {
+    auto tried = std::make_shared<FolderWatch>(
+        std::vector<WatchPath>{{dir.path, {"dovecot-uidlist.lock.tmp." + std::to_string(::getpid())}}});
+    return std::thread([&held, tried] {
+      for (int i = 0; i < 100; ++i) {
+        pollfd p{tried->fd(), POLLIN, 0};
+        if (::poll(&p, 1, 100) == 1 && tried->drain()) break;
+      }
+      held->release();
+    });
+  };
+  std::thread holder = let_go_after_a_try();
   asked = 0;
   auto done = UidListLock::acquire_unless_done(dir.path, 5000, [&] { return ++asked, false; });
   holder.join();
@@ -851,10 +879,7 @@ TEST_CASE("Maildir: the uidlist lock is taken only while its work is still neede
   // It lets go with the work still to do: the lock is ours.
   held = UidListLock::acquire(dir.path, 1000);
   REQUIRE(held.ok());
-  std::thread second([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    held->release();
-  });
+  std::thread second = let_go_after_a_try();
   asked = 0;
   auto mine = UidListLock::acquire_unless_done(dir.path, 5000, needed);
   second.join();
