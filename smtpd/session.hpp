@@ -247,7 +247,7 @@ class Session {
   Mode mode_ = Mode::command;
   std::string in_;
   std::size_t in_pos_ = 0;
-  std::string content_chunk_;  // decoded DATA/BDAT bytes of one read; its buffer is reused until the message ends
+  std::string content_chunk_;  // decoded DATA/BDAT bytes of one read; its buffer is reused until the message (BDAT: chunk) ends
   std::string out_;
   smtp::LineReader lines_{512};
   smtp::DataDecoder decoder_;

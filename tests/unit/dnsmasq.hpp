@@ -39,7 +39,8 @@ class Dnsmasq {
   // constructor returns once `probe_name` has an A record, or after 5 s.
   // The port was free a moment ago; when another process took it meanwhile
   // (tests run in parallel) dnsmasq exits at once, and it starts again on
-  // another port.
+  // another port. An answer from that other process does not count: ours
+  // must still be running a moment after the answer.
   Dnsmasq(const std::vector<std::string>& records, const std::string& probe_name) {
     if (::access("/usr/sbin/dnsmasq", X_OK) != 0) return;
     for (int attempt = 0; attempt < 5 && pid_ <= 0; ++attempt) {
@@ -50,13 +51,10 @@ class Dnsmasq {
       quick.timeout_seconds = 0.2;
       quick.tries = 1;
       dns::BlockingResolver probe(quick);
-      for (int i = 0; i < 50 && probe.a(probe_name).status == dns::DnsStatus::TempFail; ++i) {
-        if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
-          pid_ = -1;  // it could not bind: try another port
-          break;
-        }
+      for (int i = 0; i < 50 && !exited() && !probe.a(probe_name).found(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      exited();
     }
   }
   ~Dnsmasq() {
@@ -79,6 +77,13 @@ class Dnsmasq {
   }
 
  private:
+  // True (and no process any more) when the child has exited.
+  bool exited() {
+    if (pid_ <= 0 || ::waitpid(pid_, nullptr, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    return true;
+  }
+
   void start(const std::vector<std::string>& records) {
     std::vector<std::string> args = {"dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv",
                                      "--no-hosts", "--bind-interfaces", "--listen-address=127.0.0.1",
