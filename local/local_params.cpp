@@ -2,8 +2,8 @@
 #include "local/local_params.hpp"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "lib/base/host_name.hpp"
 #include "lib/base/strings.hpp"
 #include "lib/mailbox/maildir_writer.hpp"
 
@@ -41,8 +41,7 @@ LocalParams load_params(const config::Config& config) {
   p.mail_owner = config.get("mail_owner");
   p.queue_directory = config.get("queue_directory");
   if (struct stat st{}; ::stat(p.queue_directory.c_str(), &st) == 0) p.queue_device = st.st_dev;
-  char host[256] = {0};
-  if (::gethostname(host, sizeof host - 1) == 0) p.node_name = host;
+  p.node_name = host_name();
   p.unnamed_maildir_files = mailbox::unnamed_files_linkable();
   p.local_command_shell = config.get("local_command_shell");
   p.command_time_limit = static_cast<int>(config.get_time_seconds("command_time_limit"));

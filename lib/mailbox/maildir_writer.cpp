@@ -23,17 +23,6 @@ Status make_dir(const std::string& path) {
   return sys_error("create maildir folder " + path);
 }
 
-// Maildir names must not hold '/' or ':' (the info separator).
-std::string safe_host(const std::string& host) {
-  std::string out;
-  for (char c : host) {
-    if (c == '/') out += "\\057";
-    else if (c == ':') out += "\\072";
-    else out += c;
-  }
-  return out.empty() ? "localhost" : out;
-}
-
 std::string hex(unsigned long long v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%llX", v);
@@ -113,6 +102,16 @@ Status publish(const std::string& base, int fd, const std::string& tmp_path, con
 
 }  // namespace
 
+std::string maildir_host(std::string_view host) {
+  std::string out;
+  for (char c : host) {
+    if (c == '/') out += "\\057";
+    else if (c == ':') out += "\\072";
+    else out += c;
+  }
+  return out.empty() ? "localhost" : out;
+}
+
 bool unnamed_files_linkable() { return ::access("/proc/self/fd", X_OK) == 0; }
 
 Result<std::string> deliver_maildir(const MaildirDelivery& request, const ContentSource& content) {
@@ -121,7 +120,7 @@ Result<std::string> deliver_maildir(const MaildirDelivery& request, const Conten
 
   struct timeval tv{};
   ::gettimeofday(&tv, nullptr);
-  const std::string host = safe_host(request.hostname);
+  const std::string host = maildir_host(request.hostname);
   const std::string stem = std::to_string(tv.tv_sec) + ".M" + std::to_string(tv.tv_usec) + "P" +
                            std::to_string(::getpid());
   std::string tmp_path;  // stays empty for an unnamed file

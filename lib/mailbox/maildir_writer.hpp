@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "lib/base/result.hpp"
 #include "lib/mailbox/delivery_format.hpp"
@@ -28,6 +29,10 @@ struct MaildirDelivery {
   // Try an unnamed file first (needs /proc: see unnamed_files_linkable).
   bool unnamed_tmp = false;
 };
+
+// The host part of a Maildir file name: '/' and ':' (the info separator)
+// written as \057 and \072, as Dovecot does; "localhost" for an empty name.
+std::string maildir_host(std::string_view host);
 
 // Whether an unnamed file can be linked into new/: through /proc/self/fd,
 // so /proc must be there. Checked once per process.

@@ -15,9 +15,11 @@
 #include <unordered_set>
 
 #include "lib/base/file_io.hpp"
+#include "lib/base/host_name.hpp"
 #include "lib/base/strings.hpp"
 #include "lib/base/sys_error.hpp"
 #include "lib/base/unique_fd.hpp"
+#include "lib/mailbox/maildir_writer.hpp"
 #include "lib/mailstore/folder_index.hpp"
 #include "lib/mailstore/maildir_name.hpp"
 #include "lib/mailstore/uidl.hpp"
@@ -44,18 +46,6 @@ Status read_sub(const std::string& dir, const char* sub, MaildirFiles& files) {
   return {};
 }
 
-std::string host_for_names() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  std::string out;
-  for (char c : std::string_view(buf)) {
-    if (c == '/') out += "\\057";
-    else if (c == ':') out += "\\072";
-    else out.push_back(c);
-  }
-  return out;
-}
-
 // "<sec>.M<usec>P<pid>R<random>.<host>,S=<size>,W=<vsize>": unique without a
 // counter (the random part also separates two copies of one message).
 std::string unique_base(uint64_t size, uint64_t vsize) {
@@ -66,7 +56,7 @@ std::string unique_base(uint64_t size, uint64_t vsize) {
   char buf[96];
   std::snprintf(buf, sizeof buf, "%lld.M%ldP%dR%02x%02x%02x%02x.", static_cast<long long>(ts.tv_sec),
                 long(ts.tv_nsec / 1000), int(::getpid()), rnd[0], rnd[1], rnd[2], rnd[3]);
-  return buf + host_for_names() + ",S=" + std::to_string(size) + ",W=" + std::to_string(vsize);
+  return buf + mailbox::maildir_host(host_name()) + ",S=" + std::to_string(size) + ",W=" + std::to_string(vsize);
 }
 
 Status fsync_dir(const std::string& path) {

@@ -12,6 +12,7 @@
 #include <cstdio>
 
 #include "lib/base/file_io.hpp"
+#include "lib/base/host_name.hpp"
 #include "lib/base/strings.hpp"
 #include "lib/base/sys_error.hpp"
 #include "lib/mailstore/folder_index.hpp"
@@ -27,12 +28,6 @@ mailbox::LockOptions lock_options() {
   o.attempts = 20;
   o.delay_ms = 250;
   return o;
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
 }
 
 std::string dotlock_identity(const struct stat& st) {

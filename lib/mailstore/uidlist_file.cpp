@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "lib/base/file_io.hpp"
+#include "lib/base/host_name.hpp"
 #include "lib/base/strings.hpp"
 #include "lib/base/sys_error.hpp"
 #include "lib/base/unique_fd.hpp"
@@ -41,12 +42,6 @@ std::vector<std::string_view> words(std::string_view line) {
     i = e + 1;
   }
   return out;
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
 }
 
 std::string lock_path(const std::string& dir) { return dir + "/dovecot-uidlist.lock"; }

@@ -136,6 +136,12 @@ TEST_CASE("line conversion does not depend on how the input is split", "[mailbox
   }
 }
 
+TEST_CASE("the host part of a Maildir name cannot hold / or :", "[mailbox]") {
+  CHECK(maildir_host("mail.example.org") == "mail.example.org");
+  CHECK(maildir_host("a/b:c") == "a\\057b\\072c");
+  CHECK(maildir_host("") == "localhost");
+}
+
 TEST_CASE("From_ line and delivery headers", "[mailbox]") {
   std::string line = from_line("", 1700000000);
   CHECK(line.rfind("From MAILER-DAEMON  ", 0) == 0);
